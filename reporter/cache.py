@@ -1,0 +1,131 @@
+"""The on-disk cache of walked commits, so that a later run walks only what is new.
+
+Two tables, both keyed by content that never changes once written:
+- `commits`: one commit's own diff (all files, renames as an unlimited diff pairs them), by hash;
+- `walks`: the result of one path-limited walk, by the resolved range, pathspecs and options (its
+  membership depends on history simplification, so it cannot be cut out of per-commit records).
+A cache written by another schema version, or one that sqlite cannot read, is deleted and rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from reporter.model import ChangedFile, Commit
+
+SCHEMA_VERSION = 1
+
+
+def default_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "retrospect"
+
+
+def _encode(commit: Commit) -> list:
+    return [
+        commit.hash,
+        list(commit.parents),
+        commit.author_name,
+        commit.author_email,
+        commit.author_time,
+        commit.committer_time,
+        commit.insertions,
+        commit.deletions,
+        [[f.path, f.insertions, f.deletions, f.old_path, f.binary] for f in commit.files],
+    ]
+
+
+def _decode(row: list) -> Commit:
+    hash_, parents, name, email, atime, ctime, ins, dels, files = row
+    return Commit(
+        hash_, tuple(parents), name, email, atime, ctime, ins, dels, tuple(ChangedFile(*f) for f in files)
+    )
+
+
+def _pack(value: object) -> bytes:
+    return zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8", "surrogateescape"), 1)
+
+
+class _Unreadable(Exception):
+    """A stored value that does not decode: treated as absent, then overwritten."""
+
+
+def _unpack(blob: bytes) -> object:
+    try:
+        return json.loads(zlib.decompress(blob).decode("utf-8", "surrogateescape"))
+    except (zlib.error, ValueError) as err:
+        raise _Unreadable from err
+
+
+class Cache:
+    """A sqlite file shared by threads of one process (each call takes the lock) and by processes."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / "commits.sqlite"
+        self._lock = threading.Lock()
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError:
+            self.path.unlink(missing_ok=True)
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            db.executescript("DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS walks;")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.executescript(
+            "CREATE TABLE IF NOT EXISTS commits (hash TEXT PRIMARY KEY, data BLOB NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS walks (key TEXT PRIMARY KEY, data BLOB NOT NULL);"
+        )
+        db.commit()
+        return db
+
+    def commits(self, hashes: Sequence[str]) -> dict[str, Commit]:
+        found: dict[str, Commit] = {}
+        with self._lock:
+            for i in range(0, len(hashes), 500):
+                chunk = hashes[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                for hash_, blob in self._db.execute(
+                    f"SELECT hash, data FROM commits WHERE hash IN ({marks})", chunk
+                ):
+                    try:
+                        found[hash_] = _decode(_unpack(blob))  # type: ignore[arg-type]
+                    except (_Unreadable, TypeError, ValueError):
+                        continue
+        return found
+
+    def add_commits(self, commits: Iterable[Commit]) -> None:
+        rows = [(c.hash, _pack(_encode(c))) for c in commits]
+        with self._lock:
+            self._db.executemany("INSERT OR REPLACE INTO commits VALUES (?, ?)", rows)
+            self._db.commit()
+
+    def walk(self, key: str) -> list[Commit] | None:
+        with self._lock:
+            row = self._db.execute("SELECT data FROM walks WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return [_decode(r) for r in _unpack(row[0])]  # type: ignore[union-attr]
+        except (_Unreadable, TypeError, ValueError):
+            return None
+
+    def add_walk(self, key: str, commits: Sequence[Commit]) -> None:
+        blob = _pack([_encode(c) for c in commits])
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO walks VALUES (?, ?)", (key, blob))
+            self._db.commit()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,152 @@
+"""What each question needs: path sets from MAINTAINERS at a ref, the walks, then the statistics."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import git
+
+from reporter import maintainers, stats, walk
+from reporter.errors import UserError
+from reporter.history import History
+from reporter.model import AuthorRanking, PathSet, RevRange, Table
+from reporter.ranges import consecutive
+
+TABLE_KINDS = ("community", "commits", "lines")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "subsystem"
+
+
+@lru_cache(maxsize=8)
+def _sections_at(repo: git.Repo, commit: str) -> tuple[list[maintainers.Section], frozenset[str]]:
+    text = walk.show_file(repo, commit, "MAINTAINERS")
+    if text is None:
+        raise UserError(f"no MAINTAINERS file at {commit[:12]} in {walk.repo_name(repo)}")
+    return maintainers.parse(text), frozenset(walk.tree_dirs(repo, commit))
+
+
+def section_pathset(repo: git.Repo, ref: str, title: str, label: str | None = None) -> PathSet:
+    """The path set of MAINTAINERS section `title` as the file reads at `ref`."""
+    commit = walk.resolve(repo, ref)
+    sections, dirs = _sections_at(repo, commit)
+    section = maintainers.find(sections, title)
+    files = walk.tree_files(repo, commit) if section.regexes else ()
+    pathspecs = section.pathspecs(set(dirs), files)
+    if not any(not spec.startswith(":(exclude") for spec in pathspecs):
+        raise UserError(f"MAINTAINERS section {section.title!r} selects no paths at {ref}")
+    return PathSet(
+        label=label or _slug(section.title),
+        pathspecs=pathspecs,
+        section=section.title,
+        maintainers=tuple(section.maintainers),
+    )
+
+
+def resolve_spec(repo: git.Repo, spec: str, ref: str) -> PathSet:
+    """`[LABEL=]SECTION TITLE` or `[LABEL=]path:P1,P2,...` (raw git pathspecs)."""
+    label, eq, rest = spec.partition("=")
+    if not eq or not re.fullmatch(r"[\w.+-]+", label):
+        label, rest = "", spec
+    rest = rest.strip()
+    if rest.startswith("path:"):
+        paths = tuple(p.strip() for p in rest[5:].split(",") if p.strip())
+        if not paths:
+            raise UserError(f"subsystem spec {spec!r} names no paths")
+        return PathSet(label or _slug(paths[0].rstrip("/").rpartition("/")[2]), paths)
+    if not rest:
+        raise UserError(f"subsystem spec {spec!r} names no section")
+    return section_pathset(repo, ref, rest, label or None)
+
+
+@dataclass(slots=True)
+class TableRequest:
+    refs: Sequence[str]
+    subsystem: str = "damon=DATA ACCESS MONITOR"
+    parent: str = "mm=MEMORY MANAGEMENT"
+    total_label: str = "linux"
+    maintainers: Sequence[str] = ()
+    maintainer_label: str | None = None
+    merges: dict[str, bool] = field(default_factory=dict)  # per kind; default: community only
+    maintainers_ref: str | None = None
+
+
+def maintainer_label(people: Sequence[str]) -> str:
+    """`sj` for `SeongJae Park <sj@kernel.org>`: the local part of the first maintainer's email."""
+    first = people[0]
+    match = re.search(r"<([^@>]+)@", first) or re.match(r"([^@\s]+)@", first)
+    return match.group(1) if match else _slug(first)
+
+
+def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dict[str, Table]:
+    """Every table of `kinds` over the request's refs, from one set of walks."""
+    refs = list(request.refs)
+    ranges = consecutive(refs) + [RevRange(refs[0], refs[-1])]
+    ref = request.maintainers_ref or refs[-1]
+    sub = resolve_spec(history.repo, request.subsystem, ref)
+    pathsets = [sub]
+    if set(kinds) - {"community"}:
+        pathsets += [resolve_spec(history.repo, request.parent, ref), PathSet(request.total_label)]
+    selected = history.commits(ranges, pathsets, numstat="lines" in kinds)
+    out: dict[str, Table] = {}
+    for kind in kinds:
+        merges = request.merges.get(kind, kind == "community")
+        if kind == "community":
+            people = list(request.maintainers) or list(sub.maintainers)
+            if not people:
+                raise UserError(f"subsystem {sub.label!r} has no M: entries: name one with --maintainer")
+            label = request.maintainer_label or maintainer_label(people)
+            out[kind] = stats.community_table(selected, ranges, sub, people, label, merges)
+        else:
+            out[kind] = stats.share_table(kind, selected, ranges, pathsets, merges)
+        out[kind].resolved = history.resolved_refs()
+    return out
+
+
+@dataclass(slots=True)
+class AuthorsRequest:
+    rev_range: RevRange | None = None
+    since: int | None = None
+    until: int | None = None
+    date_kind: str = "committer"
+    merges: bool = True
+    subsystems: Sequence[str] = ()
+    paths: Sequence[str] = ()
+    sortby: str = "commits"
+    max_authors: int | None = 30
+    identity: str = "all"
+    exclude: Sequence[str] = ()
+
+
+def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
+    """authors.py's ranking: one path-limited walk, dates as git compares them (or by author date)."""
+    rev_range = request.rev_range or RevRange("", "HEAD")
+    pathspecs = list(request.paths)
+    for title in request.subsystems:
+        pathspecs += section_pathset(history.repo, rev_range.end, title).pathspecs or ()
+    options = _date_options(request)
+    if not request.merges or request.sortby == "lines":
+        options.append("--no-merges")
+    commits = history.log(history.resolve(rev_range), pathspecs or None, options)
+    if request.date_kind == "author":
+        commits = [c for c in commits if _within(c.author_time, request.since, request.until)]
+    return stats.rank_authors(commits, request.identity, request.sortby, request.exclude, request.max_authors)
+
+
+def _date_options(request: AuthorsRequest) -> list[str]:
+    if request.date_kind == "author":
+        return []
+    options = []
+    if request.since is not None:
+        options.append(f"--since=@{request.since}")
+    if request.until is not None:
+        options.append(f"--until=@{request.until}")
+    return options
+
+
+def _within(moment: int, since: int | None, until: int | None) -> bool:
+    return (since is None or moment >= since) and (until is None or moment <= until)

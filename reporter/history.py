@@ -1,0 +1,143 @@
+"""The commits of revision ranges within path sets: parallel git walks, answered from the cache when it can.
+
+A path-limited set comes from git's own path-limited walk over exactly that range, so its membership is
+git's, history simplification included. The whole repository needs no simplification: its commits are
+listed with one `rev-list` per range, and only the commits the cache does not hold are diffed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import git
+
+from reporter import walk
+from reporter.cache import Cache
+from reporter.model import Commit, PathSet, RevRange
+from reporter.progress import Progress
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A range with its ends resolved to commit hashes (start empty: everything reachable from end)."""
+
+    start: str
+    end: str
+
+    def revisions(self) -> list[str]:
+        return [self.end, "^" + self.start] if self.start else [self.end]
+
+
+class History:
+    """Answers `commits(ranges, pathsets)` for one repository, each (range, path set) walked once."""
+
+    def __init__(
+        self,
+        repo: git.Repo,
+        cache: Cache | None = None,
+        jobs: int | None = None,
+        progress: Progress | None = None,
+        mailmap: bool = False,
+    ) -> None:
+        self.repo = repo
+        self.cache = cache
+        self.jobs = jobs or os.cpu_count() or 1
+        self.progress = progress
+        self.mailmap = mailmap
+        self._hashes: dict[str, str] = {}
+
+    def resolve(self, rev_range: RevRange) -> Resolved:
+        return Resolved(self._hash(rev_range.start) if rev_range.start else "", self._hash(rev_range.end))
+
+    def _hash(self, ref: str) -> str:
+        if ref not in self._hashes:
+            self._hashes[ref] = walk.resolve(self.repo, ref)
+        return self._hashes[ref]
+
+    def resolved_refs(self) -> dict[str, str]:
+        return dict(self._hashes)
+
+    def commits(
+        self, ranges: Sequence[RevRange], pathsets: Sequence[PathSet], numstat: bool = True
+    ) -> dict[tuple[RevRange, str], list[Commit]]:
+        """{(range, path set label): commits, newest first}, for every range in every path set.
+
+        A whole-repository range that a linear chain of the other ranges covers is their union, so the
+        expensive unlimited walk never runs twice over the same commits.
+        """
+        unions = {r: chain for r in ranges if (chain := self._chain(r, ranges))}
+        jobs = {
+            (r, p.label): (self.resolve(r), p)
+            for r in ranges
+            for p in pathsets
+            if not (p.whole_repository and r in unions)
+        }
+        # Biggest first: whole-repository walks dominate, and the pool should not end on one of them.
+        order = sorted(jobs, key=lambda k: jobs[k][1].whole_repository, reverse=True)
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            futures = {k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat) for k in order}
+            result = {k: f.result() for k, f in futures.items()}
+        for whole, chain in unions.items():
+            for p in pathsets:
+                if p.whole_repository:
+                    result[(whole, p.label)] = [c for r in reversed(chain) for c in result[(r, p.label)]]
+        if self.progress:
+            self.progress.done()
+        return result
+
+    def _chain(self, target: RevRange, ranges: Sequence[RevRange]) -> list[RevRange] | None:
+        """The other ranges, if they run from target's start to its end, each end containing its start."""
+        chain = [r for r in ranges if r != target]
+        if not chain or not target.start or (chain[0].start, chain[-1].end) != (target.start, target.end):
+            return None
+        if any(a.end != b.start for a, b in zip(chain, chain[1:])):
+            return None
+        if not all(walk.is_ancestor(self.repo, *self._pair(r)) for r in chain):
+            return None
+        return chain
+
+    def _pair(self, rev_range: RevRange) -> tuple[str, str]:
+        rev = self.resolve(rev_range)
+        return rev.start, rev.end
+
+    def log(
+        self,
+        rev: Resolved,
+        pathspecs: Sequence[str] | None = None,
+        options: Sequence[str] = (),
+        numstat: bool = True,
+    ) -> list[Commit]:
+        """`git log OPTIONS RANGE -- PATHSPECS` as records, from the cache when it has the answer."""
+        counter = self.progress.counter() if self.progress else None
+        if pathspecs is None and not options and self.cache and not self.mailmap:
+            return self._walk_whole(rev, counter)
+        key = json.dumps([rev.start, rev.end, pathspecs, list(options), numstat, self.mailmap])
+        if self.cache and (cached := self.cache.walk(key)) is not None:
+            return cached
+        commits = list(
+            walk.log(
+                self.repo, rev.revisions(), pathspecs, numstat=numstat,
+                mailmap=self.mailmap, options=options, progress=counter,
+            )
+        )
+        if self.cache:
+            self.cache.add_walk(key, commits)
+        return commits
+
+    def _walk_whole(self, rev: Resolved, counter: walk.Progress | None) -> list[Commit]:
+        """All commits of a range, each diffed once ever: listed by rev-list, the rest from the cache."""
+        assert self.cache is not None
+        hashes = walk.rev_list(self.repo, rev.revisions())
+        known = self.cache.commits(hashes)
+        missing = [h for h in hashes if h not in known]
+        if missing:
+            fresh = list(walk.log_commits(self.repo, missing, files=True, progress=counter))
+            self.cache.add_commits(fresh)
+            known.update((c.hash, c) for c in fresh)
+        elif counter:
+            counter(len(hashes))
+        return [known[h] for h in hashes]

@@ -1,0 +1,130 @@
+"""The domain model: plain, JSON-serialisable records that know nothing of git processes or output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedFile:
+    """One file of a commit's diff; `old_path` is set for a rename or copy."""
+
+    path: str
+    insertions: int
+    deletions: int
+    old_path: str | None = None
+    binary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    hash: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    author_time: int
+    committer_time: int
+    insertions: int = 0
+    deletions: int = 0
+    files: tuple[ChangedFile, ...] = ()
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+    @property
+    def lines(self) -> int:
+        return self.insertions + self.deletions
+
+    @property
+    def author(self) -> str:
+        return f"{self.author_name} <{self.author_email}>"
+
+
+@dataclass(frozen=True, slots=True)
+class RevRange:
+    """`start..end`: commits reachable from end but not from start (start may be empty: all of end)."""
+
+    start: str
+    end: str
+
+    def __str__(self) -> str:
+        return f"{self.start}..{self.end}" if self.start else self.end
+
+
+@dataclass(frozen=True, slots=True)
+class PathSet:
+    """A labelled set of git pathspecs; `pathspecs=None` is the whole repository."""
+
+    label: str
+    pathspecs: tuple[str, ...] | None = None
+    section: str | None = None
+    maintainers: tuple[str, ...] = ()
+
+    @property
+    def whole_repository(self) -> bool:
+        return self.pathspecs is None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorCount:
+    identity: str
+    commits: int
+    lines: int
+
+
+@dataclass(slots=True)
+class AuthorRanking:
+    """Authors in rank order; totals count everyone, even those cut from `authors`."""
+
+    sortby: str
+    authors: list[AuthorCount]
+    total_authors: int
+    total_commits: int
+    total_lines: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    part: int
+    whole: int
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.whole == 0 else 100.0 * self.part / self.whole
+
+    def __str__(self) -> str:
+        pct = self.percent
+        return "-" if pct is None else f"{pct:.2f}%"
+
+
+# A table column: the index of a value, or a ratio (part index, indices of the values summed as whole).
+Column = int | tuple[int, tuple[int, ...]]
+
+
+@dataclass(slots=True)
+class TableRow:
+    range: str
+    values: list[int]
+
+
+@dataclass(slots=True)
+class Table:
+    """A per-release table: one row per consecutive pair of refs, then the total row `first..last`."""
+
+    kind: str
+    labels: list[str]
+    header: list[str]
+    layout: list[Column]
+    rows: list[TableRow] = field(default_factory=list)
+    resolved: dict[str, str] = field(default_factory=dict)
+
+    def cells(self, row: TableRow) -> list[object]:
+        out: list[object] = [row.range]
+        for col in self.layout:
+            if isinstance(col, int):
+                out.append(row.values[col])
+            else:
+                part, whole = col
+                out.append(Ratio(row.values[part], sum(row.values[w] for w in whole)))
+        return out

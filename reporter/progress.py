@@ -1,0 +1,61 @@
+"""Progress for long work: a live counter on stderr in a terminal, log groups in GitHub Actions."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+
+def in_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+@contextmanager
+def group(title: str) -> Iterator[None]:
+    """A collapsible log group in Actions; elsewhere nothing, so local output stays clean."""
+    if not in_actions():
+        yield
+        return
+    print(f"::group::{title}", flush=True)
+    try:
+        yield
+    finally:
+        print("::endgroup::", flush=True)
+
+
+class Progress:
+    """Counts commits walked by several concurrent walks and shows the sum, at most 10 times a second."""
+
+    def __init__(self, label: str, enabled: bool | None = None) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self._counts: dict[int, int] = {}
+        self._lock = threading.Lock()
+        self._shown = 0.0
+
+    def counter(self) -> Callable[[int], None] | None:
+        """A callback for one walk: it reports how many commits that walk has parsed so far."""
+        if not self.enabled:
+            return None
+        key = len(self._counts)
+        self._counts[key] = 0
+
+        def update(count: int) -> None:
+            with self._lock:
+                self._counts[key] = count
+                now = time.monotonic()
+                if now - self._shown >= 0.1:
+                    self._shown = now
+                    sys.stderr.write(f"\r{self.label}: {sum(self._counts.values()):,} commits")
+                    sys.stderr.flush()
+
+        return update
+
+    def done(self) -> None:
+        if self.enabled and self._counts:
+            sys.stderr.write(f"\r{self.label}: {sum(self._counts.values()):,} commits, done\n")
+            sys.stderr.flush()

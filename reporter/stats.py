@@ -1,0 +1,124 @@
+"""Statistics from commit records: author rankings and the per-release tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from reporter.model import AuthorCount, AuthorRanking, Commit, PathSet, RevRange, Table, TableRow
+
+IDENTITIES = ("all", "name", "email", "domain")
+
+
+def identity(commit: Commit, kind: str) -> str:
+    if kind == "name":
+        return commit.author_name
+    if kind == "email":
+        return commit.author_email
+    if kind == "domain":
+        return commit.author_email.rpartition("@")[2]
+    return commit.author
+
+
+def rank_authors(
+    commits: Iterable[Commit],
+    kind: str = "all",
+    sortby: str = "commits",
+    exclude: Iterable[str] = (),
+    limit: int | None = None,
+) -> AuthorRanking:
+    """Authors by commits (or lines), descending; ties keep the order in which authors first appear."""
+    excluded = set(exclude)
+    counts: dict[str, list[int]] = {}
+    for commit in commits:
+        if excluded and excluded & {commit.author, commit.author_name, commit.author_email}:
+            continue
+        entry = counts.setdefault(identity(commit, kind), [0, 0])
+        entry[0] += 1
+        entry[1] += commit.lines
+    key = 1 if sortby == "lines" else 0
+    ranked = sorted(counts.items(), key=lambda item: -item[1][key])  # stable: ties keep first appearance
+    authors = [AuthorCount(ident, c, n) for ident, (c, n) in ranked]
+    return AuthorRanking(
+        sortby=sortby,
+        authors=authors[:limit] if limit is not None else authors,
+        total_authors=len(authors),
+        total_commits=sum(a.commits for a in authors),
+        total_lines=sum(a.lines for a in authors),
+    )
+
+
+def is_maintainer(commit: Commit, maintainers: Sequence[str]) -> bool:
+    """A maintainer is a `Name <email>`, a name or an email; a commit is theirs if its author's name or
+    email equals one of them."""
+    for entry in maintainers:
+        name, _, email = entry.partition("<")
+        name, email = name.strip(), email.rstrip(">").strip()
+        if email and commit.author_email.casefold() == email.casefold():
+            return True
+        if not email and "@" in name and commit.author_email.casefold() == name.casefold():
+            return True
+        if name and commit.author_name == name:
+            return True
+    return False
+
+
+Selected = dict[tuple[RevRange, str], list[Commit]]
+
+
+def _rows(ranges: Sequence[RevRange], values) -> list[TableRow]:  # type: ignore[no-untyped-def]
+    return [TableRow(str(r), values(r)) for r in ranges]
+
+
+def _kept(commits: list[Commit], merges: bool) -> list[Commit]:
+    return commits if merges else [c for c in commits if not c.is_merge]
+
+
+def community_table(
+    selected: Selected,
+    ranges: Sequence[RevRange],
+    subsystem: PathSet,
+    maintainers: Sequence[str],
+    label: str,
+    merges: bool = True,
+) -> Table:
+    def values(r: RevRange) -> list[int]:
+        commits = _kept(selected[(r, subsystem.label)], merges)
+        mine = sum(1 for c in commits if is_maintainer(c, maintainers))
+        return [mine, len(commits) - mine]
+
+    return Table(
+        kind="community",
+        labels=[f"from_{label}", f"non_{label}"],
+        header=["range", f"from_{label}", f"non_{label}", f"non_{label}_portion"],
+        layout=[0, 1, (1, (0, 1))],
+        rows=_rows(ranges, values),
+    )
+
+
+def share_table(
+    kind: str,
+    selected: Selected,
+    ranges: Sequence[RevRange],
+    pathsets: Sequence[PathSet],
+    merges: bool = False,
+) -> Table:
+    """`commits` or `lines` of a subsystem, its parent and the whole: S P S/P T S/T."""
+    sub, parent, total = pathsets
+
+    def measure(commits: list[Commit]) -> int:
+        kept = _kept(commits, merges)
+        return len(kept) if kind == "commits" else sum(c.lines for c in kept)
+
+    def values(r: RevRange) -> list[int]:
+        return [measure(selected[(r, p.label)]) for p in pathsets]
+
+    return Table(
+        kind=kind,
+        labels=[sub.label, parent.label, total.label],
+        header=[
+            "range", sub.label, parent.label, f"{sub.label}/{parent.label}",
+            total.label, f"{sub.label}/{total.label}",
+        ],
+        layout=[0, 1, (0, (1,)), 2, (0, (2,))],
+        rows=_rows(ranges, values),
+    )

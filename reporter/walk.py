@@ -1,0 +1,270 @@
+"""Running git: streamed, parsed log walks, ref resolution, tags and blobs.
+
+Every question is one git process whose output is parsed as it streams; nothing here knows what the
+records mean for statistics.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import git
+
+from reporter.errors import UserError
+from reporter.model import ChangedFile, Commit, RevRange
+
+_RECORD = b"\x1e"
+_FIELD = b"\x1f"
+# %an/%ae are what `git log` shows by default; %aN/%aE fold identities through .mailmap.
+_FORMAT = "%x1e%H%x1f%P%x1f{name}%x1f{email}%x1f%at%x1f%ct"
+_CHUNK = 1 << 16
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    name: str
+    date: int  # tagger date of an annotated tag, commit date of a lightweight one (unix seconds)
+
+
+def open_repo(path: str | Path) -> git.Repo:
+    """A repository at `path` (a work tree or a bare repository), or a UserError saying why not."""
+    try:
+        return git.Repo(Path(path), search_parent_directories=False)
+    except git.NoSuchPathError:
+        raise UserError(f"{path}: no such directory") from None
+    except git.InvalidGitRepositoryError:
+        raise UserError(f"{path}: not a git repository") from None
+
+
+def repo_name(repo: git.Repo) -> str:
+    return Path(repo.working_tree_dir or repo.git_dir).name
+
+
+def check_ref(ref: str) -> str:
+    if not ref or ref.startswith("-"):
+        raise UserError(f"invalid ref {ref!r}: a ref must not be empty or start with '-'")
+    return ref
+
+
+def resolve(repo: git.Repo, ref: str) -> str:
+    """The commit hash `ref` names; UserError for an unknown ref."""
+    check_ref(ref)
+    try:
+        return repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}").strip()
+    except git.GitCommandError:
+        raise UserError(f"unknown ref {ref!r} in {repo_name(repo)}") from None
+
+
+def parse_range(text: str) -> RevRange:
+    """`A..B` or a single ref (everything reachable from it); refs must not start with '-'."""
+    start, dots, end = text.partition("..")
+    if dots and (not end or end.startswith(".")):
+        raise UserError(f"invalid range {text!r}: expected A..B")
+    if not dots:
+        start, end = "", text
+    if start:
+        check_ref(start)
+    check_ref(end)
+    return RevRange(start, end)
+
+
+def range_args(repo: git.Repo, rev_range: RevRange) -> list[str]:
+    """The range as resolved hashes, so no ref can be read as an option and the walk is reproducible."""
+    args = [resolve(repo, rev_range.end)]
+    if rev_range.start:
+        args.append("^" + resolve(repo, rev_range.start))
+    return args
+
+
+def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
+    try:
+        repo.git.merge_base("--is-ancestor", older, newer)
+        return True
+    except git.GitCommandError as err:
+        if err.status == 1:
+            return False
+        raise
+
+
+def tags(repo: git.Repo) -> list[Tag]:
+    """Every tag with its date, from one for-each-ref process."""
+    out = repo.git.for_each_ref(
+        "--format=%(refname:strip=2)%00%(objecttype)%00%(taggerdate:unix)%00%(committerdate:unix)",
+        "refs/tags",
+    )
+    found = []
+    for line in out.splitlines():
+        name, kind, tagger, committer = line.split("\0")
+        date = tagger if kind == "tag" else committer
+        if date:
+            found.append(Tag(name, int(date)))
+    return found
+
+
+def show_file(repo: git.Repo, ref: str, path: str) -> str | None:
+    """The text of `path` at `ref`, or None when the ref has no such file."""
+    commit = resolve(repo, ref)
+    try:
+        return repo.git.cat_file("blob", f"{commit}:{path}", strip_newline_in_stdout=False)
+    except git.GitCommandError:
+        return None
+
+
+def tree_dirs(repo: git.Repo, ref: str) -> set[str]:
+    """Every directory at `ref` (MAINTAINERS patterns that name a directory get a trailing slash)."""
+    out = repo.git.ls_tree("-r", "-d", "--name-only", "-z", resolve(repo, ref))
+    return set(filter(None, out.split("\0")))
+
+
+def tree_files(repo: git.Repo, ref: str) -> list[str]:
+    out = repo.git.ls_tree("-r", "--name-only", "-z", resolve(repo, ref))
+    return list(filter(None, out.split("\0")))
+
+
+def log(
+    repo: git.Repo,
+    revisions: Sequence[str],
+    pathspecs: Sequence[str] | None = None,
+    *,
+    numstat: bool = True,
+    files: bool = False,
+    mailmap: bool = False,
+    options: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> Iterator[Commit]:
+    """Commits of `git log OPTIONS REVISIONS -- PATHSPECS`, newest first, as git orders them.
+
+    With `numstat`, each commit carries its insertions and deletions (within the pathspecs, renames
+    paired as git pairs them there); with `files`, also its changed files. Merges have no diff, as in
+    plain `git log`.
+    """
+    args = [*_log_options(numstat, mailmap), *options, *revisions, "--"]
+    if pathspecs:
+        args += pathspecs
+    yield from _stream(repo, args, files, progress)
+
+
+def log_commits(
+    repo: git.Repo, hashes: Sequence[str], *, files: bool = False, progress: Progress | None = None
+) -> Iterator[Commit]:
+    """The given commits, each with its own whole diff, in the given order (no walk)."""
+    args = [*_log_options(True, False), "--no-walk=unsorted", "--stdin"]
+    yield from _stream(repo, args, files, progress, stdin="".join(h + "\n" for h in hashes))
+
+
+def rev_list(repo: git.Repo, revisions: Sequence[str]) -> list[str]:
+    """Commit hashes of the revisions, in the order `git log` shows them."""
+    return repo.git.rev_list(*revisions, "--").split()
+
+
+def _log_options(numstat: bool, mailmap: bool) -> list[str]:
+    fmt = _FORMAT.format(name="%aN" if mailmap else "%an", email="%aE" if mailmap else "%ae")
+    return ["-z", f"--format={fmt}"] + (["--numstat"] if numstat else [])
+
+
+def _feed(pipe: IO[bytes], text: str) -> None:
+    try:
+        pipe.write(text.encode())
+    except BrokenPipeError:  # git died; its exit status says why
+        pass
+    finally:
+        pipe.close()
+
+
+def _stream(
+    repo: git.Repo,
+    args: list[str],
+    keep_files: bool,
+    progress: Progress | None,
+    stdin: str | None = None,
+) -> Iterator[Commit]:
+    proc = repo.git.log(*args, as_process=True, istream=subprocess.PIPE if stdin is not None else None)
+    if stdin is not None:
+        # A separate writer, so git never blocks on a full stdout while we block on its stdin.
+        threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True).start()
+    count = 0
+    try:
+        for record in _records(proc.stdout):
+            yield _parse(record, keep_files)
+            count += 1
+            if progress and count % 1000 == 0:
+                progress(count)
+        stderr = proc.stderr.read().decode(errors="replace")
+        if proc.proc.wait() != 0:
+            raise UserError(f"git log failed in {repo_name(repo)}: {_first_line(stderr)}")
+    finally:
+        if proc.proc.poll() is None:
+            proc.proc.kill()
+            proc.proc.wait()
+    if progress:
+        progress(count)
+
+
+def _first_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return re.sub(r"^(fatal|error): ", "", lines[0]) if lines else "unknown error"
+
+
+def _records(stream: IO[bytes]) -> Iterator[bytes]:
+    pending = b""
+    for chunk in iter(lambda: stream.read(_CHUNK), b""):
+        parts = (pending + chunk).split(_RECORD)
+        pending = parts.pop()
+        yield from filter(None, parts)
+    if pending:
+        yield pending
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="surrogateescape")
+
+
+def _parse(record: bytes, keep_files: bool) -> Commit:
+    header, _, body = record.partition(b"\0")
+    hash_, parents, name, email, atime, ctime = header.split(_FIELD)
+    insertions = deletions = 0
+    changed: list[ChangedFile] = []
+    for added, deleted, path, old_path in _numstat(body.split(b"\0")):
+        binary = added == b"-"
+        ins, dels = (0, 0) if binary else (int(added), int(deleted))
+        insertions += ins
+        deletions += dels
+        if keep_files:
+            changed.append(
+                ChangedFile(_text(path), ins, dels, _text(old_path) if old_path else None, binary)
+            )
+    return Commit(
+        hash=hash_.decode(),
+        parents=tuple(parents.decode().split()),
+        author_name=_text(name),
+        author_email=_text(email),
+        author_time=int(atime),
+        committer_time=int(ctime),
+        insertions=insertions,
+        deletions=deletions,
+        files=tuple(changed),
+    )
+
+
+def _numstat(tokens: Iterable[bytes]) -> Iterator[tuple[bytes, bytes, bytes, bytes | None]]:
+    """`added TAB deleted TAB path` entries of `--numstat -z`; a rename has an empty path followed by
+    the old and the new path as tokens of their own."""
+    it = iter(tokens)
+    for token in it:
+        token = token.lstrip(b"\n")
+        if not token:
+            continue
+        added, deleted, path = token.split(b"\t", 2)
+        if path:
+            yield added, deleted, path, None
+        else:
+            old_path = next(it)
+            yield added, deleted, next(it), old_path

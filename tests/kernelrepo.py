@@ -1,0 +1,289 @@
+"""Small, deterministic git repositories shaped like Linux and damo, built with plain git commands."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+MAINTAINERS = """\
+List of maintainers
+===================
+
+Descriptive text that is not a section.
+Tags like F: in prose must not start a section.
+
+Maintainers List
+----------------
+
+.. note:: When reading this list, please look for the most precise areas
+          first. When adding to this list, please keep the entries in
+          alphabetical order.
+
+DATA ACCESS MONITOR
+M:\tSeongJae Park <sj@kernel.org>
+L:\tdamon@lists.linux.dev
+L:\tlinux-mm@kvack.org
+S:\tMaintained
+F:\tDocumentation/mm/damon/
+F:\tinclude/linux/damon.h
+F:\tmm/damon/
+F:\tsamples/damon/
+X:\tmm/damon/legacy/
+
+DRIVER FOO
+M:\tBob Builder <bob@example.org>
+S:\tOdd Fixes
+F:\tdrivers/foo*
+N:\t[_-]foo[_-]
+
+MEMORY CONTROLLER
+M:\tCarol Cgroup <carol@example.net>
+S:\tMaintained
+F:\tinclude/linux/memcontrol*.h
+F:\tmm/*control.c
+N:\tswap_cgroup
+
+MEMORY MANAGEMENT
+M:\tAndrew Morton <akpm@linux-foundation.org>
+L:\tlinux-mm@kvack.org
+S:\tMaintained
+F:\tinclude/linux/mm.h
+F:\tmm/
+F:\ttools/testing/selftests/mm/
+"""
+
+SJ = ("SeongJae Park", "sj@kernel.org")
+SJ_OLD = ("SeongJae Park", "sjpark@amazon.de")
+ALICE = ("Alice Liddell", "alice@example.com")
+ALICE_WORK = ("Alice Liddell", "alice@corp.example")
+BOB = ("Bob Builder", "bob@example.org")
+CAROL = ("Carol Cgroup", "carol@example.net")
+DAVE = ("Dave Developer", "dave@example.com")
+AKPM = ("Andrew Morton", "akpm@linux-foundation.org")
+
+FILES = [
+    "mm/damon/core.c",
+    "mm/damon/vaddr.c",
+    "mm/damon/paddr.c",
+    "mm/damon/legacy/old.c",
+    "include/linux/damon.h",
+    "Documentation/mm/damon/index.rst",
+    "samples/damon/wsse.c",
+    "mm/page_alloc.c",
+    "mm/memcontrol.c",
+    "mm/swap_cgroup.c",
+    "include/linux/mm.h",
+    "include/linux/memcontrol-v1.h",
+    "tools/testing/selftests/mm/run.sh",
+    "drivers/foo_main.c",
+    "drivers/net/my_foo_eth.c",
+    "fs/ext4/inode.c",
+    "kernel/sched/core.c",
+]
+AUTHORS = [SJ, SJ, SJ, SJ_OLD, ALICE, ALICE_WORK, BOB, CAROL, DAVE, AKPM]
+
+
+def ts(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp())
+
+
+class Builder:
+    """Commits with fixed identities and dates, so two builds give the same hashes."""
+
+    def __init__(self, path: Path, bare_remote: bool = False) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "master")
+        self.git("config", "user.name", "Test")
+        self.git("config", "user.email", "test@example.com")
+        self.git("config", "commit.gpgsign", "false")
+
+    def git(self, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
+        full_env = {
+            **os.environ,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+0000",
+            "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000",
+            **(env or {}),
+        }
+        return subprocess.run(
+            ["git", *args], cwd=self.path, env=full_env, check=True, capture_output=True, text=True,
+            input=stdin,
+        ).stdout
+
+    def write(self, path: str, content: str | bytes | None) -> None:
+        target = self.path / path
+        if content is None:
+            target.unlink()
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+
+    def commit(
+        self,
+        message: str,
+        author: tuple[str, str],
+        when: int,
+        author_when: int | None = None,
+        files: dict[str, str | bytes | None] | None = None,
+        renames: dict[str, str] | None = None,
+    ) -> str:
+        for old, new in (renames or {}).items():
+            (self.path / new).parent.mkdir(parents=True, exist_ok=True)
+            self.git("mv", old, new)
+        for path, content in (files or {}).items():
+            self.write(path, content)
+        self.git("add", "-A")
+        env = {
+            "GIT_AUTHOR_NAME": author[0],
+            "GIT_AUTHOR_EMAIL": author[1],
+            "GIT_AUTHOR_DATE": f"@{author_when or when} +0000",
+            "GIT_COMMITTER_NAME": "Committer",
+            "GIT_COMMITTER_EMAIL": "committer@example.com",
+            "GIT_COMMITTER_DATE": f"@{when} +0000",
+        }
+        self.git("commit", "-q", "--allow-empty", "-m", message, env=env)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def merge(self, branch: str, when: int, message: str) -> str:
+        env = {"GIT_COMMITTER_DATE": f"@{when} +0000", "GIT_AUTHOR_DATE": f"@{when} +0000",
+               "GIT_AUTHOR_NAME": "Linus Torvalds", "GIT_AUTHOR_EMAIL": "torvalds@linux-foundation.org"}
+        self.git("merge", "-q", "--no-ff", "-m", message, branch, env=env)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def tag(self, name: str, when: int, annotated: bool = True) -> None:
+        if annotated:
+            env = {"GIT_COMMITTER_DATE": f"@{when} +0000"}
+            self.git("tag", "-a", name, "-m", name, env=env)
+        else:
+            self.git("tag", name)
+
+
+def _edit(rng: random.Random, text: str, nth: int) -> str:
+    """Change a few lines, sometimes exactly one, so that singular shortstat lines occur."""
+    lines = text.splitlines()
+    if nth % 7 == 0:
+        lines.append(f"single {nth}")
+        return "\n".join(lines) + "\n"
+    for _ in range(rng.randint(1, 4)):
+        pos = rng.randrange(len(lines) + 1)
+        if lines and rng.random() < 0.4:
+            lines[min(pos, len(lines) - 1)] = f"changed {nth} {rng.random():.6f}"
+        else:
+            lines.insert(pos, f"line {nth} {rng.random():.6f}")
+    return "\n".join(lines) + "\n"
+
+
+# (tag, date, annotated): dated like Linux's, so that 2023 is v1.1-rc1 v1.2 v1.3 v1.4-rc2.
+TAGS = [
+    ("v1.0", "2022-10-02T20:00:00", True),
+    ("v1.1-rc1", "2022-12-25T20:00:00", True),
+    ("v1.1", "2023-02-19T20:00:00", False),
+    ("v1.2-rc1", "2023-03-05T20:00:00", True),
+    ("v1.2", "2023-04-23T20:00:00", True),
+    ("v1.3", "2023-08-27T20:00:00", False),
+    ("v1.4-rc1", "2023-11-12T20:00:00", True),
+    ("v1.4-rc2", "2023-12-31T20:00:00", True),
+    ("v1.4", "2024-01-07T20:00:00", True),
+    ("v1.5-rc1", "2024-01-21T20:00:00", True),
+]
+
+
+def build_kernel(path: Path, per_tag: int = 9) -> Path:
+    """A kernel-like history: MAINTAINERS, mm/ and mm/damon/, topic-branch merges (one of them evil),
+    renames into and inside the DAMON paths, a binary file, several identities per person, and tags
+    annotated and lightweight, dated like Linux's."""
+    rng = random.Random(2023)
+    b = Builder(path)
+    paths = list(FILES)
+    contents = {f: "".join(f"{f} line {i}\n" for i in range(12)) for f in FILES}
+    start = ts("2022-09-01T00:00:00")
+    b.commit("initial import", AKPM, start, files={"MAINTAINERS": MAINTAINERS, **contents,
+             "Documentation/vm/damon/usage.rst": "usage\n" * 20, "mm/damon/data.bin": b"\x00\x01\x02" * 10})
+    nth = 0
+    prev = start
+    for tag, date, annotated in TAGS:
+        end = ts(date)
+        step = (end - prev) // (per_tag + 2)
+        for i in range(per_tag):
+            nth += 1
+            when = prev + step * (i + 1)
+            author = AUTHORS[nth % len(AUTHORS)]
+            picks = rng.sample(paths, rng.randint(1, 3))
+            files: dict[str, str | bytes | None] = {}
+            for f in picks:
+                contents[f] = _edit(rng, contents[f], nth)
+                files[f] = contents[f]
+            if i == 3:
+                # A topic branch merged with --no-ff, as subsystem trees are.
+                b.git("checkout", "-q", "-b", f"topic{nth}")
+                b.commit(f"topic {nth}", author, when, author_when=when - 86400 * 40, files=files)
+                b.git("checkout", "-q", "master")
+                b.commit(f"mainline {nth}", DAVE, when + 60,
+                         files={"kernel/sched/core.c": _edit(rng, contents["kernel/sched/core.c"], nth)})
+                contents["kernel/sched/core.c"] = (b.path / "kernel/sched/core.c").read_text()
+                b.merge(f"topic{nth}", when + 120, f"Merge branch 'topic{nth}'")
+            else:
+                b.commit(f"change {nth}", author, when, files=files)
+        prev = end
+        _milestone(b, tag, end, paths, contents)
+        b.tag(tag, end, annotated)
+    return path
+
+
+def _milestone(b: Builder, tag: str, when: int, paths: list[str], contents: dict[str, str]) -> None:
+    """One-off shapes at fixed points: renames, a binary change, an evil merge, a merge of an old base."""
+    if tag == "v1.1":
+        # Documentation moves from vm/ to mm/: a rename into the DAMON paths from outside them.
+        b.commit("docs: move damon docs", SJ, when - 3600,
+                 renames={"Documentation/vm/damon/usage.rst": "Documentation/mm/damon/usage.rst"},
+                 files={"Documentation/mm/damon/usage.rst": "usage\n" * 20 + "moved\n"})
+    elif tag == "v1.2":
+        b.commit("mm/damon: rename vaddr", SJ_OLD, when - 3600, renames={"mm/damon/vaddr.c": "mm/damon/va.c"})
+        paths[paths.index("mm/damon/vaddr.c")] = "mm/damon/va.c"
+        contents["mm/damon/va.c"] = contents.pop("mm/damon/vaddr.c")
+        b.commit("mm/damon: binary", ALICE, when - 1800, files={"mm/damon/data.bin": b"\x00\x03" * 40})
+    elif tag == "v1.3":
+        # An evil merge: the merge itself changes a DAMON file.
+        b.git("checkout", "-q", "-b", "evil")
+        b.commit("evil side", BOB, when - 7200, files={"drivers/foo_main.c": "evil\n"})
+        contents["drivers/foo_main.c"] = "evil\n"
+        b.git("checkout", "-q", "master")
+        b.git("merge", "-q", "--no-ff", "--no-commit", "evil",
+              env={"GIT_COMMITTER_DATE": f"@{when - 3600} +0000"})
+        b.write("mm/damon/core.c", contents["mm/damon/core.c"] + "evil merge line\n")
+        contents["mm/damon/core.c"] += "evil merge line\n"
+        b.git("add", "-A")
+        b.git("commit", "-q", "-m", "Merge branch 'evil'", env={
+            "GIT_AUTHOR_NAME": SJ[0], "GIT_AUTHOR_EMAIL": SJ[1],
+            "GIT_AUTHOR_DATE": f"@{when - 3600} +0000", "GIT_COMMITTER_DATE": f"@{when - 3600} +0000"})
+
+
+DAMO_AUTHORS = [SJ, SJ, ("SeongJae Park", "sj38.park@gmail.com"), ("Honggyu Kim", "honggyu.kp@gmail.com"),
+                ("Honggyu Kim", "honggyu.kim@sk.com")]
+
+
+def build_tool(path: Path, per_month: int = 4) -> Path:
+    """A damo-like repository: monthly commits across 2022-2024, no tags needed (calendar years)."""
+    rng = random.Random(7)
+    b = Builder(path)
+    text = "".join(f"damo line {i}\n" for i in range(20))
+    nth = 0
+    for year in (2022, 2023, 2024):
+        for month in range(1, 13):
+            if (year, month) == (2023, 1):  # the first second of 2023, for whole-day date semantics
+                b.commit("new year", SJ, ts("2023-01-01T00:00:00"), files={"CHANGES": "a\n"})
+            for k in range(per_month):
+                nth += 1
+                text = _edit(rng, text, nth)
+                when = ts(f"{year}-{month:02d}-{1 + k * 7:02d}T12:00:00")
+                b.commit(f"damo {nth}", DAMO_AUTHORS[nth % len(DAMO_AUTHORS)], when, files={"damo.py": text})
+        if year == 2023:  # and its last second
+            b.commit("old year", SJ, ts("2023-12-31T23:59:59"), files={"CHANGES": "a\nb\n"})
+    return path
