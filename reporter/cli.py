@@ -6,8 +6,23 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from reporter import __version__
+from pathlib import Path
+
+from reporter import __version__, compute, config, report, stats, walk
+from reporter.cache import Cache
+from reporter.cache import default_dir as cache_default_dir
 from reporter.errors import UserError
+from reporter.history import History
+from reporter.progress import Progress
+from reporter.ranges import (
+    DEFAULT_RELEASE_PATTERN,
+    DEFAULT_TAG_PATTERN,
+    parse_date,
+    read_refs_file,
+    year_boundaries,
+)
+from reporter.render import data as render_data
+from reporter.render import gfm, text
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,8 +41,322 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _git_options(parser: argparse.ArgumentParser) -> None:
+    """Options of every command that walks a repository."""
+    parser.add_argument("repo", metavar="REPO", help="a git repository (work tree or bare)")
+    parser.add_argument("--cache-dir", type=Path, help="per-commit cache (default: $XDG_CACHE_HOME/retrospect)")
+    parser.add_argument("--no-cache", action="store_true", help="walk everything, read and write no cache")
+    parser.add_argument("--jobs", type=int, default=None, help="parallel git walks (default: CPU count)")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _history(args: argparse.Namespace, mailmap: bool = False) -> History:
+    repo = walk.open_repo(args.repo)
+    cache = None if args.no_cache else Cache(args.cache_dir or cache_default_dir())
+    progress = Progress("walking", enabled=False if args.quiet else None)
+    return History(repo, cache=cache, jobs=args.jobs, progress=progress, mailmap=mailmap)
+
+
+def _add_authors(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("authors", help="authors ranked by commits or lines (authors.py's output)")
+    _git_options(p)
+    p.add_argument("--range", "--commits_range", dest="range", help="A..B (default: HEAD)")
+    p.add_argument("--since", help="YYYY-MM-DD (from 00:00:00) or an ISO 8601 timestamp")
+    p.add_argument("--until", help="YYYY-MM-DD (to 23:59:59) or an ISO 8601 timestamp")
+    p.add_argument("--date-kind", choices=("committer", "author"), default="committer")
+    p.add_argument("--no-merges", "--skip_merge_commits", dest="no_merges", action="store_true")
+    p.add_argument("--subsystem", "--linux_subsystems", dest="subsystems", action="extend", nargs="+",
+                   default=[], metavar="TITLE", help="a MAINTAINERS section (repeatable)")
+    p.add_argument("--paths", "--files", dest="paths", nargs="+", default=[], metavar="P",
+                   help="git pathspecs")
+    p.add_argument("--sortby", choices=("commits", "lines"), default="commits")
+    p.add_argument("--max-authors", "--max_nr_authors", dest="max_authors", type=int, default=30)
+    p.add_argument("--identity", "--author_identity", dest="identity", choices=stats.IDENTITIES, default="all")
+    p.add_argument("--mailmap", action="store_true", help="fold identities with the repository's .mailmap")
+    p.add_argument("--exclude", nargs="+", default=[], metavar="IDENT",
+                   help="skip these authors (Name <email>, name or email)")
+    p.add_argument("--hide-rank", "--hide_rank", dest="hide_rank", action="store_true")
+    p.add_argument("--format", choices=("text", "md", "json"), default="text")
+    p.set_defaults(func=_run_authors)
+
+
+def _run_authors(args: argparse.Namespace) -> int:
+    if args.max_authors < 0:
+        raise UserError("--max-authors must not be negative")
+    request = compute.AuthorsRequest(
+        rev_range=walk.parse_range(args.range) if args.range else None,
+        since=parse_date(args.since) if args.since else None,
+        until=parse_date(args.until, end_of_day=True) if args.until else None,
+        date_kind=args.date_kind,
+        merges=not args.no_merges,
+        subsystems=args.subsystems,
+        paths=args.paths,
+        sortby=args.sortby,
+        max_authors=args.max_authors,
+        identity=args.identity,
+        exclude=args.exclude,
+    )
+    ranking = compute.authors(_history(args, mailmap=args.mailmap), request)
+    if args.format == "json":
+        sys.stdout.write(render_data.dumps(render_data.authors(ranking)))
+    elif args.format == "md":
+        sys.stdout.write(gfm.authors(ranking, args.hide_rank))
+    else:
+        sys.stdout.write(text.authors(ranking, args.hide_rank))
+    return 0
+
+
+def _year_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cutoff", help="ignore tags dated after this date")
+    parser.add_argument("--release-pattern", default=DEFAULT_RELEASE_PATTERN,
+                        help="regex of final release tags (default: %(default)s)")
+    parser.add_argument("--tag-pattern", default=DEFAULT_TAG_PATTERN,
+                        help="regex of tags that may bound a year (default: %(default)s)")
+
+
+def _year_refs(repo, args: argparse.Namespace) -> list[str]:  # type: ignore[no-untyped-def]
+    cutoff = parse_date(args.cutoff, end_of_day=True) if args.cutoff else None
+    return year_boundaries(walk.tags(repo), args.year, cutoff, args.release_pattern, args.tag_pattern)
+
+
+def _add_ranges(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ranges", help="a year's boundary refs from tag dates (stat_branches format)")
+    p.add_argument("repo", metavar="REPO")
+    p.add_argument("--year", type=int, required=True)
+    _year_options(p)
+    p.set_defaults(func=_run_ranges)
+
+
+def _run_ranges(args: argparse.Namespace) -> int:
+    refs = _year_refs(walk.open_repo(args.repo), args)
+    sys.stdout.write("".join(ref + "\n" for ref in refs))
+    return 0
+
+
+def _add_table(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("table", help="per-release table: community, commits or lines")
+    p.add_argument("kind", choices=compute.TABLE_KINDS)
+    _git_options(p)
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--refs", type=Path, help="a file of refs, one per line (stat_branches)")
+    source.add_argument("--year", type=int, help="the year's boundaries from tag dates")
+    _year_options(p)
+    p.add_argument("--subsystem", default="damon=DATA ACCESS MONITOR", metavar="SPEC",
+                   help="[LABEL=]SECTION TITLE or [LABEL=]path:P1,P2 (default: %(default)s)")
+    p.add_argument("--parent", default="mm=MEMORY MANAGEMENT", metavar="SPEC",
+                   help="the parent subsystem, same form (default: %(default)s)")
+    p.add_argument("--total-label", default="linux")
+    p.add_argument("--maintainer", nargs="+", default=[], metavar="IDENT",
+                   help="maintainer identities (default: the subsystem's M: entries)")
+    p.add_argument("--maintainer-label", help="default: the local part of the first maintainer's email")
+    p.add_argument("--maintainers-ref", help="read MAINTAINERS at this ref (default: the last ref)")
+    p.add_argument("--merges", choices=("include", "exclude"),
+                   help="default: include for community, exclude for commits and lines")
+    p.add_argument("--format", choices=("tsv", "text", "md", "json"), default="tsv",
+                   help="tsv as the seed scripts print; text aligned as the post shows it")
+    p.set_defaults(func=_run_table)
+
+
+def _run_table(args: argparse.Namespace) -> int:
+    history = _history(args)
+    refs = read_refs_file(args.refs) if args.refs else _year_refs(history.repo, args)
+    request = compute.TableRequest(
+        refs=refs,
+        subsystem=args.subsystem,
+        parent=args.parent,
+        total_label=args.total_label,
+        maintainers=args.maintainer,
+        maintainer_label=args.maintainer_label,
+        merges={args.kind: args.merges == "include"} if args.merges else {},
+        maintainers_ref=args.maintainers_ref,
+    )
+    table = compute.tables(history, [args.kind], request)[args.kind]
+    if args.format == "json":
+        sys.stdout.write(render_data.dumps(render_data.table(table)))
+    elif args.format == "md":
+        sys.stdout.write(gfm.result_table(table))
+    elif args.format == "text":
+        sys.stdout.write(text.aligned(text.table_rows(table)))
+    else:
+        sys.stdout.write(text.tsv(text.table_rows(table)))
+    return 0
+
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("report", help="the yearly post: Hugo markdown, JSON (and GFM tables)")
+    p.add_argument("--config", type=Path, help="YAML config (default: the built-in DAMON config)")
+    p.add_argument("--year", type=int, help="default: the current year, up to now")
+    p.add_argument("--cutoff", help="ignore tags and commits after this date")
+    p.add_argument("--repo", action="append", default=[], metavar="NAME=PATH",
+                   help="use a local clone for a configured repository (repeatable)")
+    p.add_argument("--out", type=Path, default=Path("retrospect-out"), help="output directory (default: %(default)s)")
+    p.add_argument("--cache-dir", type=Path, help="clones and commit cache (default: $XDG_CACHE_HOME/retrospect)")
+    p.add_argument("--offline", action="store_true", help="no network: no cloning, fetching or web APIs")
+    p.add_argument("--format", choices=("hugo", "gfm"), default="hugo",
+                   help="gfm also writes YEAR.gfm.md with the tables as GitHub markdown")
+    p.add_argument("--date", help="the post's front-matter date (default: that of the year's last boundary)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=_run_report)
+
+
+def _repo_option(value: str) -> tuple[str, str]:
+    name, eq, path = value.partition("=")
+    if not eq or not name or not path:
+        raise UserError(f"--repo expects NAME=PATH, got {value!r}")
+    return name, path
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    options = report.ReportOptions(
+        config_path=args.config,
+        year=args.year,
+        cutoff=args.cutoff,
+        repos=dict(_repo_option(v) for v in args.repo),
+        out_dir=args.out,
+        offline=args.offline,
+        cache_dir=args.cache_dir,
+        gfm=args.format == "gfm",
+        date=args.date,
+        quiet=args.quiet,
+    )
+    result = report.run_report(options)
+    for path in (result.markdown_path, result.json_path, result.gfm_path):
+        if path:
+            print(path)
+    return 0
+
+
+def _add_config(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("config", help="show or check a configuration")
+    action = p.add_mutually_exclusive_group(required=True)
+    action.add_argument("--print-default", action="store_true", help="print the built-in DAMON config")
+    action.add_argument("--check", type=Path, metavar="FILE", help="validate a config file")
+    p.set_defaults(func=_run_config)
+
+
+def _run_config(args: argparse.Namespace) -> int:
+    if args.print_default:
+        sys.stdout.write(config.DEFAULT_YAML)
+    else:
+        loaded = config.load(args.check)
+        print(f"{args.check}: ok ({', '.join(loaded.repo_names())})")
+    return 0
+
+
 # Each entry adds one sub-command whose parser sets `func` (args -> exit status).
-_COMMANDS: list = []
+_COMMANDS: list = [_add_authors, _add_ranges, _add_table, _add_report, _add_config]
+
+
+def _add_packaging(sub: argparse._SubParsersAction) -> None:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from reporter.packaging import PYPISTATS_URL, REPOLOGY_URL
+
+    p = sub.add_parser("packaging", help="distributions packaging a project (Repology) and its PyPI downloads")
+    p.add_argument("project", help="Repology project name, e.g. damo")
+    p.add_argument("--year", type=int, default=datetime.now(UTC).year, help="year of the downloads")
+    p.add_argument("--pypi-package", metavar="NAME", help="PyPI name, if not the project name")
+    p.add_argument("--repology-url", default=REPOLOGY_URL, metavar="URL")
+    p.add_argument("--pypistats-url", default=PYPISTATS_URL, metavar="URL")
+    p.add_argument("--cache-dir", type=Path, metavar="DIR", help="day cache (default: ~/.cache/retrospect/http)")
+    p.add_argument("--previous", type=Path, metavar="FILE", help="last year's --format json output, to compare")
+    p.add_argument("--format", choices=("text", "json", "md"), default="text")
+    p.set_defaults(func=_run_packaging)
+
+
+def _run_packaging(args: argparse.Namespace) -> int:
+    import json
+
+    from reporter import packaging
+    from reporter.render.gfm import packaging_md
+    from reporter.render.text import packaging_text
+
+    previous = packaging.read_previous(args.previous) if args.previous else {}
+    pkg = packaging.fetch_packaging(args.project, args.repology_url, args.cache_dir, previous.get("packaging"))
+    name = args.pypi_package or args.project
+    dl = packaging.fetch_downloads(name, args.year, args.pypistats_url, args.cache_dir, previous.get("downloads"))
+    if args.format == "json":
+        print(json.dumps(packaging.as_json_dict(pkg, dl), indent=2))
+    elif args.format == "md":
+        print(f"## Packaging and downloads\n\n{packaging_md(pkg, dl)}", end="")
+    else:
+        print(packaging_text(pkg, dl), end="")
+    return 0
+
+
+_COMMANDS.append(_add_packaging)
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    """`100,200,500` -> (100, 200, 500)."""
+    parts = text.split(",")
+    if not all(part.strip().isdigit() and int(part) > 0 for part in parts):
+        raise argparse.ArgumentTypeError(f"expected positive counts like 100,200,500, got {text!r}")
+    return tuple(int(part) for part in parts)
+
+
+def _joined(counts: Sequence[int]) -> str:
+    return ",".join(map(str, counts))
+
+
+def _add_github(sub: argparse._SubParsersAction) -> None:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from reporter.github import DEFAULT_MAX_WAIT, DEFAULT_RELEASE_MILESTONES, DEFAULT_STAR_MILESTONES
+
+    p = sub.add_parser("github", help="stars, releases, tags and contributors of a GitHub repository")
+    p.add_argument("repo", metavar="OWNER/REPO")
+    p.add_argument("--year", type=int, default=datetime.now(UTC).year, help="year of the gains (default: this year)")
+    p.add_argument("--milestones", type=_counts, default=DEFAULT_STAR_MILESTONES, metavar="N,N,...",
+                   help=f"star counts whose dates to report (default: {_joined(DEFAULT_STAR_MILESTONES)})")
+    p.add_argument("--release-milestones", type=_counts, default=DEFAULT_RELEASE_MILESTONES, metavar="N,N,...",
+                   help=f"release counts whose dates to report (default: {_joined(DEFAULT_RELEASE_MILESTONES)})")
+    p.add_argument("--format", choices=("text", "json", "md"), default="text")
+    p.add_argument("--token", help="GitHub token (default: $GITHUB_TOKEN, else anonymous)")
+    p.add_argument("--api-url", metavar="URL", help="API URL (default: $GITHUB_API_URL, else https://api.github.com)")
+    p.add_argument("--cache-dir", type=Path, metavar="DIR", help="ETag cache (default: ~/.cache/retrospect/github)")
+    p.add_argument("--max-wait", type=float, default=DEFAULT_MAX_WAIT, metavar="SECONDS",
+                   help="longest rate-limit wait before giving up (default: %(default)s)")
+    p.set_defaults(func=_run_github)
+
+
+def _run_github(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from reporter import github
+    from reporter.render.gfm import github_metrics_md
+    from reporter.render.text import github_metrics_text
+
+    github.check_full_name(args.repo)
+    gh = github.connect(args.token, args.api_url, cache_dir=args.cache_dir, max_wait=args.max_wait)
+    metrics = github.fetch_metrics(gh, args.repo, args.year, args.milestones, args.release_milestones)
+    if args.format == "json":
+        print(json.dumps(asdict(metrics), sort_keys=True, indent=2))
+    elif args.format == "md":
+        print(github_metrics_md(metrics), end="")
+    else:
+        print(github_metrics_text(metrics), end="")
+    return 0
+
+
+_COMMANDS.append(_add_github)
+
+
+def _add_action(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("action", help="the GitHub Action entrypoint: reads INPUT_* and GITHUB_* variables")
+    p.set_defaults(func=_run_action)
+
+
+def _run_action(args: argparse.Namespace) -> int:
+    from reporter import action
+
+    return action.main()
+
+
+_COMMANDS.append(_add_action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,9 +27,12 @@ class Resolved:
 
     start: str
     end: str
+    # Shallow boundary commits: outside every range in a clone deepened to its start (see repos.py),
+    # but reachable from no ref in the clone, so they must be excluded by name.
+    exclude: tuple[str, ...] = ()
 
     def revisions(self) -> list[str]:
-        return [self.end, "^" + self.start] if self.start else [self.end]
+        return [self.end, "^" + self.start, *("^" + h for h in self.exclude)] if self.start else [self.end]
 
 
 class History:
@@ -51,7 +54,10 @@ class History:
         self._hashes: dict[str, str] = {}
 
     def resolve(self, rev_range: RevRange) -> Resolved:
-        return Resolved(self._hash(rev_range.start) if rev_range.start else "", self._hash(rev_range.end))
+        if not rev_range.start:
+            return Resolved("", self._hash(rev_range.end))
+        shallow = tuple(walk.shallow_boundary(self.repo))  # read each time: a fetch may have deepened it
+        return Resolved(self._hash(rev_range.start), self._hash(rev_range.end), shallow)
 
     def _hash(self, ref: str) -> str:
         if ref not in self._hashes:
@@ -115,7 +121,7 @@ class History:
         counter = self.progress.counter() if self.progress else None
         if pathspecs is None and not options and self.cache and not self.mailmap:
             return self._walk_whole(rev, counter)
-        key = json.dumps([rev.start, rev.end, pathspecs, list(options), numstat, self.mailmap])
+        key = json.dumps([rev.revisions(), pathspecs, list(options), numstat, self.mailmap])
         if self.cache and (cached := self.cache.walk(key)) is not None:
             return cached
         commits = list(

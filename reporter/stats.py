@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from reporter.model import AuthorCount, AuthorRanking, Commit, PathSet, RevRange, Table, TableRow
+from reporter.model import AuthorCount, AuthorRanking, Commit, PathSet, Ratio, RevRange, Table, TableRow
 
 IDENTITIES = ("all", "name", "email", "domain")
 
@@ -122,3 +123,33 @@ def share_table(
         layout=[0, 1, (0, (1,)), 2, (0, (2,))],
         rows=_rows(ranges, values),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """How a figure moved from last year to this year."""
+
+    before: float
+    after: float
+
+    @property
+    def direction(self) -> str:
+        if self.after == self.before:
+            return "equal"
+        return "increased" if self.after > self.before else "reduced"
+
+    @property
+    def percent_of_before(self) -> int | None:
+        """This year as a percentage of last year (None when last year was zero)."""
+        return None if self.before == 0 else round(100 * self.after / self.before)
+
+
+def share_total(table: Table, part: str, whole: str) -> Ratio:
+    """The total row's `part/whole` ratio of a commits or lines table."""
+    total = table.rows[-1]
+    return Ratio(total.values[table.labels.index(part)], total.values[table.labels.index(whole)])
+
+
+def non_maintainer_share(table: Table) -> Ratio:
+    mine, others = table.rows[-1].values
+    return Ratio(others, mine + others)

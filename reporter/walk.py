@@ -84,6 +84,12 @@ def range_args(repo: git.Repo, rev_range: RevRange) -> list[str]:
     return args
 
 
+def shallow_boundary(repo: git.Repo) -> list[str]:
+    """The commits a shallow clone has without their parents (none in a complete repository)."""
+    path = Path(repo.git_dir) / "shallow"
+    return path.read_text().split() if path.exists() else []
+
+
 def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
     try:
         repo.git.merge_base("--is-ancestor", older, newer)

@@ -180,8 +180,11 @@ def _edit(rng: random.Random, text: str, nth: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-# (tag, date, annotated): dated like Linux's, so that 2023 is v1.1-rc1 v1.2 v1.3 v1.4-rc2.
+# (tag, date, annotated): dated like Linux's, so that 2023 is v1.1-rc1 v1.2 v1.3 v1.4-rc2 and 2022 is
+# v0.9-rc1 v1.0 v1.1-rc1.
 TAGS = [
+    ("v0.9-rc1", "2021-12-26T20:00:00", True),
+    ("v0.9", "2022-03-20T20:00:00", False),
     ("v1.0", "2022-10-02T20:00:00", True),
     ("v1.1-rc1", "2022-12-25T20:00:00", True),
     ("v1.1", "2023-02-19T20:00:00", False),
@@ -203,7 +206,7 @@ def build_kernel(path: Path, per_tag: int = 9) -> Path:
     b = Builder(path)
     paths = list(FILES)
     contents = {f: "".join(f"{f} line {i}\n" for i in range(12)) for f in FILES}
-    start = ts("2022-09-01T00:00:00")
+    start = ts("2020-06-01T00:00:00")  # before the window a cached clone keeps, so it starts shallow
     b.commit("initial import", AKPM, start, files={"MAINTAINERS": MAINTAINERS, **contents,
              "Documentation/vm/damon/usage.rst": "usage\n" * 20, "mm/damon/data.bin": b"\x00\x01\x02" * 10})
     nth = 0

@@ -1,31 +1,101 @@
-"""JSON: plain data for scripts, with percentages as numbers (null where the denominator is zero)."""
+"""JSON: plain data for scripts, with percentages as numbers (null where the denominator is zero).
+
+Tables and rankings also read back (`*_from`), so that a report can take last year's figures from last
+year's JSON instead of walking history again.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from typing import TYPE_CHECKING, Any
 
-from reporter.model import AuthorRanking, Ratio, Table
+from reporter.model import AuthorCount, AuthorRanking, Ratio, Table, TableRow
+
+if TYPE_CHECKING:
+    from reporter.report import Extras, YearStats
+
+
+def _plain(cell: object) -> object:
+    if isinstance(cell, Ratio):
+        return None if cell.percent is None else round(cell.percent, 4)
+    return cell
 
 
 def table(result: Table) -> dict:
-    rows = []
-    for row in result.rows:
-        cells = result.cells(row)
-        rows.append(
-            {
-                name: (round(cell.percent, 4) if cell.percent is not None else None)
-                if isinstance(cell, Ratio)
-                else cell
-                for name, cell in zip(result.header, cells)
-            }
-        )
-    return {"kind": result.kind, "header": result.header, "rows": rows, "resolved": result.resolved}
+    return {
+        "kind": result.kind,
+        "labels": result.labels,
+        "header": result.header,
+        "layout": result.layout,
+        "rows": [
+            {"values": row.values, **{name: _plain(cell) for name, cell in zip(result.header, result.cells(row))}}
+            for row in result.rows
+        ],
+        "resolved": result.resolved,
+    }
+
+
+def table_from(data: dict) -> Table:
+    layout = [c if isinstance(c, int) else (c[0], tuple(c[1])) for c in data["layout"]]
+    rows = [TableRow(row["range"], list(row["values"])) for row in data["rows"]]
+    return Table(data["kind"], list(data["labels"]), list(data["header"]), layout, rows, dict(data["resolved"]))
 
 
 def authors(ranking: AuthorRanking) -> dict:
     return dataclasses.asdict(ranking)
 
 
+def authors_from(data: dict) -> AuthorRanking:
+    return AuthorRanking(
+        data["sortby"], [AuthorCount(**a) for a in data["authors"]],
+        data["total_authors"], data["total_commits"], data["total_lines"],
+    )
+
+
+def year_stats(stats: YearStats) -> dict:
+    kernel = stats.kernel
+    return {
+        "year": stats.year,
+        "kernel": {
+            "refs": kernel.refs,
+            "resolved": kernel.resolved,
+            "end_date": kernel.end_date,
+            "authors": authors(kernel.authors),
+            "tables": {kind: table(t) for kind, t in kernel.tables.items()},
+        },
+        "tools": [{**dataclasses.asdict(t), "authors": authors(t.authors)} for t in stats.tools],
+    }
+
+
+def year_stats_from(data: dict) -> YearStats:
+    from reporter.report import KernelYear, ToolYear, YearStats
+
+    k = data["kernel"]
+    kernel = KernelYear(
+        list(k["refs"]), dict(k["resolved"]), int(k["end_date"]), authors_from(k["authors"]),
+        {kind: table_from(t) for kind, t in k["tables"].items()},
+    )
+    tools = [
+        ToolYear(t["name"], t["since"], t["until"], t["head"], t["merges"], authors_from(t["authors"]))
+        for t in data["tools"]
+    ]
+    return YearStats(int(data["year"]), kernel, tools)
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def extras(found: Extras) -> dict:
+    return {"github": _jsonable(found.github), "packaging": _jsonable(found.packaging)}
+
+
 def dumps(value: object) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n"

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reporter.model import AuthorRanking, Table
+from typing import TYPE_CHECKING
+
+from reporter.render.text import DISTRIBUTION_HEADERS, distribution_rows, downloads_lines, packaging_changes
+from reporter.render.text import github_milestone_rows
+
+if TYPE_CHECKING:  # renderers take plain data and know nothing of HTTP
+    from reporter.packaging import Downloads, Packaging
+    from reporter.github import GithubMetrics
+
 
 def _cell(value: object) -> str:
     # A pipe would end the cell early and a newline the row.
@@ -16,3 +26,54 @@ def table(headers: Sequence[object], rows: Sequence[Sequence[object]], numeric_f
     lines = ["| " + " | ".join(_cell(h) for h in headers) + " |", "| " + " | ".join(align) + " |"]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def packaging_md(packaging: Packaging | None, downloads: Downloads | None, warnings: Sequence[str] = ()) -> str:
+    """The body of the "Packaging and downloads" section: the distributions table, then the downloads."""
+    blocks = []
+    if packaging is not None:
+        head = (
+            f"Distributions packaging {packaging.project}: **{packaging.count}** "
+            f"([Repology]({packaging.url}), as of {packaging.as_of})."
+        )
+        blocks.append(" ".join([head, *(line + "." for line in packaging_changes(packaging))]) + "\n")
+        if packaging.distributions:
+            blocks.append(table(DISTRIBUTION_HEADERS, distribution_rows(packaging), numeric_from=4))
+    if downloads is not None:
+        items = [*downloads_lines(downloads), f"Source: [pypistats]({downloads.url})"]
+        blocks.append("".join(f"- {item}\n" for item in items))
+    if warnings:
+        blocks.append("\n>\n".join(f"> **Warning:** {w}" for w in warnings) + "\n")
+    return "\n".join(blocks)
+
+
+def github_metrics_md(m: GithubMetrics) -> str:
+    """The GitHub section's body: counts with the year's share, then the milestones (no heading)."""
+    counts = table(
+        [m.repo, "now", f"in {m.year}"],
+        [
+            ("stars", m.stars, m.stars_in_year),
+            ("releases", m.releases, m.releases_in_year),
+            ("tags", m.tags, ""),
+            ("contributors", f"{m.contributors} (+{m.anonymous_contributors} anonymous)", ""),
+        ],
+    )
+    milestones = github_milestone_rows(m)
+    return counts + ("\n" + table(["milestone", "reached"], milestones, numeric_from=2) if milestones else "")
+
+
+def authors(ranking: AuthorRanking, hide_rank: bool = False) -> str:
+    unit = ranking.sortby
+    headers = ([] if hide_rank else ["#"]) + ["author", unit]
+    rows = [
+        ([] if hide_rank else [rank]) + [a.identity, a.lines if unit == "lines" else a.commits]
+        for rank, a in enumerate(ranking.authors, 1)
+    ]
+    total = ranking.total_lines if unit == "lines" else ranking.total_commits
+    return table(headers, rows, numeric_from=len(headers) - 1) + (
+        f"\n{ranking.total_authors} authors, {total} {unit} in total\n"
+    )
+
+
+def result_table(result: Table) -> str:
+    return table(result.header, [result.cells(row) for row in result.rows])

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from reporter.model import AuthorRanking, Table
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # renderers take plain data and know nothing of HTTP
+    from reporter.packaging import Downloads, Packaging
+    from reporter.github import GithubMetrics, Milestone
+
 Row = Sequence[object]
 
 
@@ -23,3 +31,180 @@ def aligned(rows: Sequence[Row], gap: int = 2) -> str:
         padded = [cell.ljust(widths[i] + gap) for i, cell in enumerate(row[:-1])] + row[-1:]
         lines.append("".join(padded).rstrip())
     return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------------------ packaging and downloads
+# The phrasing lives here once; gfm.py reuses these sentences around its own tables.
+
+
+_KEEPS = "pypistats keeps 180 days"
+
+
+def _day(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day:%b} {day.day}"
+
+
+def _span(first: str, last: str) -> str:
+    return f"{_day(first)} - {_day(last)}"
+
+
+def _month(key: str) -> str:
+    return f"{date.fromisoformat(key + '-01'):%B %Y}"
+
+
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def coverage_note(downloads: Downloads) -> str:
+    """Why a figure covers less than the year ("Jul 1 - Dec 31 only: ..."); empty for a whole year."""
+    if downloads.full_year or downloads.first_day is None or downloads.last_day is None:
+        return ""
+    why = _KEEPS if not downloads.first_day.endswith("-01-01") else "the latest data"
+    return f"{_span(downloads.first_day, downloads.last_day)} only: {why}"
+
+
+def _downloads_clause(downloads: Downloads) -> str:
+    if downloads.first_day is None:
+        return f"no PyPI download data for {downloads.year} ({_KEEPS})"
+    note = coverage_note(downloads)
+    return f"{downloads.downloads:,} downloads from PyPI in {downloads.year}" + (f" ({note})" if note else "")
+
+
+def packaging_summary(project: str, packaging: Packaging | None, downloads: Downloads | None) -> str:
+    """The report's Summary sentence: "damo is packaged by 7 distributions: A, ... and G; N downloads ..."."""
+    clauses = []
+    if packaging is not None:
+        names = [d.name for d in packaging.distributions]
+        if not names:
+            clauses.append(f"{project} is packaged by no distribution known to Repology")
+        else:
+            plural = "s" if len(names) > 1 else ""
+            new = f" (new this year: {_names(packaging.new)})" if packaging.new else ""
+            clauses.append(f"{project} is packaged by {len(names)} distribution{plural}: {_names(names)}{new}")
+    if downloads is not None:
+        clause = _downloads_clause(downloads)
+        if not clauses:  # the sentence still needs a subject
+            clause = f"{project} had {clause}" if downloads.first_day else f"{project}: {clause}"
+        clauses.append(clause)
+    return "; ".join(clauses) + "." if clauses else ""
+
+
+def downloads_lines(downloads: Downloads) -> list[str]:
+    """Plain sentences on the downloads: the figure and its coverage, the busiest month, the change."""
+    figure = f"{downloads.downloads:,}" if downloads.first_day else f"no data ({_KEEPS})"
+    note = coverage_note(downloads)
+    lines = [
+        f"Downloads of {downloads.package} from PyPI in {downloads.year}, without mirrors: {figure}"
+        + (f" ({note})" if note else "")
+    ]
+    if downloads.busiest_month:
+        busiest = downloads.months[downloads.busiest_month]
+        lines.append(f"Busiest month: {_month(downloads.busiest_month)} ({busiest:,})")
+    before, first, last = downloads.previous_downloads, downloads.previous_first_day, downloads.previous_last_day
+    if downloads.change is not None and before is not None and first and last:
+        share = f", {downloads.change / before:+.0%}" if before else ""
+        span = _span(first, last)
+        lines.append(f"Against {downloads.year - 1}: {downloads.change:+,}{share} ({before:,} over {span})")
+    return lines
+
+
+DISTRIBUTION_HEADERS = ("Distribution", "Version", "Current", "Repositories")
+
+
+def distribution_rows(packaging: Packaging) -> list[tuple[str, str, str, str]]:
+    return [
+        (d.name, d.version, "yes" if d.current else "no", ", ".join(d.repositories))
+        for d in packaging.distributions
+    ]
+
+
+def packaging_changes(packaging: Packaging) -> list[str]:
+    """Sentences on distributions gained and lost since last year's data, when it was given."""
+    lines = []
+    if packaging.new is not None:
+        lines.append(f"New since last year: {', '.join(packaging.new) or 'none'}")
+    if packaging.dropped:
+        lines.append(f"No longer packaging it: {', '.join(packaging.dropped)}")
+    return lines
+
+
+def packaging_text(packaging: Packaging | None, downloads: Downloads | None, warnings: Sequence[str] = ()) -> str:
+    """`retrospect packaging --format text`: the distributions table, then the downloads."""
+    blocks = []
+    if packaging is not None:
+        head = f"{packaging.project} in distributions (Repology, as of {packaging.as_of}): {packaging.count}\n"
+        rows = distribution_rows(packaging)
+        table = aligned([DISTRIBUTION_HEADERS, *rows]) if rows else ""
+        blocks.append(head + table + "".join(line + "\n" for line in packaging_changes(packaging)))
+    if downloads is not None:
+        blocks.append("".join(line + "\n" for line in downloads_lines(downloads)))
+    blocks += [f"warning: {w}\n" for w in warnings]
+    return "\n".join(blocks)
+
+
+# ---------------------------------------------------------------------------------------- GitHub metrics
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 100th."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def github_milestone_rows(m: GithubMetrics) -> list[tuple[str, str]]:
+    """("100th star", "2023-08-10" or "not yet") for every milestone asked for."""
+    def rows(kind: str, marks: Sequence[Milestone]) -> list[tuple[str, str]]:
+        return [(f"{ordinal(x.count)} {kind}", x.reached or "not yet") for x in marks]
+
+    return rows("star", m.star_milestones) + rows("release", m.release_milestones)
+
+
+def github_metrics_text(m: GithubMetrics) -> str:
+    """`retrospect github --format text`: the counts with the year's share, then the milestones."""
+    year = f"in {m.year}"
+    counts = [
+        ("stars", m.stars, f"+{m.stars_in_year} {year}"),
+        ("releases", m.releases, f"+{m.releases_in_year} {year}"),
+        ("tags", m.tags, ""),
+        ("contributors", m.contributors, f"and {m.anonymous_contributors} anonymous"),
+    ]
+    milestones = github_milestone_rows(m)
+    blocks = [f"{m.repo} on GitHub\n" + aligned(counts)]
+    if milestones:
+        blocks.append(aligned([("milestone", "reached"), *milestones]))
+    return "\n".join(blocks)
+
+
+def summary_sentences(m: GithubMetrics, year: int) -> list[str]:
+    """Summary sentences for the milestones reached in `year`, a star and a release milestone of the same
+    count in the same month told together: "'damo' got its 100th GitHub star and release in August."."""
+    events: dict[tuple[int, str], list[str]] = {}
+    for kind, marks in (("star", m.star_milestones), ("release", m.release_milestones)):
+        for mark in marks:
+            if mark.reached and date.fromisoformat(mark.reached).year == year:
+                month = f"{date.fromisoformat(mark.reached):%B}"
+                events.setdefault((mark.count, month), []).append(kind)
+    name = m.repo.split("/")[-1]
+    return [
+        f"'{name}' got its {ordinal(count)} GitHub {' and '.join(kinds)} in {month}."
+        for (count, month), kinds in events.items()
+    ]
+
+
+def authors(ranking: AuthorRanking, hide_rank: bool = False) -> str:
+    """authors.py's output: `N. Name <email>: C commits`, then `# A authors, T commits in total`."""
+    unit = ranking.sortby
+    lines = []
+    for rank, author in enumerate(ranking.authors, 1):
+        value = author.lines if unit == "lines" else author.commits
+        prefix = "" if hide_rank else f"{rank}. "
+        lines.append(f"{prefix}{author.identity}: {value} {unit}")
+    total = ranking.total_lines if unit == "lines" else ranking.total_commits
+    lines.append(f"# {ranking.total_authors} authors, {total} {unit} in total")
+    return "\n".join(lines) + "\n"
+
+
+def table_rows(table: Table) -> list[list[object]]:
+    return [table.header] + [table.cells(row) for row in table.rows]

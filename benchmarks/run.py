@@ -1,0 +1,388 @@
+#!/usr/bin/env python3
+"""Time retrospect against the floor (one git numstat pass) and the seed's plain-git pipeline.
+
+One run measures, with several repetitions (the median is the figure):
+  (a)  the floor: `git log --no-merges --numstat FIRST..LAST`, the least work that yields every number;
+  (b)  the reference: the seed scripts' git commands, one per range and path set, run one after another;
+  (c)  retrospect computing authors, community, commits and lines (all-of-repository column included),
+       with an empty cache; (c2) the same commands again on the cache (c) left behind;
+and the peak RSS of retrospect's own process. It also checks that (b) and (c) give the same numbers,
+so the benchmark is a correctness check too: PASS or FAIL per table.
+
+    python benchmarks/run.py /tmp/bench/linux-year --repeat 3 --json /tmp/bench/result.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reporter.render.text import aligned
+
+# stat_branches_2023 of the seed, and its subsystem, parent and maintainer labels.
+DEFAULT_REFS = ("v6.2-rc1", "v6.3", "v6.4", "v6.5", "v6.6", "v6.7-rc8")
+DEFAULT_YEAR = 2023
+SUBSYSTEM, PARENT = "DATA ACCESS MONITOR", "MEMORY MANAGEMENT"
+LABELS = ("damon", "mm", "linux")
+MAINTAINER_LABEL = "sj"
+AUTHORS_SHOWN = 30  # authors.py's default cut
+
+# (c): the retrospect command lines, in the order they run. {repo}, {first}, {last}, {year} are filled in.
+RETROSPECT_COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("authors", ("authors", "{repo}", "--range", "{first}..{last}", "--no-merges", "--subsystem", SUBSYSTEM)),
+    ("community", ("table", "community", "{repo}", "--year", "{year}", "--format", "tsv")),
+    ("commits", ("table", "commits", "{repo}", "--year", "{year}", "--format", "tsv")),
+    ("lines", ("table", "lines", "{repo}", "--year", "{year}", "--format", "tsv")),
+)
+
+# Runs the CLI in this interpreter and leaves the process's own peak RSS (not its children's) in a file.
+RSS_WRAPPER = """\
+import os, resource, sys
+from reporter.cli import main
+try:
+    status = main(sys.argv[1:])
+finally:
+    with open(os.environ["RETROSPECT_BENCH_RSS"], "w") as out:
+        out.write("%d %d" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(status)
+"""
+
+SHORTSTAT = re.compile(rb"(\d+) insertions?\(\+\)|(\d+) deletions?\(-\)")
+
+
+# ------------------------------------------------------------------------------------------ git helpers
+def git_lines(repo: Path, *args: str) -> Iterator[bytes]:
+    """Stream one git command's stdout line by line; a failure is an error (the benchmark is wrong)."""
+    proc = subprocess.Popen(["git", "-C", str(repo), *args], stdout=subprocess.PIPE, bufsize=1 << 16)
+    assert proc.stdout is not None
+    yield from proc.stdout
+    if proc.wait() != 0:
+        raise SystemExit(f"run.py: git {' '.join(args)} failed")
+
+
+def count(repo: Path, *args: str) -> int:
+    """`git log ... | wc -l`."""
+    return sum(1 for _ in git_lines(repo, "log", *args))
+
+
+def shortstat_sum(repo: Path, rng: str, paths: Sequence[str]) -> int:
+    """Insertions + deletions of `git log --no-merges --shortstat RANGE -- PATHS`, singulars included."""
+    total = 0
+    for line in git_lines(repo, "log", "--no-merges", "--shortstat", "--format=", rng, "--", *paths):
+        for ins, dels in SHORTSTAT.findall(line):
+            total += int(ins or dels)
+    return total
+
+
+@dataclass
+class Section:
+    patterns: list[str]
+    maintainers: list[tuple[str, str]]  # (name, email) of the M: lines
+
+
+def read_section(repo: Path, ref: str, title: str) -> Section:
+    """A MAINTAINERS section read the seed's way: its F: lines used as raw pathspecs."""
+    text = subprocess.run(["git", "-C", str(repo), "show", f"{ref}:MAINTAINERS"], check=True,
+                          capture_output=True, text=True).stdout
+    lines = text.split("\n")
+    start = lines.index(title)
+    section = Section([], [])
+    for line in itertools.takewhile(str.strip, lines[start + 1:]):
+        tag, _, value = line.partition(":")
+        value = value.strip()
+        if tag == "F":
+            section.patterns.append(value)
+        elif tag == "M":
+            name, _, email = value.rpartition(" <")
+            section.maintainers.append((name, email.rstrip(">")))
+    return section
+
+
+def author_regexes(maintainers: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """--perl-regexp --author patterns for "name or email is a maintainer's", and its negation.
+
+    git matches --author against `Name <email>`, so `^` anchors the name and `>$` the email."""
+    alternatives = [f"{re.escape(n)} <" for n, _ in maintainers] + [f".* <{re.escape(e)}>$" for _, e in maintainers]
+    either = "|".join(alternatives)
+    return f"^({either})", f"^(?!{either}).*$"
+
+
+# ------------------------------------------------------------------------------------------ the reference
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.2f}%" if whole else "-"
+
+
+def reference(repo: Path, refs: Sequence[str]) -> tuple[dict[str, list[list[str]]], str, int]:
+    """The seed's tables, one plain git command per range and path set, and the number of commands."""
+    last = refs[-1]
+    damon, mm = read_section(repo, last, SUBSYSTEM), read_section(repo, last, PARENT)
+    is_m, not_m = author_regexes(damon.maintainers)
+    ranges = [f"{a}..{b}" for a, b in zip(refs, refs[1:])] + [f"{refs[0]}..{last}"]
+    nm = MAINTAINER_LABEL
+    tables: dict[str, list[list[str]]] = {
+        "community": [["range", f"from_{nm}", f"non_{nm}", f"non_{nm}_portion"]],
+        "commits": [["range", "damon", "mm", "damon/mm", "linux", "damon/linux"]],
+        "lines": [["range", "damon", "mm", "damon/mm", "linux", "damon/linux"]],
+    }
+    commands = 0
+    for rng in ranges:
+        mine = count(repo, "--pretty=%h", "--perl-regexp", f"--author={is_m}", rng, "--", *damon.patterns)
+        others = count(repo, "--pretty=%h", "--perl-regexp", f"--author={not_m}", rng, "--", *damon.patterns)
+        tables["community"].append([rng, str(mine), str(others), percent(others, mine + others)])
+        d, p, t = (count(repo, "--pretty=%h", "--no-merges", rng, "--", *paths)
+                   for paths in (damon.patterns, mm.patterns, ()))
+        tables["commits"].append([rng, str(d), str(p), percent(d, p), str(t), percent(d, t)])
+        d, p, t = (shortstat_sum(repo, rng, paths) for paths in (damon.patterns, mm.patterns, ()))
+        tables["lines"].append([rng, str(d), str(p), percent(d, p), str(t), percent(d, t)])
+        commands += 8
+    authors = authors_text(git_lines(repo, "log", "--pretty=%an <%ae>", "--no-merges", ranges[-1], "--",
+                                     *damon.patterns))
+    return tables, authors, commands + 1
+
+
+def authors_text(lines: Iterator[bytes]) -> str:
+    """authors.py's output: by commits, ties in order of first appearance (dicts keep insertion order)."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        who = line.decode("utf-8", "replace").rstrip("\n")
+        counts[who] = counts.get(who, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: -item[1])  # sorted() is stable
+    shown = [f"{i}. {who}: {n} commits" for i, (who, n) in enumerate(ranked[:AUTHORS_SHOWN], 1)]
+    return "\n".join(shown + [f"# {len(counts)} authors, {sum(counts.values())} commits in total"]) + "\n"
+
+
+# ------------------------------------------------------------------------------------------ retrospect
+@dataclass
+class Run:
+    seconds: float
+    status: int
+    stdout: str
+    stderr: str
+    rss_self_kb: int | None  # retrospect's own process
+    rss_tree_kb: int  # the largest of the process and everything it waited for (git, workers)
+
+
+def find_retrospect(given: str | None) -> list[str] | None:
+    """The command prefix that runs the CLI under the RSS wrapper, or plain; None when not installed."""
+    exe = given or shutil.which("retrospect") or str(Path(sys.executable).with_name("retrospect"))
+    if not Path(exe).is_file():
+        return None
+    with open(exe, "rb") as script:
+        first = script.readline()
+    if first.startswith(b"#!"):
+        python = first[2:].decode().strip()
+        probe = subprocess.run([python, "-c", "import reporter.cli"], capture_output=True)
+        if probe.returncode == 0:
+            return [python, "-c", RSS_WRAPPER]
+    return [exe]
+
+
+def run_timed(argv: Sequence[str], env: dict[str, str]) -> Run:
+    with tempfile.TemporaryDirectory(prefix="retrospect-bench-") as tmp:
+        rss_file = Path(tmp, "rss")
+        out, err = Path(tmp, "out"), Path(tmp, "err")
+        env = dict(env, RETROSPECT_BENCH_RSS=str(rss_file))
+        with open(out, "wb") as o, open(err, "wb") as e:
+            start = time.perf_counter()
+            proc = subprocess.Popen(list(argv), stdout=o, stderr=e, env=env)
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        own = int(rss_file.read_text().split()[0]) if rss_file.exists() else None
+        return Run(seconds, proc.returncode, out.read_text(errors="replace"), err.read_text(errors="replace"),
+                   own, usage.ru_maxrss)
+
+
+def retrospect_set(prefix: Sequence[str], repo: Path, refs: Sequence[str], year: int, cache: Path
+                   ) -> dict[str, Run]:
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache))
+    fill = {"repo": str(repo), "first": refs[0], "last": refs[-1], "year": str(year)}
+    return {name: run_timed([*prefix, *(a.format(**fill) for a in args)], env)
+            for name, args in RETROSPECT_COMMANDS}
+
+
+# ------------------------------------------------------------------------------------------ checks
+def last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def parse_tsv(text: str) -> list[list[str]]:
+    return [line.split("\t") for line in text.splitlines() if line.strip()]
+
+
+def same_table(expected: list[list[str]], got: list[list[str]]) -> str | None:
+    """None when equal: the header and counts exactly, percentages within rounding."""
+    if len(got) != len(expected):
+        return f"{len(got)} rows, expected {len(expected)}"
+    for want, have in zip(expected, got):
+        if len(want) != len(have):
+            return f"row {have}: expected {want}"
+        for w, h in zip(want, have):
+            if w == h:
+                continue
+            if w.endswith("%") and h.endswith("%") and abs(float(w[:-1]) - float(h[:-1])) <= 0.01:
+                continue
+            return f"row {have}: expected {want}"
+    return None
+
+
+def check(expected_tables: dict[str, list[list[str]]], expected_authors: str, runs: dict[str, Run]
+          ) -> dict[str, str]:
+    verdicts = {}
+    for name, run in runs.items():
+        if run.status != 0:
+            verdicts[name] = f"FAIL (exit {run.status}: {last_line(run.stderr)})"
+            continue
+        if name == "authors":
+            ok = run.stdout.rstrip("\n") == expected_authors.rstrip("\n")
+            problem = None if ok else "output differs from the reference authors list"
+        else:
+            problem = same_table(expected_tables[name], parse_tsv(run.stdout))
+        verdicts[name] = "PASS" if problem is None else f"FAIL ({problem})"
+    return verdicts
+
+
+# ------------------------------------------------------------------------------------------ reporting
+@dataclass
+class Measure:
+    label: str
+    samples: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float]:
+        return {"median": statistics.median(self.samples), "min": min(self.samples), "max": max(self.samples),
+                "samples": self.samples}
+
+
+def ratio(num: Measure | None, den: Measure | None) -> float | None:
+    if not num or not den or not num.samples or not den.samples:
+        return None
+    return statistics.median(num.samples) / statistics.median(den.samples)
+
+
+def render(result: dict) -> str:
+    rows: list[list[object]] = [["measure", "median s", "min s", "max s"]]
+    for m in result["measures"].values():
+        rows.append([m["label"], f"{m['median']:.2f}", f"{m['min']:.2f}", f"{m['max']:.2f}"])
+    blocks = [aligned(rows)]
+    ratios = [["ratio", "value", "target"]]
+    for name, target in (("c/a", "<= 1.0"), ("c/b", "<= 0.5"), ("c2/c", "<= 0.1")):
+        value = result["ratios"].get(name)
+        ratios.append([name, "unavailable" if value is None else f"{value:.3f}", target])
+    blocks.append(aligned(ratios))
+    if result["rss_mb"]:
+        rss = result["rss_mb"]
+        own = "unknown" if rss["self"] is None else f"{rss['self']:.0f} MB"
+        blocks.append(f"peak RSS of retrospect's own process: {own} (target <= 300 MB); "
+                      f"largest process of its tree (git included): {rss['tree']:.0f} MB\n")
+    checks = [["check", "verdict"]] + [[k, v] for k, v in result["checks"].items()]
+    blocks.append(aligned(checks) if result["checks"] else "correctness: unavailable\n")
+    if result.get("unavailable"):
+        blocks.append(f"(c) unavailable: {result['unavailable']}\n")
+    return "\n".join(blocks)
+
+
+# ------------------------------------------------------------------------------------------ main
+def benchmark(repo: Path, refs: Sequence[str], year: int, repeat: int, retrospect: str | None,
+              progress: Callable[[str], None]) -> dict:
+    first, last = refs[0], refs[-1]
+    floor = Measure(f"(a) floor: git log --no-merges --numstat {first}..{last}")
+    ref = Measure("(b) reference: the seed's git commands")
+    cold = Measure("(c) retrospect, empty cache")
+    warm = Measure("(c2) retrospect again, on (c)'s cache")
+    per_command: dict[str, Measure] = {}
+    prefix = find_retrospect(retrospect)
+    unavailable = None if prefix else "retrospect is not installed"
+    checks: dict[str, str] = {}
+    rss_self: list[int] = []
+    rss_tree: list[int] = []
+    expected_tables: dict = {}
+    expected_authors = ""
+    for i in range(repeat):
+        progress(f"repetition {i + 1}/{repeat}: (a)")
+        start = time.perf_counter()
+        subprocess.run(["git", "-C", str(repo), "log", "--no-merges", "--numstat", f"{first}..{last}"],
+                       stdout=subprocess.DEVNULL, check=True)
+        floor.samples.append(time.perf_counter() - start)
+        progress(f"repetition {i + 1}/{repeat}: (b)")
+        start = time.perf_counter()
+        expected_tables, expected_authors, commands = reference(repo, refs)
+        ref.samples.append(time.perf_counter() - start)
+        ref.label = f"(b) reference: the seed's {commands} git commands"
+        if not prefix or unavailable:
+            continue
+        with tempfile.TemporaryDirectory(prefix="retrospect-bench-cache-") as cache:
+            progress(f"repetition {i + 1}/{repeat}: (c)")
+            runs = retrospect_set(prefix, repo, refs, year, Path(cache))
+            progress(f"repetition {i + 1}/{repeat}: (c2)")
+            again = retrospect_set(prefix, repo, refs, year, Path(cache))
+        if all(r.status != 0 for r in runs.values()):
+            unavailable = last_line(next(iter(runs.values())).stderr) or "every command failed"
+            continue
+        cold.samples.append(sum(r.seconds for r in runs.values()))
+        warm.samples.append(sum(r.seconds for r in again.values()))
+        for name, run in runs.items():
+            per_command.setdefault(name, Measure(f"    (c) {name}")).samples.append(run.seconds)
+            if run.rss_self_kb is not None:
+                rss_self.append(run.rss_self_kb)
+            rss_tree.append(run.rss_tree_kb)
+        checks = check(expected_tables, expected_authors, runs)
+        for name in runs:
+            if again[name].stdout != runs[name].stdout or again[name].status != runs[name].status:
+                checks[f"{name}, cached run"] = "FAIL (differs from the run on an empty cache)"
+            else:
+                checks.setdefault(f"{name}, cached run", "PASS")
+    measures = {"a": floor, "b": ref}
+    if cold.samples:
+        measures.update({"c": cold, **{f"c.{k}": v for k, v in per_command.items()}, "c2": warm})
+    return {
+        "repo": str(repo), "refs": list(refs), "year": year, "repeat": repeat, "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "measures": {k: {"label": m.label, **m.summary()} for k, m in measures.items()},
+        "ratios": {"c/a": ratio(measures.get("c"), floor), "c/b": ratio(measures.get("c"), ref),
+                   "c2/c": ratio(measures.get("c2"), measures.get("c"))},
+        "rss_mb": {"self": max(rss_self) / 1024 if rss_self else None, "tree": max(rss_tree) / 1024}
+        if rss_tree else None,
+        "checks": checks,
+        "unavailable": unavailable if not cold.samples else None,
+        "reference_tables": expected_tables,
+        "reference_authors": expected_authors,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("repo", type=Path)
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measure (median)")
+    parser.add_argument("--refs", default=",".join(DEFAULT_REFS), help="the year's boundary refs, comma-separated")
+    parser.add_argument("--year", type=int, default=DEFAULT_YEAR, help="what retrospect is asked for")
+    parser.add_argument("--retrospect", help="path of the retrospect executable (default: from PATH)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    args = parser.parse_args(argv)
+    refs = args.refs.split(",")
+    say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    result = benchmark(args.repo.resolve(), refs, args.year, args.repeat, args.retrospect, say)
+    print(render(result), end="")
+    if args.json:
+        tmp = args.json.with_name(args.json.name + ".tmp")
+        tmp.write_text(json.dumps(result, indent=2) + "\n")
+        tmp.replace(args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

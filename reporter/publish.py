@@ -1,0 +1,440 @@
+"""Publishing a report: the region of a news-repository file, commits and pushes, comments, pull requests.
+
+The region of a markdown file is the lines between `<!-- retrospect:begin REGION -->` and
+`<!-- retrospect:end REGION -->`. The markers are found with markdown-it-py, as top-level HTML blocks: a
+marker quoted in a fenced or indented code block, or inline in a paragraph, is text, not a marker.
+
+Git runs as a subprocess. The token travels as an HTTP header (as actions/checkout sends it), set through
+GIT_CONFIG_* environment variables of the git process: it is never in a URL, a command line, the clone's
+.git/config or the log. A push that the remote refuses because the branch moved meanwhile is retried on the
+new tip (the edit is applied again to the fetched file), with bounded backoff; nothing is force-pushed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+
+from reporter.errors import UserError
+from reporter.github import COMMENT_LIMIT
+
+COMMIT = "commit"
+PULL_REQUEST = "pull_request"
+COMMENT = "comment"
+SUMMARY = "summary"
+MODES = (COMMIT, PULL_REQUEST, COMMENT, SUMMARY)
+
+SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub keeps of one step's job summary
+COMMENT_MARKER = "<!-- retrospect:comment -->"
+BOT_NAME = "github-actions[bot]"
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+
+# ------------------------------------------------------------------------------------------------ regions
+
+
+def markers(region: str) -> tuple[str, str]:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", region):
+        raise UserError(f"region name may hold letters, digits, '.', '_' and '-' only: {region!r}")
+    return f"<!-- retrospect:begin {region} -->", f"<!-- retrospect:end {region} -->"
+
+
+def _marker_lines(text: str, marker: str) -> list[int]:
+    """Line numbers of top-level HTML blocks that are exactly `marker`."""
+    tokens = MarkdownIt("commonmark").parse(text)
+    return [t.map[0] for t in tokens if t.type == "html_block" and t.level == 0 and t.map and t.content.strip() == marker]
+
+
+def find_region(text: str, region: str) -> tuple[int, int] | None:
+    """(begin marker line, end marker line) of `region` in `text`, None when it has no such region."""
+    begin_marker, end_marker = markers(region)
+    begins, ends = _marker_lines(text, begin_marker), _marker_lines(text, end_marker)
+    if not begins and not ends:
+        return None
+    if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
+        raise UserError(
+            f"region {region!r} needs one {begin_marker} followed by one {end_marker}; "
+            f"found {len(begins)} begin and {len(ends)} end marker(s)"
+        )
+    return begins[0], ends[0]
+
+
+def _block(region: str, content: str) -> list[str]:
+    # Blank lines around the content: so a table or chart ends before the end marker and parses alone.
+    begin_marker, end_marker = markers(region)
+    return [begin_marker, "", *content.strip("\n").splitlines(), "", end_marker]
+
+
+def replace_region(text: str, region: str, content: str) -> str | None:
+    """`text` with the lines between the markers of `region` replaced by `content`; None without region."""
+    where = find_region(text, region)
+    if where is None:
+        return None
+    lines = text.splitlines()
+    begin, end = where
+    tail = "\n" if text.endswith("\n") or end + 1 < len(lines) else ""
+    return "\n".join(lines[:begin] + _block(region, content) + lines[end + 1 :]) + tail
+
+
+def append_region(text: str, region: str, content: str) -> str:
+    body = text.rstrip("\n")
+    return (body + "\n\n" if body else "") + "\n".join(_block(region, content)) + "\n"
+
+
+def update_document(existing: str | None, region: str, content: str, report: str) -> str:
+    """The new text of the news file.
+
+    existing file: only its region is replaced; a file without the region gets it appended at the end.
+    no file: the full `report`, whose region (when it has one) is then filled with `content`, else `report`
+    with the region appended, so later runs find it.
+    """
+    if existing is None:
+        existing = report
+    replaced = replace_region(existing, region, content)
+    return replaced if replaced is not None else append_region(existing, region, content)
+
+
+# --------------------------------------------------------------------------------------- size limits
+
+_TABLE_ROW = re.compile(r"^\s*\|")
+
+
+def shorten_tables(markdown: str, max_rows: int, note: str) -> str:
+    """Every GFM table cut to its header and `max_rows` rows, then `note` with {rows} as "N more rows"."""
+    out: list[str] = []
+    lines = markdown.splitlines()
+    i = 0
+    while i < len(lines):
+        if not _TABLE_ROW.match(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and _TABLE_ROW.match(lines[j]):
+            j += 1
+        table = lines[i:j]
+        keep = table[: 2 + max_rows]  # header and alignment rows first
+        out += keep
+        if len(keep) < len(table):
+            out += ["", note.format(rows=f"{len(table) - len(keep)} more rows")]
+        i = j
+    return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
+
+
+def fit(markdown: str, limit: int, note: str, size: Callable[[str], int] = len) -> str:
+    """`markdown` within `limit` (as measured by `size`): tables shortened first, then cut at a line, where
+    `note` says {rows} is "the rest"."""
+    if size(markdown) <= limit:
+        return markdown
+    for rows in (50, 20, 10, 5, 0):
+        shorter = shorten_tables(markdown, rows, note)
+        if size(shorter) <= limit:
+            return shorter
+    cut = note.format(rows="the rest")
+    kept: list[str] = []
+    for line in shorter.splitlines():
+        if size("\n".join([*kept, line, "", cut])) > limit:
+            break
+        kept.append(line)
+    return "\n".join([*kept, "", cut]) + "\n"
+
+
+def utf8_size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+# -------------------------------------------------------------------------------------------------- git
+
+
+@dataclass(frozen=True)
+class Remote:
+    """Where the news repository is: `url` for git, `full_name` (OWNER/REPO) when it is on GitHub."""
+
+    url: str
+    full_name: str | None
+
+
+_FULL_NAME = re.compile(r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+")
+
+
+def resolve_remote(repository: str, server_url: str = "https://github.com") -> Remote:
+    """OWNER/REPO (on `server_url`), a URL, or a local path (absolute, or starting with . or ~)."""
+    repository = repository.strip()
+    if "://" in repository:
+        path = urlsplit(repository).path.strip("/").removesuffix(".git")
+        return Remote(repository, path if _FULL_NAME.fullmatch(path) else None)
+    if repository.startswith(("/", ".", "~")):
+        path = Path(repository).expanduser()
+        if not path.exists():
+            raise UserError(f"news repository {repository}: no such directory")
+        return Remote(str(path.resolve()), None)
+    if _FULL_NAME.fullmatch(repository):
+        return Remote(f"{server_url.rstrip('/')}/{repository}.git", repository)
+    raise UserError(f"news repository must be OWNER/REPO, a URL or a path, got {repository!r}")
+
+
+def auth_env(url: str, token: str | None) -> dict[str, str]:
+    """Environment for git that sends `token` as actions/checkout does, to `url`'s server only."""
+    env = {"GIT_TERMINAL_PROMPT": "0"}  # a refused token fails at once instead of asking
+    parts = urlsplit(url)
+    if not token or parts.scheme not in ("http", "https"):
+        return env
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    env |= {
+        "GIT_CONFIG_COUNT": str(index + 1),
+        f"GIT_CONFIG_KEY_{index}": f"http.{parts.scheme}://{parts.netloc}/.extraheader",
+        f"GIT_CONFIG_VALUE_{index}": f"AUTHORIZATION: basic {basic}",
+    }
+    return env
+
+
+def header_secret(token: str) -> str:
+    """The header value's secret part, to be masked in logs like the token itself."""
+    return base64.b64encode(f"x-access-token:{token}".encode()).decode()
+
+
+@dataclass(frozen=True)
+class Committer:
+    name: str = BOT_NAME
+    email: str = BOT_EMAIL
+    message: str = ""
+
+
+class Git:
+    """git in one working directory, with the authenticating environment; failures raise UserError."""
+
+    def __init__(self, cwd: Path, env: dict[str, str], what: str) -> None:
+        # Not the action's inputs (INPUT_TOKEN among them): git and its hooks have no use for them.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("INPUT_")}
+        self.cwd, self.env, self.what = cwd, inherited | env, what
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            ["git", *args], cwd=self.cwd, env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+        )
+        if check and done.returncode != 0:
+            raise UserError(f"git {args[0]} of {self.what} failed: {_last_line(done.stderr)}")
+        return done
+
+    def out(self, *args: str) -> str:
+        return self.run(*args).stdout.strip()
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # The server's own words (a hook's or GitHub's reason) say more than git's "failed to push".
+    remote = [line for line in lines if line.startswith("remote:")]
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    return (remote or fatal or lines or ["(no message)"])[-1]
+
+
+# What git says when the server refused the header: a prompt it may not show, or the server's refusal.
+_AUTH_FAILURES = ("terminal prompts disabled", "Authentication failed", "could not read Username", "403")
+
+
+@contextmanager
+def cloned(remote: Remote, branch: str | None, token: str | None, keep_in: Path | None = None) -> Iterator[Git]:
+    """A shallow clone of `branch` (default: the remote's HEAD), in a temporary directory."""
+    with tempfile.TemporaryDirectory(prefix="retrospect-news-", dir=keep_in) as tmp:
+        git = Git(Path(tmp), auth_env(remote.url, token), remote.url)
+        branch_args = ["--branch", branch] if branch else []
+        done = git.run("clone", "--quiet", "--depth", "1", "--no-tags", *branch_args, remote.url, "news", check=False)
+        if done.returncode != 0:
+            message = _last_line(done.stderr)
+            if branch and "not found in upstream" in done.stderr:
+                message = f"branch {branch!r} not found"
+            elif any(sign in done.stderr for sign in _AUTH_FAILURES):
+                message = "authentication failed: check the token (it needs contents: write there)"
+            raise UserError(f"cannot clone the news repository {remote.url}: {message}")
+        git.cwd = Path(tmp) / "news"
+        yield git
+
+
+def current_branch(git: Git) -> str:
+    name = git.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False).stdout.strip()
+    if not name:
+        raise UserError(f"the news repository {git.what} has no default branch: set news_branch")
+    return name
+
+
+def _remote_tip(git: Git, branch: str) -> str | None:
+    """The remote's tip of `branch`, fetched (one commit deep) into FETCH_HEAD; None when absent."""
+    if not git.run("ls-remote", "--exit-code", "--heads", "origin", branch, check=False).stdout.strip():
+        return None
+    git.run("fetch", "--quiet", "--depth", "1", "--no-tags", "origin", f"refs/heads/{branch}")
+    return git.out("rev-parse", "FETCH_HEAD")
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How often and how patiently a push refused because the branch moved is tried again."""
+
+    attempts: int = 5
+    backoff: float = 2.0
+
+
+@dataclass(frozen=True)
+class Landed:
+    """What a publish did: `changed` is whether a commit was pushed; `sha` the branch tip afterwards."""
+
+    changed: bool
+    sha: str
+    branch: str
+
+
+Edit = Callable[[str | None], str]
+
+
+def commit_and_push(
+    git: Git,
+    branch: str,
+    path: str,
+    edit: Edit,
+    committer: Committer,
+    retry: Retry = Retry(),
+) -> Landed:
+    """Apply `edit` to `path` on top of the checked-out commit, commit when it changes, push to `branch`.
+
+    When the push is refused and the remote's branch has moved, the edit is applied again on the new tip
+    and pushed again: at once, then after backoff, 2 * backoff, ... seconds; `retry.attempts` tries in all. A refused push with an
+    unmoved remote is an error (permissions, protection), reported with git's own line.
+    """
+    env = {"GIT_AUTHOR_NAME": committer.name, "GIT_AUTHOR_EMAIL": committer.email}
+    env |= {"GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email}
+    git.env |= env
+    target = git.cwd / path
+    if target.resolve() != git.cwd.resolve() and git.cwd.resolve() not in target.resolve().parents:
+        raise UserError(f"news_path must be inside the repository: {path}")
+    for attempt in range(retry.attempts):
+        if attempt > 1:  # the first retry goes at once: the new tip was fetched just now
+            time.sleep(retry.backoff * 2 ** (attempt - 2))
+        base = git.out("rev-parse", "HEAD")
+        old = target.read_text(encoding="utf-8") if target.is_file() else None
+        new = edit(old)
+        if new == old:
+            return Landed(False, base, branch)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(new, encoding="utf-8")
+        git.run("add", "--", path)
+        git.run("commit", "--quiet", "--no-verify", "-m", committer.message)
+        pushed = git.run("push", "--quiet", "--porcelain", "origin", f"HEAD:refs/heads/{branch}", check=False)
+        if pushed.returncode == 0:
+            return Landed(True, git.out("rev-parse", "HEAD"), branch)
+        tip = _remote_tip(git, branch)
+        if tip is None or tip == base:
+            raise UserError(f"git push to {git.what} ({branch}) was refused: {_last_line(pushed.stderr + pushed.stdout)}")
+        git.run("reset", "--quiet", "--hard", tip)
+    raise UserError(f"git push to {git.what} ({branch}): the branch kept moving; gave up after {retry.attempts} attempts")
+
+
+def start_branch(git: Git, branch: str) -> bool:
+    """Check out `branch` at the remote's tip if it exists there (True), else at HEAD (False)."""
+    tip = _remote_tip(git, branch)
+    git.run("checkout", "--quiet", "-B", branch, *([tip] if tip else []))
+    return tip is not None
+
+
+# ------------------------------------------------------------------------------------------------ modes
+
+
+@dataclass(frozen=True)
+class NewsTarget:
+    """The file to update: `path` in `repository` on `branch` (None: the remote's default branch)."""
+
+    repository: str
+    branch: str | None
+    path: str
+    region: str = "stats"
+
+
+def _editor(target: NewsTarget, content: str, report: str) -> Edit:
+    return lambda old: update_document(old, target.region, content, report)
+
+
+def publish_commit(
+    target: NewsTarget,
+    content: str,
+    report: str,
+    committer: Committer,
+    token: str | None,
+    server_url: str,
+    retry: Retry = Retry(),
+) -> Landed:
+    """Mode `commit`: the region of the news file updated on its branch."""
+    remote = resolve_remote(target.repository, server_url)
+    with cloned(remote, target.branch, token) as git:
+        branch = target.branch or current_branch(git)
+        return commit_and_push(git, branch, target.path, _editor(target, content, report), committer, retry)
+
+
+@dataclass(frozen=True)
+class Proposed:
+    landed: Landed
+    pull_request_url: str | None
+
+
+def publish_pull_request(
+    target: NewsTarget,
+    content: str,
+    report: str,
+    committer: Committer,
+    token: str | None,
+    server_url: str,
+    head: str,
+    open_pull: Callable[[str, str, str], str],
+    retry: Retry = Retry(),
+) -> Proposed:
+    """Mode `pull_request`: the change pushed to branch `head`, and a pull request from it opened or updated.
+
+    `open_pull(full_name, head, base)` returns the pull request's URL. No pull request when neither the
+    branch existed nor the file changed.
+    """
+    remote = resolve_remote(target.repository, server_url)
+    with cloned(remote, target.branch, token) as git:
+        base = target.branch or current_branch(git)
+        existed = start_branch(git, head)
+        landed = commit_and_push(git, head, target.path, _editor(target, content, report), committer, retry)
+    if not (existed or landed.changed):
+        return Proposed(landed, None)
+    full_name = remote.full_name or os.environ.get("GITHUB_REPOSITORY")
+    if not full_name:
+        raise UserError("mode pull_request needs the news repository on GitHub (OWNER/REPO or its URL)")
+    return Proposed(landed, open_pull(full_name, head, base))
+
+
+def pull_request_number(event_path: str | None, explicit: str | None) -> int:
+    """The PR to comment on: input pr_number, else the triggering event's pull_request.number."""
+    if explicit:
+        if not explicit.strip().isdigit():
+            raise UserError(f"pr_number must be a number, got {explicit!r}")
+        return int(explicit)
+    event: dict = {}
+    if event_path and Path(event_path).is_file():
+        event = json.loads(Path(event_path).read_text(encoding="utf-8"))
+    number = (event.get("pull_request") or {}).get("number") or (
+        (event.get("issue") or {}).get("pull_request") and event["issue"].get("number")
+    )
+    if not number:
+        raise UserError("mode comment needs a pull request: run on a pull_request event or set pr_number")
+    return int(number)
+
+
+def comment_body(content: str, title: str, link: str | None) -> str:
+    """The sticky comment: hidden marker, title, the region content fitted under GitHub's limit."""
+    more = f"[the full report]({link})" if link else "the full report"
+    head = f"{COMMENT_MARKER}\n### {title}\n\n"
+    tail = f"\n\nFull tables: {more}.\n" if link else "\n"
+    room = COMMENT_LIMIT - len(head) - len(tail) - 100  # the margin covers the marker PyGithub may add
+    return head + fit(content.strip("\n"), room, f"_{{rows}}: see {more}._") + tail

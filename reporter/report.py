@@ -1,0 +1,278 @@
+"""The yearly report: one year's statistics and the previous year's, computed or read back, then written.
+
+This module decides what to compute and where it goes; the numbers come from `compute`, the words and
+layout from `render`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from reporter import __version__, compute, repos, walk
+from reporter.cache import Cache
+from reporter.cache import default_dir as cache_default_dir
+from reporter.config import Config, KernelConfig, ToolConfig
+from reporter.config import load as load_config
+from reporter.errors import UserError
+from reporter.history import History
+from reporter.model import AuthorRanking, RevRange, Table
+from reporter.progress import Progress, group
+from reporter.ranges import parse_date, year_boundaries, year_end, year_start
+from reporter.render import data as render_data
+from reporter.render import hugo
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(slots=True)
+class KernelYear:
+    refs: list[str]
+    resolved: dict[str, str]
+    end_date: int
+    authors: AuthorRanking
+    tables: dict[str, Table]
+
+
+@dataclass(slots=True)
+class ToolYear:
+    name: str
+    since: int
+    until: int
+    head: str
+    merges: bool
+    authors: AuthorRanking
+
+
+@dataclass(slots=True)
+class YearStats:
+    year: int
+    kernel: KernelYear
+    tools: list[ToolYear]
+
+
+@dataclass(slots=True)
+class Extras:
+    """Figures from outside git: present when fetched, otherwise the reason they are missing."""
+
+    github: list[dict] = field(default_factory=list)
+    packaging: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ReportOptions:
+    config_path: Path | None = None
+    year: int | None = None
+    cutoff: str | None = None
+    repos: dict[str, str] = field(default_factory=dict)
+    out_dir: Path = Path("retrospect-out")
+    offline: bool = False
+    cache_dir: Path | None = None
+    gfm: bool = False
+    date: str | None = None
+    quiet: bool = False
+
+
+@dataclass(slots=True)
+class ReportResult:
+    year: int
+    markdown_path: Path
+    json_path: Path
+    region_markdown: str
+    gfm_path: Path | None = None
+
+
+def _now() -> int:
+    return int(datetime.now(timezone.utc).timestamp())
+
+
+class _Session:
+    """The repositories, cache and progress of one report run."""
+
+    def __init__(self, config: Config, options: ReportOptions) -> None:
+        self.config = config
+        self.options = options
+        unknown = set(options.repos) - set(config.repo_names())
+        if unknown:
+            raise UserError(
+                f"unknown repository name {sorted(unknown)[0]!r} in --repo (the config has: "
+                f"{', '.join(config.repo_names())})"
+            )
+        cache_dir = options.cache_dir or cache_default_dir()
+        self.cache = Cache(cache_dir)
+        self.clones = cache_dir / "repos"
+        self._histories: dict[str, History] = {}
+        self.cached: set[str] = set()  # names cloned into the cache, which retrospect may fetch into
+
+    def history(
+        self, name: str, url: str | None, path: str | None, since_year: int, shallow: bool = False
+    ) -> History:
+        """The repository `name`: `--repo`, the config's path, or a clone kept in the cache that holds
+        history from `since_year` on (the first call decides, so it names the earliest year needed)."""
+        if name not in self._histories:
+            local = self.options.repos.get(name) or path
+            if local:
+                repo = walk.open_repo(local)
+            else:
+                repo = repos.ensure(name, url, self.clones, since_year, self.options.offline, shallow)
+                self.cached.add(name)
+            progress = Progress(f"walking {name}", enabled=False if self.options.quiet else None)
+            self._histories[name] = History(repo, cache=self.cache, progress=progress)
+        return self._histories[name]
+
+
+def kernel_refs(history: History, kernel: KernelConfig, year: int, cutoff: int | None) -> list[str]:
+    if year in kernel.refs:
+        return kernel.refs[year]
+    return year_boundaries(walk.tags(history.repo), year, cutoff, kernel.release_pattern, kernel.tag_pattern)
+
+
+def table_request(kernel: KernelConfig, refs: list[str]) -> compute.TableRequest:
+    return compute.TableRequest(
+        refs=refs,
+        subsystem=kernel.subsystem.spec(),
+        parent=kernel.parent.spec(),
+        total_label=kernel.total_label,
+        maintainers=kernel.maintainers,
+        maintainer_label=kernel.maintainer_label,
+    )
+
+
+def kernel_authors_request(kernel: KernelConfig, refs: list[str]) -> compute.AuthorsRequest:
+    return compute.AuthorsRequest(
+        rev_range=RevRange(refs[0], refs[-1]),
+        merges=False,
+        subsystems=[kernel.subsystem.section] if kernel.subsystem.section else [],
+        paths=kernel.subsystem.paths,
+    )
+
+
+def tool_authors_request(tool: ToolConfig, since: int, until: int) -> compute.AuthorsRequest:
+    return compute.AuthorsRequest(since=since, until=until, merges=tool.merges, date_kind=tool.date_kind)
+
+
+def _tag_date(history: History, ref: str) -> int:
+    dates = {t.name: t.date for t in walk.tags(history.repo)}
+    if ref in dates:
+        return dates[ref]
+    return int(history.repo.git.log("-1", "--format=%ct", walk.resolve(history.repo, ref)))
+
+
+def compute_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> YearStats:
+    kernel = session.config.kernel
+    with group(f"{kernel.name}: {year}"):
+        history = session.history(kernel.name, kernel.url, kernel.path, first_year, shallow=True)
+        refs = kernel_refs(history, kernel, year, cutoff)
+        if kernel.name in session.cached:
+            repos.deepen_to(history.repo, refs[0], session.options.offline)
+        tables = compute.tables(history, compute.TABLE_KINDS, table_request(kernel, refs))
+        ranking = compute.authors(history, kernel_authors_request(kernel, refs))
+        kernel_year = KernelYear(refs, history.resolved_refs(), _tag_date(history, refs[-1]), ranking, tables)
+    tools = []
+    for tool in session.config.tools:
+        with group(f"{tool.name}: {year}"):
+            history = session.history(tool.name, tool.url, tool.path, first_year)
+            since = year_start(year)
+            until = year_end(year) if cutoff is None else min(year_end(year), cutoff)
+            ranking = compute.authors(history, tool_authors_request(tool, since, until))
+            head = walk.resolve(history.repo, "HEAD")
+            tools.append(ToolYear(tool.name, since, until, head, tool.merges, ranking))
+    return YearStats(year, kernel_year, tools)
+
+
+def _previous(session: _Session, year: int) -> YearStats:
+    """Last year's figures: from its JSON in the output directory when that is readable, else computed."""
+    path = session.options.out_dir / f"{year}.json"
+    if path.exists():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("schema_version") == SCHEMA_VERSION:
+                return render_data.year_stats_from(data["stats"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        print(f"retrospect: warning: {path} is unreadable or of another schema; recomputing {year}",
+              file=sys.stderr)
+    return compute_year(session, year, None, year)
+
+
+def _extras(config: Config, year: int, options: ReportOptions) -> Extras:
+    extras = Extras()
+    if options.offline:
+        extras.warnings.append("GitHub metrics, packaging and downloads not fetched: --offline")
+        extras.github = [{"repo": r, "error": "not fetched: offline"} for r in config.github]
+        extras.packaging = [{"project": p.project, "error": "not fetched: offline"} for p in config.packaging]
+        return extras
+    from reporter import github, packaging  # network clients load only when used
+
+    gh = None
+    for full_name in config.github:
+        with group(f"GitHub: {full_name}"):
+            try:
+                gh = gh or github.connect(None, None)
+                extras.github.append({"repo": full_name, "metrics": github.fetch_metrics(gh, full_name, year)})
+            except UserError as err:
+                extras.github.append({"repo": full_name, "error": str(err)})
+                extras.warnings.append(f"GitHub metrics of {full_name} unavailable: {err}")
+    for item in config.packaging:
+        with group(f"packaging: {item.project}"):
+            found, downloads, warnings = packaging.packaging_section_data(item.project, year, item.pypi)
+            extras.packaging.append({"project": item.project, "packaging": found, "downloads": downloads,
+                                     "warnings": warnings})
+            extras.warnings += warnings
+    return extras
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same directory, so a failure leaves no partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run_report(options: ReportOptions) -> ReportResult:
+    """Compute the year (and the previous one), then write YEAR.md and YEAR.json (and YEAR.gfm.md)."""
+    config = load_config(options.config_path)
+    now = _now()
+    year = options.year or datetime.now(timezone.utc).year
+    cutoff = parse_date(options.cutoff, end_of_day=True) if options.cutoff else (None if options.year else now)
+    if options.date is not None:
+        parse_date(options.date)  # validated before the long work, not after it
+    session = _Session(config, options)
+    current = compute_year(session, year, cutoff, year - 1)
+    previous = _previous(session, year - 1)
+    extras = _extras(config, year, options)
+    for warning in extras.warnings:
+        print(f"retrospect: warning: {warning}", file=sys.stderr)
+    date = options.date or datetime.fromtimestamp(current.kernel.end_date, timezone.utc).isoformat()
+    post = hugo.post(config, current, previous, extras, date)
+    region = hugo.region(config, current)
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "retrospect", "version": __version__},
+        "options": {"config": config.source, "year": year, "cutoff": options.cutoff, "date": date,
+                    "offline": options.offline},
+        "stats": render_data.year_stats(current),
+        "previous": render_data.year_stats(previous),
+        "extras": render_data.extras(extras),
+    }
+    out = options.out_dir
+    md_path, json_path = out / f"{year}.md", out / f"{year}.json"
+    _write_atomic(json_path, render_data.dumps(document))
+    _write_atomic(md_path, post)
+    gfm_path = None
+    if options.gfm:
+        gfm_path = out / f"{year}.gfm.md"
+        _write_atomic(gfm_path, region)
+    return ReportResult(year, md_path, json_path, region, gfm_path)

@@ -1,0 +1,129 @@
+"""The action's image built for real with buildah, its entrypoint run against a mounted workspace.
+
+Slow and needs root, buildah, podman and debootstrap: skipped unless RETROSPECT_CONTAINER_TEST=1, which
+tests/container/run.sh sets after installing those. The base image `debian:bookworm-slim` is pulled, or,
+where no registry is reachable (the project's machines), made with debootstrap from the Debian mirror apt
+uses; `buildah run --isolation chroot` stands in for the runner's `docker run`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from kernelrepo import build_kernel, build_tool
+from news_repos import NEWS_PATH, config_yaml, make_remote
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("RETROSPECT_CONTAINER_TEST") != "1", reason="builds an image: run tests/container/run.sh"
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE = "docker.io/library/debian:bookworm-slim"
+IMAGE = "localhost/retrospect-action-test"
+HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
+RUNNER_UID = "1001"  # GitHub's runner user: the workspace is not owned by the container's root
+TOKEN = "ghs_containerSECRET0123456789"
+BEGIN = "<!-- retrospect:begin stats -->"
+
+
+def sh(*args: str, **kwargs) -> str:
+    done = subprocess.run(args, capture_output=True, text=True, **kwargs)
+    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def debian_mirror() -> str:
+    """The first Debian archive URI apt uses here (one-line or deb822 sources), not the security one."""
+    sources = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
+    for source in sources:
+        text = source.read_text() if source.is_file() else ""
+        for uri in re.findall(r"^(?:URIs:\s*|deb\s+(?:\[[^\]]*\]\s+)?)(\S+)", text, re.MULTILINE):
+            if uri.rstrip("/").endswith("/debian"):
+                return uri
+    return "http://deb.debian.org/debian"
+
+
+@pytest.fixture(scope="session")
+def image(tmp_path_factory) -> str:
+    have_base = subprocess.run(["podman", "image", "exists", BASE]).returncode == 0
+    if not have_base and subprocess.run(["podman", "pull", "-q", BASE], capture_output=True).returncode != 0:
+        rootfs = tmp_path_factory.mktemp("rootfs")
+        sh("debootstrap", "--variant=minbase", "bookworm", str(rootfs), debian_mirror())
+        tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+        sh("podman", "import", "-", BASE, stdin=tar.stdout)
+        assert tar.wait() == 0
+    build = ["buildah", "bud", "--pull=never", "--isolation", "chroot", "-t", IMAGE]
+    if HOST_CA.is_file():  # pip behind this network's TLS proxy needs the host's CA bundle
+        build += ["-v", f"{HOST_CA}:/run/host-ca.crt:ro", "--build-arg", "PIP_CERT=/run/host-ca.crt"]
+    sh(*build, str(ROOT))
+    return IMAGE
+
+
+def run_action(image: str, mounts: dict[str, Path], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The image's own ENTRYPOINT, run in a fresh container with the runner's mounts and variables."""
+    config = json.loads(sh("buildah", "inspect", "--type", "image", image))["OCIv1"]["config"]
+    container = sh("buildah", "from", "--pull=never", image).strip()
+    try:
+        command = ["buildah", "run", "--isolation", "chroot", "--workingdir", "/github/workspace"]
+        for target, source in mounts.items():
+            command += ["-v", f"{source}:{target}"]
+        for name, value in env.items():
+            command += ["-e", f"{name}={value}"]
+        return subprocess.run([*command, container, "--", *config["Entrypoint"]], capture_output=True, text=True)
+    finally:
+        sh("buildah", "rm", container)
+
+
+def outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and "<<" not in line)
+
+
+def test_the_action_runs_end_to_end_in_the_built_image(image, tmp_path, github_api):
+    github_api.add_repo("damonitor/damo", stars=[("alice", "2023-08-01T10:00:00Z")])
+    workspace, files, home = tmp_path / "workspace", tmp_path / "file_commands", tmp_path / "home"
+    for folder in (workspace, files, home):
+        folder.mkdir()
+    build_kernel(workspace / "linux", per_tag=2)
+    build_tool(workspace / "damo", per_month=1)
+    remote = make_remote(workspace / "news.git")
+    (workspace / "retrospect.yml").write_text(config_yaml())
+    mounts = {"/github/workspace": workspace, "/github/file_commands": files, "/github/home": home}
+    env = {
+        "HOME": "/github/home",
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": "/github/workspace",
+        "GITHUB_REPOSITORY": "damonitor/news",
+        "GITHUB_API_URL": github_api.url,  # the container shares the host's loopback
+        "INPUT_REPOSITORIES": "linux=linux\ndamo=damo",
+        "INPUT_YEAR": "2023",
+        "INPUT_CONFIG": "retrospect.yml",
+        "INPUT_MODE": "commit",
+        "INPUT_NEWS_REPOSITORY": "/github/workspace/news.git",
+        "INPUT_NEWS_PATH": NEWS_PATH,
+        "INPUT_REGION": "stats",
+        "INPUT_TOKEN": TOKEN,
+    }
+    runs = []
+    for n in (1, 2):
+        sh("chown", "-R", f"{RUNNER_UID}:{RUNNER_UID}", str(workspace))  # as the runner leaves it
+        env |= {"GITHUB_OUTPUT": f"/github/file_commands/output{n}", "GITHUB_STEP_SUMMARY": f"/github/file_commands/summary{n}"}
+        done = run_action(image, mounts, env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.startswith(f"::add-mask::{TOKEN}\n")
+        logs = done.stdout.replace(f"::add-mask::{TOKEN}", "") + done.stderr
+        assert TOKEN not in logs + (files / f"output{n}").read_text() + (files / f"summary{n}").read_text()
+        runs.append(outputs(files / f"output{n}"))
+    sh("chown", "-R", "0:0", str(workspace))
+    first, second = runs
+    assert first["changed"] == "true" and second["changed"] == "false"
+    tip = sh("git", "-C", str(remote), "rev-parse", "main").strip()
+    assert first["commit_sha"] == second["commit_sha"] == tip
+    page = sh("git", "-C", str(remote), "show", f"main:{NEWS_PATH}")
+    assert BEGIN in page and "old numbers" not in page and "More prose after the region." in page
+    assert first["report_path"].startswith("/github/workspace/retrospect-out/")
+    assert (workspace / Path(first["report_path"]).relative_to("/github/workspace")).is_file()

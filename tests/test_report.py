@@ -1,0 +1,191 @@
+"""`retrospect report` end to end on generated kernel-like and tool repositories."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from reporter.cli import main
+from reporter.config import DEFAULT_YAML
+from reporter.render.hugo import change_phrase
+
+SCHEMA = json.loads((Path(__file__).parent.parent / "reporter" / "report.schema.json").read_text())
+# The default config, without the explicit 2022 refs of real Linux.
+CONFIG = re.sub(r"  refs:.*\n.*\n", "", DEFAULT_YAML)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "retrospect.yml"
+    path.write_text(CONFIG)
+    return path
+
+
+def report(config: Path, out: Path, kernel: Path | None, tool: Path | None, *extra: str) -> int:
+    args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--offline", "--quiet"]
+    args += ["--repo", f"linux={kernel}"] if kernel else []
+    args += ["--repo", f"damo={tool}"] if tool else []
+    return main([*args, *extra])
+
+
+@pytest.fixture
+def written(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path) -> Path:
+    out = tmp_path / "out"
+    assert report(config, out, kernel_repo, tool_repo) == 0
+    return out
+
+
+def blocks(post: str) -> dict[str, str]:
+    """Each console block of the post: the command (as run here) and the output below it."""
+    found = {}
+    for block in re.findall(r"(?:^    .*\n)+", post, re.M):
+        lines = [line[4:] for line in block.splitlines()]
+        if lines[0].startswith("$ "):
+            found[lines[0][2:]] = "\n".join(lines[1:]) + "\n"
+    return found
+
+
+def test_every_block_is_what_its_command_prints(
+    written: Path, kernel_repo: Path, tool_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    post = (written / "2023.md").read_text()
+    found = blocks(post)
+    assert len(found) == 6  # kernel authors, tool 2023 and 2022, three tables
+    capsys.readouterr()
+    for command, output in found.items():
+        args = shlex.split(command.replace("./linux", str(kernel_repo)).replace("./damo", str(tool_repo)))
+        assert args[0] == "retrospect"
+        if "--refs" in args:
+            pytest.fail("explicit refs are not expected for the test repository")
+        assert main([*args[1:], "--quiet"]) == 0
+        assert capsys.readouterr().out == output, command
+
+
+def test_summary_numbers_and_comparisons(written: Path) -> None:
+    data = json.loads((written / "2023.json").read_text())
+    jsonschema.validate(data, SCHEMA)
+    k, pk = data["stats"]["kernel"], data["previous"]["kernel"]
+    post = (written / "2023.md").read_text()
+    summary = post.split("Summary\n=======\n", 1)[1].split("Development Statistics", 1)[0]
+    assert f"{k['authors']['total_authors']} people contributed their code to DAMON by making " \
+           f"{k['authors']['total_commits']} commits merged in 2023 (v1.1-rc1..v1.4-rc2)." in summary
+    total = k["tables"]["commits"]["rows"][-1]
+    assert f"about {total['damon/mm']:.2f}% of commits" in summary
+    community = k["tables"]["community"]["rows"][-1]
+    assert f"About {community['non_sj_portion']:.2f}% of the commits were made by people other" in summary
+    phrase = change_phrase(pk["authors"]["total_commits"], k["authors"]["total_commits"])
+    assert f"the number of commits has {phrase}." in summary
+    tool = data["stats"]["tools"][0]["authors"]
+    assert f"{tool['total_authors']} people contributed {tool['total_commits']} commits to damo." in summary
+    assert "```mermaid\nxychart-beta\n" in post
+    assert post.startswith('+++\ntitle = "Looking back on DAMON development in 2023"\n')
+    assert "\ndraft = true\n" in post
+
+
+def test_json_records_refs_and_hashes(written: Path, kernel_repo: Path) -> None:
+    data = json.loads((written / "2023.json").read_text())
+    kernel = data["stats"]["kernel"]
+    assert kernel["refs"] == ["v1.1-rc1", "v1.2", "v1.3", "v1.4-rc2"]
+    for ref, commit in kernel["resolved"].items():
+        expected = subprocess.run(["git", "rev-parse", f"{ref}^{{commit}}"], cwd=kernel_repo,
+                                  capture_output=True, text=True, check=True).stdout.strip()
+        assert commit == expected
+    assert data["options"]["year"] == 2023 and data["tool"]["name"] == "retrospect"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (40, 24, "reduced (40 -> 24)"),
+        (1054, 1872, "increased to about 178 percent (1,054 -> 1,872)"),
+        (5, 5, "not changed (5)"),
+        (0, 3, "increased (0 -> 3)"),
+    ],
+)
+def test_change_phrases(before: int, after: int, expected: str) -> None:
+    assert change_phrase(before, after) == expected
+
+
+def test_rerun_is_byte_identical_and_uses_last_years_json(
+    config: Path, written: Path, kernel_repo: Path, tool_repo: Path
+) -> None:
+    first = (written / "2023.md").read_bytes()
+    assert report(config, written, kernel_repo, tool_repo) == 0
+    assert (written / "2023.md").read_bytes() == first
+    # Last year's figures come from 2022.json when it is there: change one, and the post follows it.
+    data = json.loads((written / "2023.json").read_text())
+    previous = data["previous"]
+    previous["kernel"]["authors"]["total_authors"] = 999
+    (written / "2022.json").write_text(json.dumps({"schema_version": 1, "stats": previous}))
+    assert report(config, written, kernel_repo, tool_repo) == 0
+    assert "# 999 authors," in (written / "2023.md").read_text()
+
+
+def test_gfm_format_and_date(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path) -> None:
+    out = tmp_path / "gfm"
+    assert report(config, out, kernel_repo, tool_repo, "--format", "gfm", "--date", "2024-01-02T03:04:05Z") == 0
+    gfm = (out / "2023.gfm.md").read_text()
+    assert "| range | from_sj | non_sj | non_sj_portion |" in gfm and "```mermaid" in gfm
+    assert "\ndate = 2024-01-02T03:04:05Z\n" in (out / "2023.md").read_text()
+
+
+def test_cached_clones_from_bare_remotes(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path,
+                                         written: Path) -> None:
+    remotes = tmp_path / "remotes"
+    for repo, name in ((kernel_repo, "linux"), (tool_repo, "damo")):
+        subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(remotes / f"{name}.git")], check=True)
+    text = CONFIG.replace("https://github.com/torvalds/linux.git", f"file://{remotes}/linux.git")
+    text = text.replace("https://github.com/awslabs/damo.git", f"file://{remotes}/damo.git")
+    config.write_text(text.split("\ngithub:")[0])  # no web APIs: nothing here reaches the internet
+    out, cache = tmp_path / "cached", tmp_path / "cache"
+    args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--cache-dir", str(cache),
+            "--quiet"]
+    assert main([*args, "--offline"]) == 2  # nothing cached yet, and no cloning offline
+    assert main(args) == 0  # GitHub and packaging failures only warn (no network here)
+    clone = cache / "repos" / "linux.git"
+    assert (clone / "shallow").exists()  # only the history the years need
+    ours = json.loads((out / "2023.json").read_text())["stats"]
+    theirs = json.loads((written / "2023.json").read_text())["stats"]
+    assert ours == theirs
+    assert main([*args, "--offline"]) == 0  # the cache is enough now
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda c: c.unlink(), "cannot read config"),
+        (lambda c: c.write_text("kernel: [unclosed\n"), "retrospect.yml:2: invalid YAML"),
+        (lambda c: c.write_text(CONFIG.replace("  total_label: linux", "  total_lable: linux")),
+         "retrospect.yml:11: kernel.total_lable: unknown key"),
+        (lambda c: c.write_text(CONFIG.replace("merges: true", "merges: 3")),
+         "tools[0].merges: expected bool, got int"),
+    ],
+)
+def test_bad_config(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, capsys, setup, message) -> None:
+    setup(config)
+    out = tmp_path / "out"
+    assert report(config, out, kernel_repo, tool_repo) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_bad_inputs_leave_nothing_behind(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["report", "--config", str(config), "--out", str(out), "--repo", "kernel=/x", "--offline"]) == 2
+    assert "unknown repository name 'kernel'" in capsys.readouterr().err
+    assert report(config, out, kernel_repo, tool_repo, "--year", "2031") == 2
+    assert "no tags dated in 2031" in capsys.readouterr().err
+    config.write_text(CONFIG.replace("https://github.com/awslabs/damo.git", f"file://{tmp_path}/nowhere.git"))
+    assert main(["report", "--config", str(config), "--year", "2023", "--out", str(out), "--repo",
+                 f"linux={kernel_repo}", "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "git clone failed" in err and err.count("\n") == 1, err
+    assert not out.exists() or not any(out.iterdir())
