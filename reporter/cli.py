@@ -182,6 +182,36 @@ def _run_table(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_subsystems(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("subsystems", help="every MAINTAINERS section's commits, lines and authors in a year")
+    _git_options(p)
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--refs", type=Path, help="a file of refs, one per line (first..last is counted)")
+    source.add_argument("--year", type=int, help="the year's boundaries from tag dates")
+    _year_options(p)
+    p.add_argument("--top", type=int, default=None, help="only the N sections with the most commits")
+    p.add_argument("--format", choices=("tsv", "text", "md", "json"), default="tsv")
+    p.set_defaults(func=_run_subsystems)
+
+
+def _run_subsystems(args: argparse.Namespace) -> int:
+    if args.top is not None and args.top < 1:
+        raise UserError("--top must be at least 1")
+    history = _history(args)
+    refs = read_refs_file(args.refs) if args.refs else _year_refs(history.repo, args)
+    ranked = compute.subsystems(history, refs)
+    shown = ranked[: args.top] if args.top else ranked
+    span = f"{refs[0]}..{refs[-1]}"
+    if args.format == "json":
+        sys.stdout.write(render_data.dumps(render_data.sections(span, ranked, shown)))
+    elif args.format == "md":
+        sys.stdout.write(gfm.sections(span, ranked, shown))
+    else:
+        render = text.aligned if args.format == "text" else text.tsv
+        sys.stdout.write(text.sections_note(span, ranked, shown) + render(text.section_rows(shown)))
+    return 0
+
+
 def _add_report(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="the yearly post: Hugo markdown, JSON (and GFM tables)")
     p.add_argument("--config", type=Path, help="YAML config (default: the built-in DAMON config)")
@@ -244,7 +274,7 @@ def _run_config(args: argparse.Namespace) -> int:
 
 
 # Each entry adds one sub-command whose parser sets `func` (args -> exit status).
-_COMMANDS: list = [_add_authors, _add_ranges, _add_table, _add_report, _add_config]
+_COMMANDS: list = [_add_authors, _add_ranges, _add_table, _add_subsystems, _add_report, _add_config]
 
 
 def _add_packaging(sub: argparse._SubParsersAction) -> None:

@@ -12,7 +12,7 @@ import git
 from reporter import maintainers, stats, walk
 from reporter.errors import UserError
 from reporter.history import History
-from reporter.model import AuthorRanking, PathSet, RevRange, Table
+from reporter.model import AuthorRanking, PathSet, RevRange, SectionStats, Table
 from reporter.ranges import consecutive
 
 TABLE_KINDS = ("community", "commits", "lines")
@@ -150,3 +150,15 @@ def _date_options(request: AuthorsRequest) -> list[str]:
 
 def _within(moment: int, since: int | None, until: int | None) -> bool:
     return (since is None or moment >= since) and (until is None or moment <= until)
+
+
+def subsystems(history: History, refs: Sequence[str]) -> list[SectionStats]:
+    """Every MAINTAINERS section (as the file reads at the last ref) over `first..last`, from the one
+    whole-repository walk the per-release tables share."""
+    ranges = consecutive(refs) + [RevRange(refs[0], refs[-1])]
+    whole = PathSet("all")
+    selected = history.commits(ranges, [whole], numstat=True)
+    commit = walk.resolve(history.repo, refs[-1])
+    sections, dirs = _sections_at(history.repo, commit)
+    index = maintainers.SectionIndex(sections, dirs)
+    return stats.section_stats(selected[(ranges[-1], whole.label)], index)

@@ -117,29 +117,54 @@ class History:
         options: Sequence[str] = (),
         numstat: bool = True,
     ) -> list[Commit]:
-        """`git log OPTIONS RANGE -- PATHSPECS` as records, from the cache when it has the answer."""
+        """`git log OPTIONS RANGE -- PATHSPECS` as records, from the cache when it has the answer.
+
+        Without `numstat`, line counts may be zero: counting commits needs no diff, and is much faster.
+        """
         counter = self.progress.counter() if self.progress else None
-        if pathspecs is None and not options and self.cache and not self.mailmap:
-            return self._walk_whole(rev, counter)
-        key = json.dumps([rev.revisions(), pathspecs, list(options), numstat, self.mailmap])
-        if self.cache and (cached := self.cache.walk(key)) is not None:
-            return cached
-        commits = list(
+        whole = pathspecs is None and not options and not self.mailmap
+        if whole and self.cache:
+            return self._walk_whole(rev, counter, numstat)
+        key = [rev.revisions(), pathspecs, list(options), numstat, self.mailmap]
+        if self.cache:
+            # A walk with line counts answers a question without them too.
+            for variant in ([True, False] if not numstat else [True]):
+                cached = self.cache.walk(json.dumps(key[:3] + [variant] + key[4:]))
+                if cached is not None:
+                    return cached
+        commits = self._git_log(rev, pathspecs, options, numstat, counter)
+        if self.cache:
+            self.cache.add_walk(json.dumps(key), commits)
+        return commits
+
+    def _git_log(
+        self,
+        rev: Resolved,
+        pathspecs: Sequence[str] | None,
+        options: Sequence[str],
+        numstat: bool,
+        counter: walk.Progress | None,
+    ) -> list[Commit]:
+        # Whole-repository diffs keep their files, as the cache does: sections are classified from them.
+        files = numstat and pathspecs is None
+        return list(
             walk.log(
-                self.repo, rev.revisions(), pathspecs, numstat=numstat,
+                self.repo, rev.revisions(), pathspecs, numstat=numstat, files=files,
                 mailmap=self.mailmap, options=options, progress=counter,
             )
         )
-        if self.cache:
-            self.cache.add_walk(key, commits)
-        return commits
 
-    def _walk_whole(self, rev: Resolved, counter: walk.Progress | None) -> list[Commit]:
-        """All commits of a range, each diffed once ever: listed by rev-list, the rest from the cache."""
+    def _walk_whole(self, rev: Resolved, counter: walk.Progress | None, numstat: bool) -> list[Commit]:
+        """All commits of a range, each diffed once ever: listed by rev-list, the rest from the cache.
+
+        Without `numstat`, uncached commits are listed by a walk without diffs and not cached.
+        """
         assert self.cache is not None
         hashes = walk.rev_list(self.repo, rev.revisions())
         known = self.cache.commits(hashes)
         missing = [h for h in hashes if h not in known]
+        if missing and not numstat:
+            return self._git_log(rev, None, (), False, counter)
         if missing:
             fresh = list(walk.log_commits(self.repo, missing, files=True, progress=counter))
             self.cache.add_commits(fresh)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -117,10 +118,14 @@ def _as_directory(pattern: str, dirs: set[str] | frozenset[str]) -> str:
     return pattern
 
 
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
+
+
 def _pattern_matches(path: str, pattern: str, dirs: set[str] | frozenset[str]) -> bool:
     pattern = _as_directory(pattern, dirs)
-    regex = "^" + re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
-    if not re.match(regex, path):
+    if not _compiled(pattern).match(path):
         return False
     return pattern.endswith("/") or path.count("/") == pattern.count("/")
 
@@ -144,3 +149,47 @@ def _to_pathspec(pattern: str, dirs: set[str] | frozenset[str], magic: str = "gl
     # Same depth: the pattern is a prefix whose rest has no `/`.
     body = _glob_component(pattern)
     return f":({magic})" + body + ("" if body.endswith("*") else "*")
+
+
+class SectionIndex:
+    """Which sections each path belongs to, for thousands of sections at once.
+
+    Patterns are indexed by the directory part of their literal prefix (the text before any wildcard),
+    so a path is tested only against the patterns filed under one of its ancestor directories; `N:`
+    regexes are tried on every path. Answers are memoised per path.
+    """
+
+    def __init__(self, sections: Iterable[Section], dirs: set[str] | frozenset[str]) -> None:
+        self.sections = list(sections)
+        self.dirs = dirs
+        self._by_dir: dict[str, list[tuple[int, str, bool]]] = {}
+        self._regexes: list[tuple[int, re.Pattern[str]]] = []
+        for i, section in enumerate(self.sections):
+            for pattern, exclude in [(f, False) for f in section.files] + [(x, True) for x in section.excludes]:
+                pattern = _as_directory(pattern, dirs)
+                literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
+                self._by_dir.setdefault(literal.rpartition("/")[0], []).append((i, pattern, exclude))
+            for regex in section.regexes:
+                try:
+                    self._regexes.append((i, re.compile(regex, re.VERBOSE)))
+                except re.error:
+                    continue  # get_maintainer.pl would die on it too; one bad N: must not hide the rest
+        self._memo: dict[str, frozenset[int]] = {}
+
+    def of(self, path: str) -> frozenset[int]:
+        """Indices of the sections `path` belongs to."""
+        found = self._memo.get(path)
+        if found is None:
+            found = self._memo[path] = self._classify(path)
+        return found
+
+    def _classify(self, path: str) -> frozenset[int]:
+        included: set[int] = set()
+        excluded: set[int] = set()
+        parts = path.split("/")
+        for depth in range(len(parts)):
+            for i, pattern, exclude in self._by_dir.get("/".join(parts[:depth]), ()):
+                if _pattern_matches(path, pattern, self.dirs):
+                    (excluded if exclude else included).add(i)
+        included.update(i for i, regex in self._regexes if regex.search(path))
+        return frozenset(included - excluded)

@@ -128,3 +128,14 @@ class Table:
                 part, whole = col
                 out.append(Ratio(row.values[part], sum(row.values[w] for w in whole)))
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class SectionStats:
+    """One MAINTAINERS section's year: commits whose own diff touches its files, and their lines."""
+
+    section: str
+    commits: int
+    lines: int
+    authors: int
+    non_maintainer: Ratio

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from reporter.model import AuthorCount, AuthorRanking, Commit, PathSet, Ratio, RevRange, Table, TableRow
+from reporter.maintainers import SectionIndex
+from reporter.model import (
+    AuthorCount,
+    AuthorRanking,
+    Commit,
+    PathSet,
+    Ratio,
+    RevRange,
+    SectionStats,
+    Table,
+    TableRow,
+)
 
 IDENTITIES = ("all", "name", "email", "domain")
 
@@ -153,3 +164,39 @@ def share_total(table: Table, part: str, whole: str) -> Ratio:
 def non_maintainer_share(table: Table) -> Ratio:
     mine, others = table.rows[-1].values
     return Ratio(others, mine + others)
+
+
+def section_stats(commits: Iterable[Commit], index: SectionIndex) -> list[SectionStats]:
+    """Every section that a non-merge commit touched, ranked by commits, then lines.
+
+    Full-history semantics: a commit counts for a section when its own diff (renames paired over the
+    whole tree) touches a file of the section, whatever git's path-limited simplification would show.
+    """
+    commits_of: dict[int, int] = {}
+    lines_of: dict[int, int] = {}
+    authors_of: dict[int, set[str]] = {}
+    others_of: dict[int, int] = {}
+    for commit in commits:
+        if commit.is_merge:
+            continue
+        lines: dict[int, int] = {}
+        for changed in commit.files:
+            sections = index.of(changed.path)
+            if changed.old_path:
+                sections = sections | index.of(changed.old_path)
+            for i in sections:
+                lines[i] = lines.get(i, 0) + changed.insertions + changed.deletions
+        for i, count in lines.items():
+            commits_of[i] = commits_of.get(i, 0) + 1
+            lines_of[i] = lines_of.get(i, 0) + count
+            authors_of.setdefault(i, set()).add(commit.author)
+            if not is_maintainer(commit, index.sections[i].maintainers):
+                others_of[i] = others_of.get(i, 0) + 1
+    ranked = sorted(commits_of, key=lambda i: (-commits_of[i], -lines_of[i], index.sections[i].title))
+    return [
+        SectionStats(
+            index.sections[i].title, commits_of[i], lines_of[i], len(authors_of[i]),
+            Ratio(others_of.get(i, 0), commits_of[i]),
+        )
+        for i in ranked
+    ]

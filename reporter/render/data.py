@@ -10,7 +10,8 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
-from reporter.model import AuthorCount, AuthorRanking, Ratio, Table, TableRow
+from reporter.model import AuthorCount, AuthorRanking, Ratio, SectionStats, Table, TableRow
+from reporter.render.text import FULL_HISTORY_NOTE
 
 if TYPE_CHECKING:
     from reporter.report import Extras, YearStats
@@ -99,3 +100,16 @@ def extras(found: Extras) -> dict:
 
 def dumps(value: object) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def sections(span: str, ranked: list[SectionStats], shown: list[SectionStats]) -> dict:
+    return {
+        "range": span,
+        "semantics": FULL_HISTORY_NOTE,
+        "sections_with_commits": len(ranked),
+        "sections": [
+            {"rank": rank, "section": s.section, "commits": s.commits, "lines": s.lines, "authors": s.authors,
+             "non_maintainer_portion": _plain(s.non_maintainer)}
+            for rank, s in enumerate(shown, 1)
+        ],
+    }

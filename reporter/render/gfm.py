@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from reporter.model import AuthorRanking, Table
 from typing import TYPE_CHECKING
 
-from reporter.render.text import DISTRIBUTION_HEADERS, distribution_rows, downloads_lines, packaging_changes
-from reporter.render.text import github_milestone_rows
+from reporter.model import AuthorRanking, SectionStats, Table
+from reporter.render import text
+from reporter.render.text import (
+    DISTRIBUTION_HEADERS,
+    distribution_rows,
+    downloads_lines,
+    github_milestone_rows,
+    packaging_changes,
+)
 
 if TYPE_CHECKING:  # renderers take plain data and know nothing of HTTP
-    from reporter.packaging import Downloads, Packaging
     from reporter.github import GithubMetrics
+    from reporter.packaging import Downloads, Packaging
 
 
 def _cell(value: object) -> str:
@@ -77,3 +82,9 @@ def authors(ranking: AuthorRanking, hide_rank: bool = False) -> str:
 
 def result_table(result: Table) -> str:
     return table(result.header, [result.cells(row) for row in result.rows])
+
+
+def sections(span: str, ranked: Sequence[SectionStats], shown: Sequence[SectionStats]) -> str:
+    rows = text.section_rows(shown)
+    return (f"{len(shown)} of {len(ranked)} sections with commits in {span}; {text.FULL_HISTORY_NOTE}.\n\n"
+            + table(rows[0], rows[1:], numeric_from=2))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from reporter.model import AuthorRanking, Table
 from datetime import date
 from typing import TYPE_CHECKING
 
+from reporter.model import AuthorRanking, SectionStats, Table
+
 if TYPE_CHECKING:  # renderers take plain data and know nothing of HTTP
-    from reporter.packaging import Downloads, Packaging
     from reporter.github import GithubMetrics, Milestone
+    from reporter.packaging import Downloads, Packaging
 
 Row = Sequence[object]
 
@@ -208,3 +208,20 @@ def authors(ranking: AuthorRanking, hide_rank: bool = False) -> str:
 
 def table_rows(table: Table) -> list[list[object]]:
     return [table.header] + [table.cells(row) for row in table.rows]
+
+
+SECTION_HEADER = ["rank", "section", "commits", "lines", "authors", "non_maintainer_portion"]
+FULL_HISTORY_NOTE = (
+    "full-history semantics: a commit counts for a section when its own diff touches the section's files "
+    "(renames paired over the whole tree); merges are not counted"
+)
+
+
+def section_rows(shown: Sequence[SectionStats]) -> list[list[object]]:
+    return [SECTION_HEADER] + [
+        [rank, s.section, s.commits, s.lines, s.authors, s.non_maintainer] for rank, s in enumerate(shown, 1)
+    ]
+
+
+def sections_note(span: str, ranked: Sequence[SectionStats], shown: Sequence[SectionStats]) -> str:
+    return f"# {span}: {len(shown)} of {len(ranked)} sections with commits; {FULL_HISTORY_NOTE}\n"
