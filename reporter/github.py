@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -39,6 +38,7 @@ from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectio
 
 from reporter.cache import default_dir
 from reporter.errors import UserError
+from reporter.files import write_atomic
 from reporter.http import user_agent
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -151,13 +151,8 @@ def _read_json(path: Path) -> dict | None:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write by rename, so that a run killed midway leaves the old entry or none, never half of one."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, path)
+        write_atomic(path, text)
     except OSError as err:
         raise UserError(f"cannot write the GitHub cache in {path.parent}: {err.strerror or err}") from None
 

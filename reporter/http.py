@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import threading
 import time
 from contextlib import nullcontext
@@ -27,6 +25,7 @@ import requests
 from reporter import __version__
 from reporter.cache import default_dir
 from reporter.errors import UserError
+from reporter.files import write_atomic
 
 CACHE_LIFETIME = 24 * 3600  # seconds
 TIMEOUT = 30  # seconds, per request
@@ -162,10 +161,6 @@ def _read_cache(path: Path) -> Fetched | None:
 
 def _write_cache(path: Path, body: bytes) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "wb") as out:
-            out.write(body)
-        os.replace(tmp, path)
+        write_atomic(path, body)
     except OSError as err:
         raise UserError(f"cannot write the HTTP cache in {path.parent}: {err.strerror or err}") from None

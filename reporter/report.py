@@ -7,9 +7,7 @@ layout from `render`.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +18,7 @@ from reporter.cache import default_dir as cache_default_dir
 from reporter.config import Config, KernelConfig, ToolConfig
 from reporter.config import load as load_config
 from reporter.errors import UserError
+from reporter.files import write_atomic
 from reporter.history import History
 from reporter.model import AuthorRanking, RevRange, Table
 from reporter.progress import Progress, group
@@ -228,19 +227,6 @@ def _extras(config: Config, year: int, options: ReportOptions) -> Extras:
     return extras
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same directory, so a failure leaves no partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def run_report(options: ReportOptions) -> ReportResult:
     """Compute the year (and the previous one), then write YEAR.md and YEAR.json (and YEAR.gfm.md)."""
     config = load_config(options.config_path)
@@ -269,10 +255,10 @@ def run_report(options: ReportOptions) -> ReportResult:
     }
     out = options.out_dir
     md_path, json_path = out / f"{year}.md", out / f"{year}.json"
-    _write_atomic(json_path, render_data.dumps(document))
-    _write_atomic(md_path, post)
+    write_atomic(json_path, render_data.dumps(document))
+    write_atomic(md_path, post)
     gfm_path = None
     if options.gfm:
         gfm_path = out / f"{year}.gfm.md"
-        _write_atomic(gfm_path, region)
+        write_atomic(gfm_path, region)
     return ReportResult(year, md_path, json_path, region, gfm_path)
