@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reporter import github, publish
-from reporter.errors import UserError
 from reporter.config import load as load_config
+from reporter.errors import UserError
 from reporter.report import ReportOptions, ReportResult, run_report
 
 INPUT_NAMES = (
@@ -161,6 +161,7 @@ def run(environ: Mapping[str, str]) -> dict[str, str]:
         cutoff=inputs["cutoff"] or None,
         repos=repos,
         out_dir=workspace / "retrospect-out",
+        token=inputs["token"] or None,
     )
     result = run_report(options)  # it groups its own log
     outputs = dict.fromkeys(OUTPUT_NAMES, "") | {

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 
-from reporter import __version__, compute, config, report, stats, walk
+from reporter import __version__, action, compute, config, github, packaging, report, stats, walk
 from reporter.cache import Cache
 from reporter.cache import default_dir as cache_default_dir
 from reporter.errors import UserError
+from reporter.github import DEFAULT_MAX_WAIT, DEFAULT_RELEASE_MILESTONES, DEFAULT_STAR_MILESTONES
 from reporter.history import History
+from reporter.packaging import PYPISTATS_URL, REPOLOGY_URL
 from reporter.progress import Progress
 from reporter.ranges import (
     DEFAULT_RELEASE_PATTERN,
@@ -273,16 +276,9 @@ def _run_config(args: argparse.Namespace) -> int:
     return 0
 
 
-# Each entry adds one sub-command whose parser sets `func` (args -> exit status).
-_COMMANDS: list = [_add_authors, _add_ranges, _add_table, _add_subsystems, _add_report, _add_config]
 
 
 def _add_packaging(sub: argparse._SubParsersAction) -> None:
-    from datetime import UTC, datetime
-    from pathlib import Path
-
-    from reporter.packaging import PYPISTATS_URL, REPOLOGY_URL
-
     p = sub.add_parser("packaging", help="distributions packaging a project (Repology) and its PyPI downloads")
     p.add_argument("project", help="Repology project name, e.g. damo")
     p.add_argument("--year", type=int, default=datetime.now(UTC).year, help="year of the downloads")
@@ -296,26 +292,17 @@ def _add_packaging(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_packaging(args: argparse.Namespace) -> int:
-    import json
-
-    from reporter import packaging
-    from reporter.render.gfm import packaging_md
-    from reporter.render.text import packaging_text
-
     previous = packaging.read_previous(args.previous) if args.previous else {}
     pkg = packaging.fetch_packaging(args.project, args.repology_url, args.cache_dir, previous.get("packaging"))
     name = args.pypi_package or args.project
     dl = packaging.fetch_downloads(name, args.year, args.pypistats_url, args.cache_dir, previous.get("downloads"))
     if args.format == "json":
-        print(json.dumps(packaging.as_json_dict(pkg, dl), indent=2))
+        sys.stdout.write(render_data.dumps(packaging.as_json_dict(pkg, dl)))
     elif args.format == "md":
-        print(f"## Packaging and downloads\n\n{packaging_md(pkg, dl)}", end="")
+        sys.stdout.write(f"## Packaging and downloads\n\n{gfm.packaging_md(pkg, dl)}")
     else:
-        print(packaging_text(pkg, dl), end="")
+        sys.stdout.write(text.packaging_text(pkg, dl))
     return 0
-
-
-_COMMANDS.append(_add_packaging)
 
 
 def _counts(text: str) -> tuple[int, ...]:
@@ -331,11 +318,6 @@ def _joined(counts: Sequence[int]) -> str:
 
 
 def _add_github(sub: argparse._SubParsersAction) -> None:
-    from datetime import UTC, datetime
-    from pathlib import Path
-
-    from reporter.github import DEFAULT_MAX_WAIT, DEFAULT_RELEASE_MILESTONES, DEFAULT_STAR_MILESTONES
-
     p = sub.add_parser("github", help="stars, releases, tags and contributors of a GitHub repository")
     p.add_argument("repo", metavar="OWNER/REPO")
     p.add_argument("--year", type=int, default=datetime.now(UTC).year, help="year of the gains (default: this year)")
@@ -353,26 +335,16 @@ def _add_github(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_github(args: argparse.Namespace) -> int:
-    import json
-    from dataclasses import asdict
-
-    from reporter import github
-    from reporter.render.gfm import github_metrics_md
-    from reporter.render.text import github_metrics_text
-
     github.check_full_name(args.repo)
     gh = github.connect(args.token, args.api_url, cache_dir=args.cache_dir, max_wait=args.max_wait)
     metrics = github.fetch_metrics(gh, args.repo, args.year, args.milestones, args.release_milestones)
     if args.format == "json":
-        print(json.dumps(asdict(metrics), sort_keys=True, indent=2))
+        sys.stdout.write(render_data.dumps(asdict(metrics)))
     elif args.format == "md":
-        print(github_metrics_md(metrics), end="")
+        sys.stdout.write(gfm.github_metrics_md(metrics))
     else:
-        print(github_metrics_text(metrics), end="")
+        sys.stdout.write(text.github_metrics_text(metrics))
     return 0
-
-
-_COMMANDS.append(_add_github)
 
 
 def _add_action(sub: argparse._SubParsersAction) -> None:
@@ -381,12 +353,14 @@ def _add_action(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_action(args: argparse.Namespace) -> int:
-    from reporter import action
-
     return action.main()
 
 
-_COMMANDS.append(_add_action)
+# Each entry adds one sub-command whose parser sets `func` (args -> exit status).
+_COMMANDS = [
+    _add_authors, _add_ranges, _add_table, _add_subsystems, _add_report, _add_config,
+    _add_packaging, _add_github, _add_action,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

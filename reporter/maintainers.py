@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from reporter.errors import UserError
 

@@ -190,12 +190,11 @@ def auth_env(url: str, token: str | None) -> dict[str, str]:
     parts = urlsplit(url)
     if not token or parts.scheme not in ("http", "https"):
         return env
-    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-    index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)  # keep configuration passed this way already
     env |= {
         "GIT_CONFIG_COUNT": str(index + 1),
         f"GIT_CONFIG_KEY_{index}": f"http.{parts.scheme}://{parts.netloc}/.extraheader",
-        f"GIT_CONFIG_VALUE_{index}": f"AUTHORIZATION: basic {basic}",
+        f"GIT_CONFIG_VALUE_{index}": f"AUTHORIZATION: basic {header_secret(token)}",
     }
     return env
 
@@ -245,9 +244,9 @@ _AUTH_FAILURES = ("terminal prompts disabled", "Authentication failed", "could n
 
 
 @contextmanager
-def cloned(remote: Remote, branch: str | None, token: str | None, keep_in: Path | None = None) -> Iterator[Git]:
+def cloned(remote: Remote, branch: str | None, token: str | None) -> Iterator[Git]:
     """A shallow clone of `branch` (default: the remote's HEAD), in a temporary directory."""
-    with tempfile.TemporaryDirectory(prefix="retrospect-news-", dir=keep_in) as tmp:
+    with tempfile.TemporaryDirectory(prefix="retrospect-news-") as tmp:
         git = Git(Path(tmp), auth_env(remote.url, token), remote.url)
         branch_args = ["--branch", branch] if branch else []
         done = git.run("clone", "--quiet", "--depth", "1", "--no-tags", *branch_args, remote.url, "news", check=False)

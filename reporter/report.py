@@ -76,6 +76,7 @@ class ReportOptions:
     gfm: bool = False
     date: str | None = None
     quiet: bool = False
+    token: str | None = None  # for the GitHub API; default: $GITHUB_TOKEN
 
 
 @dataclass(slots=True)
@@ -213,7 +214,7 @@ def _extras(config: Config, year: int, options: ReportOptions) -> Extras:
     for full_name in config.github:
         with group(f"GitHub: {full_name}"):
             try:
-                gh = gh or github.connect(None, None)
+                gh = gh or github.connect(options.token, None)
                 extras.github.append({"repo": full_name, "metrics": github.fetch_metrics(gh, full_name, year)})
             except UserError as err:
                 extras.github.append({"repo": full_name, "error": str(err)})

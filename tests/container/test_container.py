@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def debian_mirror() -> str:
 
 
 @pytest.fixture(scope="session")
-def image(tmp_path_factory) -> str:
+def image(tmp_path_factory) -> Iterator[str]:
     have_base = subprocess.run(["podman", "image", "exists", BASE]).returncode == 0
     if not have_base and subprocess.run(["podman", "pull", "-q", BASE], capture_output=True).returncode != 0:
         rootfs = tmp_path_factory.mktemp("rootfs")
@@ -61,7 +62,8 @@ def image(tmp_path_factory) -> str:
     if HOST_CA.is_file():  # pip behind this network's TLS proxy needs the host's CA bundle
         build += ["-v", f"{HOST_CA}:/run/host-ca.crt:ro", "--build-arg", "PIP_CERT=/run/host-ca.crt"]
     sh(*build, str(ROOT))
-    return IMAGE
+    yield IMAGE
+    subprocess.run(["buildah", "rmi", "-f", IMAGE], capture_output=True)  # 500 MB; the base image stays
 
 
 def run_action(image: str, mounts: dict[str, Path], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
