@@ -13,14 +13,14 @@ import subprocess
 import sys
 import traceback
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from reporter import github, publish
 from reporter.config import load as load_config
 from reporter.errors import UserError
+from reporter.progress import command, group
 from reporter.report import ReportOptions, ReportResult, run_report
 
 INPUT_NAMES = (
@@ -36,25 +36,7 @@ REQUIRED = {
 OUTPUT_NAMES = ("report_path", "json_path", "changed", "commit_sha", "comment_url", "pull_request_url")
 
 
-# ------------------------------------------------------------------------------------ workflow commands
-
-
-def _escape(text: str) -> str:
-    # The runner's escaping of workflow command data: otherwise a newline would end the command.
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def command(name: str, value: str = "") -> None:
-    print(f"::{name}::{_escape(value)}", flush=True)
-
-
-@contextmanager
-def group(title: str) -> Iterator[None]:
-    command("group", title)
-    try:
-        yield
-    finally:
-        command("endgroup")
+# ----------------------------------------------------------------------------------------------- outputs
 
 
 def write_outputs(path: Path, outputs: Mapping[str, str]) -> None:

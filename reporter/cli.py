@@ -9,11 +9,25 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reporter import __version__, action, compute, config, github, packaging, report, stats, walk
+from reporter import (
+    __version__,
+    action,
+    compute,
+    config,
+    github,
+    packaging,
+    report,
+    stats,
+    walk,
+)
 from reporter.cache import Cache
 from reporter.cache import default_dir as cache_default_dir
 from reporter.errors import UserError
-from reporter.github import DEFAULT_MAX_WAIT, DEFAULT_RELEASE_MILESTONES, DEFAULT_STAR_MILESTONES
+from reporter.github import (
+    DEFAULT_MAX_WAIT,
+    DEFAULT_RELEASE_MILESTONES,
+    DEFAULT_STAR_MILESTONES,
+)
 from reporter.history import History
 from reporter.packaging import PYPISTATS_URL, REPOLOGY_URL
 from reporter.progress import Progress

@@ -34,7 +34,11 @@ from github.GithubException import (
     UnknownObjectException,
 )
 from github.GithubRetry import GithubRetry
-from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester
+from github.Requester import (
+    HTTPRequestsConnectionClass,
+    HTTPSRequestsConnectionClass,
+    Requester,
+)
 
 from reporter.cache import default_dir
 from reporter.errors import UserError

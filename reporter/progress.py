@@ -14,17 +14,27 @@ def in_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
+def _escape(text: str) -> str:
+    # The runner's escaping of workflow command data: otherwise a newline would end the command.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def command(name: str, value: str = "") -> None:
+    """A workflow command (`::name::value`) on stdout, where the runner reads them."""
+    print(f"::{name}::{_escape(value)}", flush=True)
+
+
 @contextmanager
 def group(title: str) -> Iterator[None]:
     """A collapsible log group in Actions; elsewhere nothing, so local output stays clean."""
     if not in_actions():
         yield
         return
-    print(f"::group::{title}", flush=True)
+    command("group", title)
     try:
         yield
     finally:
-        print("::endgroup::", flush=True)
+        command("endgroup")
 
 
 class Progress:

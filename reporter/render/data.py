@@ -10,7 +10,14 @@ import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
-from reporter.model import AuthorCount, AuthorRanking, Ratio, SectionStats, Table, TableRow
+from reporter.model import (
+    AuthorCount,
+    AuthorRanking,
+    Ratio,
+    SectionStats,
+    Table,
+    TableRow,
+)
 from reporter.render.text import FULL_HISTORY_NOTE
 
 if TYPE_CHECKING:
