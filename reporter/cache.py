@@ -27,7 +27,7 @@ def default_dir() -> Path:
     return Path(base) / "retrospect"
 
 
-def _encode(commit: Commit) -> list:
+def _encode(commit: Commit, files: bool = True) -> list:
     return [
         commit.hash,
         list(commit.parents),
@@ -37,7 +37,7 @@ def _encode(commit: Commit) -> list:
         commit.committer_time,
         commit.insertions,
         commit.deletions,
-        [[f.path, f.insertions, f.deletions, f.old_path, f.binary] for f in commit.files],
+        [[f.path, f.insertions, f.deletions, f.old_path, f.binary] for f in commit.files] if files else [],
     ]
 
 
@@ -121,7 +121,8 @@ class Cache:
             return None
 
     def add_walk(self, key: str, commits: Sequence[Commit]) -> None:
-        blob = _pack([_encode(c) for c in commits])
+        """A walk's commits, without their changed files (whole-repository ones are kept per commit)."""
+        blob = _pack([_encode(c, files=False) for c in commits])
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO walks VALUES (?, ?)", (key, blob))
             self._db.commit()

@@ -157,7 +157,7 @@ def subsystems(history: History, refs: Sequence[str]) -> list[SectionStats]:
     whole-repository walk the per-release tables share."""
     ranges = consecutive(refs) + [RevRange(refs[0], refs[-1])]
     whole = PathSet("all")
-    selected = history.commits(ranges, [whole], numstat=True)
+    selected = history.commits(ranges, [whole], numstat=True, files=True)
     commit = walk.resolve(history.repo, refs[-1])
     sections, dirs = _sections_at(history.repo, commit)
     index = maintainers.SectionIndex(sections, dirs)

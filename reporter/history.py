@@ -68,12 +68,17 @@ class History:
         return dict(self._hashes)
 
     def commits(
-        self, ranges: Sequence[RevRange], pathsets: Sequence[PathSet], numstat: bool = True
+        self,
+        ranges: Sequence[RevRange],
+        pathsets: Sequence[PathSet],
+        numstat: bool = True,
+        files: bool = False,
     ) -> dict[tuple[RevRange, str], list[Commit]]:
         """{(range, path set label): commits, newest first}, for every range in every path set.
 
         A whole-repository range that a linear chain of the other ranges covers is their union, so the
-        expensive unlimited walk never runs twice over the same commits.
+        expensive unlimited walk never runs twice over the same commits. With `files`, whole-repository
+        commits carry their changed files.
         """
         unions = {r: chain for r in ranges if (chain := self._chain(r, ranges))}
         jobs = {
@@ -85,7 +90,9 @@ class History:
         # Biggest first: whole-repository walks dominate, and the pool should not end on one of them.
         order = sorted(jobs, key=lambda k: jobs[k][1].whole_repository, reverse=True)
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            futures = {k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat) for k in order}
+            futures = {
+                k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat, files) for k in order
+            }
             result = {k: f.result() for k, f in futures.items()}
         for whole, chain in unions.items():
             for p in pathsets:
@@ -116,23 +123,28 @@ class History:
         pathspecs: Sequence[str] | None = None,
         options: Sequence[str] = (),
         numstat: bool = True,
+        files: bool = False,
     ) -> list[Commit]:
         """`git log OPTIONS RANGE -- PATHSPECS` as records, from the cache when it has the answer.
 
         Without `numstat`, line counts may be zero: counting commits needs no diff, and is much faster.
+        Changed files come with whole-repository walks asked for `files`; cached walks keep none.
         """
         counter = self.progress.counter() if self.progress else None
-        whole = pathspecs is None and not options and not self.mailmap
-        if whole and self.cache:
-            return self._walk_whole(rev, counter, numstat)
         key = [rev.revisions(), pathspecs, list(options), numstat, self.mailmap]
-        if self.cache:
+        if self.cache and not files:
             # A walk with line counts answers a question without them too.
-            for variant in ([True, False] if not numstat else [True]):
+            for variant in [True] if numstat else [True, False]:
                 cached = self.cache.walk(json.dumps(key[:3] + [variant] + key[4:]))
                 if cached is not None:
+                    if counter:
+                        counter(len(cached))
                     return cached
-        commits = self._git_log(rev, pathspecs, options, numstat, counter)
+        whole = pathspecs is None and not options and not self.mailmap
+        if whole and self.cache and (numstat or files):
+            commits = self._walk_whole(rev, counter)
+        else:
+            commits = self._git_log(rev, pathspecs, options, numstat or files, files, counter)
         if self.cache:
             self.cache.add_walk(json.dumps(key), commits)
         return commits
@@ -143,10 +155,9 @@ class History:
         pathspecs: Sequence[str] | None,
         options: Sequence[str],
         numstat: bool,
+        files: bool,
         counter: walk.Progress | None,
     ) -> list[Commit]:
-        # Whole-repository diffs keep their files, as the cache does: sections are classified from them.
-        files = numstat and pathspecs is None
         return list(
             walk.log(
                 self.repo, rev.revisions(), pathspecs, numstat=numstat, files=files,
@@ -154,17 +165,12 @@ class History:
             )
         )
 
-    def _walk_whole(self, rev: Resolved, counter: walk.Progress | None, numstat: bool) -> list[Commit]:
-        """All commits of a range, each diffed once ever: listed by rev-list, the rest from the cache.
-
-        Without `numstat`, uncached commits are listed by a walk without diffs and not cached.
-        """
+    def _walk_whole(self, rev: Resolved, counter: walk.Progress | None) -> list[Commit]:
+        """All commits of a range, each diffed once ever: listed by rev-list, the rest from the cache."""
         assert self.cache is not None
         hashes = walk.rev_list(self.repo, rev.revisions())
         known = self.cache.commits(hashes)
         missing = [h for h in hashes if h not in known]
-        if missing and not numstat:
-            return self._git_log(rev, None, (), False, counter)
         if missing:
             fresh = list(walk.log_commits(self.repo, missing, files=True, progress=counter))
             self.cache.add_commits(fresh)

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from github_server import GithubAPI
 from kernelrepo import build_kernel, build_tool
 

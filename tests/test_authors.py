@@ -7,9 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from gitcheck import DAMON, git
 from kernelrepo import Builder, ts
+
 from reporter.cli import main
 
 A, B, C, D = ("A Person", "a@x.org"), ("B Person", "b@x.org"), ("C Person", "c@y.org"), ("D Person", "d@y.org")

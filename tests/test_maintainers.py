@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from gitcheck import git
 from kernelrepo import MAINTAINERS
+
 from reporter import maintainers
 from reporter.errors import UserError
 

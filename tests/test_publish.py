@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 from git_http_server import GitHTTPServer
-from news_repos import NEWS_PATH, PAGE, git, hermetic_git, install_racing_hook, make_remote, remote_file
+from news_repos import (
+    NEWS_PATH,
+    PAGE,
+    git,
+    hermetic_git,
+    install_racing_hook,
+    make_remote,
+    remote_file,
+)
 
 from reporter import github, publish
 from reporter.errors import UserError

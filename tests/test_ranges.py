@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from kernelrepo import SJ, Builder, ts
+
 from reporter.cli import main
 
 LINUX_TAGS = [

@@ -189,3 +189,35 @@ def test_bad_inputs_leave_nothing_behind(config: Path, tmp_path: Path, kernel_re
     err = capsys.readouterr().err
     assert "git clone failed" in err and err.count("\n") == 1, err
     assert not out.exists() or not any(out.iterdir())
+
+
+def _online_config(config: Path) -> None:
+    """GitHub metrics from the loopback API server; no packaging services (they would be the internet)."""
+    config.write_text(CONFIG.split("\ngithub:")[0] + "\ngithub:\n  - awslabs/damo\n")
+
+
+def test_github_section_and_milestone_sentence(
+    config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, github_api, capsys
+) -> None:
+    stars = [(f"user{i}", f"2022-{1 + i % 12:02d}-10T00:00:00Z") for i in range(90)]
+    stars += [(f"new{i}", f"2023-08-{1 + i:02d}T00:00:00Z") for i in range(15)]
+    github_api.add_repo("awslabs/damo", stars=stars, releases=[("v1.0", "2023-02-01T00:00:00Z")],
+                        tags=["v1.0"], contributors=["sj", None])
+    _online_config(config)
+    out = tmp_path / "out"
+    args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--quiet",
+            "--repo", f"linux={kernel_repo}", "--repo", f"damo={tool_repo}"]
+    assert main(args) == 0
+    post = (out / "2023.md").read_text()
+    summary = post.split("Development Statistics")[0]
+    assert "'damo' got its 100th GitHub star in August." in summary
+    section = post.split("\nGitHub\n------\n", 1)[1]
+    assert "| stars | 105 | 15 |" in section
+    data = json.loads((out / "2023.json").read_text())
+    assert data["extras"]["github"][0]["metrics"]["stars"] == 105
+    capsys.readouterr()
+    # The API failing does not fail the report: the section says why, and stderr warns.
+    github_api.repos.clear()
+    assert main(args) == 0
+    assert "Figures of awslabs/damo are unavailable:" in (out / "2023.md").read_text()
+    assert "warning: GitHub metrics of awslabs/damo unavailable" in capsys.readouterr().err

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-
 from gitcheck import count, git
 from kernelrepo import MAINTAINERS
+
 from reporter import maintainers
 from reporter.cli import main
 

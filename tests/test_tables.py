@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from gitcheck import DAMON, MM, count, git, shortstat
+
 from reporter.cli import main
 
 YEAR_2023 = ["v1.1-rc1", "v1.2", "v1.3", "v1.4-rc2"]
