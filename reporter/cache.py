@@ -1,9 +1,10 @@
 """The on-disk cache of walked commits, so that a later run walks only what is new.
 
-Two tables, both keyed by content that never changes once written:
+Three tables, each keyed by content that never changes once written:
 - `commits`: one commit's own diff (all files, renames as an unlimited diff pairs them), by hash;
 - `walks`: the result of one path-limited walk, by the resolved range, pathspecs and options (its
-  membership depends on history simplification, so it cannot be cut out of per-commit records).
+  membership depends on history simplification, so it cannot be cut out of per-commit records);
+- `ancestry`: whether one commit is an ancestor of another.
 A cache written by another schema version, or one that sqlite cannot read, is deleted and rebuilt.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from reporter.model import ChangedFile, Commit
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def default_dir() -> Path:
@@ -80,11 +81,15 @@ class Cache:
         db = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
-            db.executescript("DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS walks;")
+            db.executescript(
+                "DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS walks; DROP TABLE IF EXISTS ancestry;"
+            )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.executescript(
             "CREATE TABLE IF NOT EXISTS commits (hash TEXT PRIMARY KEY, data BLOB NOT NULL);"
             "CREATE TABLE IF NOT EXISTS walks (key TEXT PRIMARY KEY, data BLOB NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS ancestry (older TEXT, newer TEXT, result INTEGER NOT NULL,"
+            " PRIMARY KEY (older, newer));"
         )
         db.commit()
         return db
@@ -125,6 +130,19 @@ class Cache:
         blob = _pack([_encode(c, files=False) for c in commits])
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO walks VALUES (?, ?)", (key, blob))
+            self._db.commit()
+
+    def ancestry(self, older: str, newer: str) -> bool | None:
+        """Whether commit `older` is an ancestor of `newer`, if that was asked before (it never changes)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT result FROM ancestry WHERE older = ? AND newer = ?", (older, newer)
+            ).fetchone()
+        return None if row is None else bool(row[0])
+
+    def add_ancestry(self, older: str, newer: str, result: bool) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO ancestry VALUES (?, ?, ?)", (older, newer, int(result)))
             self._db.commit()
 
     def close(self) -> None:

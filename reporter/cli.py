@@ -9,27 +9,18 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reporter import (
-    __version__,
-    action,
-    compute,
-    config,
-    github,
-    packaging,
-    report,
-    stats,
-    walk,
-)
+from reporter import __version__, compute, config, report, stats, walk
 from reporter.cache import Cache
 from reporter.cache import default_dir as cache_default_dir
-from reporter.errors import UserError
-from reporter.github import (
+from reporter.config import (
     DEFAULT_MAX_WAIT,
     DEFAULT_RELEASE_MILESTONES,
     DEFAULT_STAR_MILESTONES,
+    PYPISTATS_URL,
+    REPOLOGY_URL,
 )
+from reporter.errors import UserError
 from reporter.history import History
-from reporter.packaging import PYPISTATS_URL, REPOLOGY_URL
 from reporter.progress import Progress
 from reporter.ranges import (
     DEFAULT_RELEASE_PATTERN,
@@ -151,8 +142,9 @@ def _run_ranges(args: argparse.Namespace) -> int:
 
 
 def _add_table(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("table", help="per-release table: community, commits or lines")
-    p.add_argument("kind", choices=compute.TABLE_KINDS)
+    p = sub.add_parser("table", help="per-release tables: community, commits and/or lines")
+    p.add_argument("kinds", nargs="+", choices=compute.TABLE_KINDS, metavar="KIND",
+                   help="community, commits or lines; several share one set of walks")
     _git_options(p)
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--refs", type=Path, help="a file of refs, one per line (stat_branches)")
@@ -184,18 +176,21 @@ def _run_table(args: argparse.Namespace) -> int:
         total_label=args.total_label,
         maintainers=args.maintainer,
         maintainer_label=args.maintainer_label,
-        merges={args.kind: args.merges == "include"} if args.merges else {},
+        merges=dict.fromkeys(args.kinds, args.merges == "include") if args.merges else {},
         maintainers_ref=args.maintainers_ref,
     )
-    table = compute.tables(history, [args.kind], request)[args.kind]
+    kinds = list(dict.fromkeys(args.kinds))
+    tables = compute.tables(history, kinds, request)
     if args.format == "json":
-        sys.stdout.write(render_data.dumps(render_data.table(table)))
-    elif args.format == "md":
-        sys.stdout.write(gfm.result_table(table))
-    elif args.format == "text":
-        sys.stdout.write(text.aligned(text.table_rows(table)))
-    else:
-        sys.stdout.write(text.tsv(text.table_rows(table)))
+        data = [render_data.table(tables[kind]) for kind in kinds]
+        sys.stdout.write(render_data.dumps(data[0] if len(data) == 1 else data))
+        return 0
+    render = {
+        "md": gfm.result_table,
+        "text": lambda table: text.aligned(text.table_rows(table)),
+        "tsv": lambda table: text.tsv(text.table_rows(table)),
+    }[args.format]
+    sys.stdout.write("\n".join(render(tables[kind]) for kind in kinds))
     return 0
 
 
@@ -306,6 +301,8 @@ def _add_packaging(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_packaging(args: argparse.Namespace) -> int:
+    from reporter import packaging  # HTTP clients load only for the commands that use them
+
     previous = packaging.read_previous(args.previous) if args.previous else {}
     pkg = packaging.fetch_packaging(args.project, args.repology_url, args.cache_dir, previous.get("packaging"))
     name = args.pypi_package or args.project
@@ -349,6 +346,8 @@ def _add_github(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_github(args: argparse.Namespace) -> int:
+    from reporter import github  # PyGithub takes a fifth of a second to import: only when used
+
     github.check_full_name(args.repo)
     gh = github.connect(args.token, args.api_url, cache_dir=args.cache_dir, max_wait=args.max_wait)
     metrics = github.fetch_metrics(gh, args.repo, args.year, args.milestones, args.release_milestones)
@@ -367,6 +366,8 @@ def _add_action(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_action(args: argparse.Namespace) -> int:
+    from reporter import action
+
     return action.main()
 
 

@@ -11,6 +11,14 @@ import yaml
 from reporter.errors import UserError
 from reporter.ranges import DEFAULT_RELEASE_PATTERN, DEFAULT_TAG_PATTERN
 
+# Defaults of the figures from the web, shared by their modules and the command line (which imports those
+# modules, and their HTTP clients, only when a command needs them).
+DEFAULT_MAX_WAIT = 300.0  # seconds of a GitHub rate-limit wait before giving up
+DEFAULT_STAR_MILESTONES = (100, 200, 500, 1000)
+DEFAULT_RELEASE_MILESTONES = (100, 200, 500, 1000)
+REPOLOGY_URL = "https://repology.org"
+PYPISTATS_URL = "https://pypistats.org"
+
 DEFAULT_YAML = f"""\
 # retrospect configuration: DAMON's, the built-in default.
 title: Looking back on {{subsystem}} development in {{year}}

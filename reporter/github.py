@@ -41,14 +41,16 @@ from github.Requester import (
 )
 
 from reporter.cache import default_dir
+from reporter.config import (
+    DEFAULT_MAX_WAIT,
+    DEFAULT_RELEASE_MILESTONES,
+    DEFAULT_STAR_MILESTONES,
+)
 from reporter.errors import UserError
 from reporter.files import write_atomic
 from reporter.http import user_agent
 
 DEFAULT_API_URL = "https://api.github.com"
-DEFAULT_MAX_WAIT = 300.0
-DEFAULT_STAR_MILESTONES = (100, 200, 500, 1000)
-DEFAULT_RELEASE_MILESTONES = (100, 200, 500, 1000)
 COMMENT_LIMIT = 65536  # characters GitHub accepts in one issue or PR comment
 
 

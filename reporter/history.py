@@ -80,42 +80,59 @@ class History:
         expensive unlimited walk never runs twice over the same commits. With `files`, whole-repository
         commits carry their changed files.
         """
-        unions = {r: chain for r in ranges if (chain := self._chain(r, ranges))}
+        wholes = [p for p in pathsets if p.whole_repository]
+        chains = {r: chain for r in ranges if wholes and (chain := self._chain(r, ranges))}
         jobs = {
             (r, p.label): (self.resolve(r), p)
             for r in ranges
             for p in pathsets
-            if not (p.whole_repository and r in unions)
+            if not (p.whole_repository and r in chains)
         }
         # Biggest first: whole-repository walks dominate, and the pool should not end on one of them.
         order = sorted(jobs, key=lambda k: jobs[k][1].whole_repository, reverse=True)
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            # The ancestry checks run beside the walks: a chain turns out linear, or its range is walked.
+            linear = {r: pool.submit(self._linear, chain) for r, chain in chains.items()}
             futures = {
                 k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat, files) for k in order
             }
+            futures |= {
+                (r, p.label): pool.submit(self.log, self.resolve(r), None, (), numstat, files)
+                for r, check in linear.items()
+                if not check.result()
+                for p in wholes
+            }
             result = {k: f.result() for k, f in futures.items()}
-        for whole, chain in unions.items():
-            for p in pathsets:
-                if p.whole_repository:
+        for whole, chain in chains.items():
+            for p in wholes:
+                if (whole, p.label) not in result:
                     result[(whole, p.label)] = [c for r in reversed(chain) for c in result[(r, p.label)]]
         if self.progress:
             self.progress.done()
         return result
 
-    def _chain(self, target: RevRange, ranges: Sequence[RevRange]) -> list[RevRange] | None:
-        """The other ranges, if they run from target's start to its end, each end containing its start."""
+    @staticmethod
+    def _chain(target: RevRange, ranges: Sequence[RevRange]) -> list[RevRange] | None:
+        """The other ranges, if they run end to end from target's start to its end."""
         chain = [r for r in ranges if r != target]
         if not chain or not target.start or (chain[0].start, chain[-1].end) != (target.start, target.end):
             return None
         if any(a.end != b.start for a, b in zip(chain, chain[1:])):
             return None
-        if not all(walk.is_ancestor(self.repo, *self._pair(r)) for r in chain):
-            return None
         return chain
 
-    def _pair(self, rev_range: RevRange) -> tuple[str, str]:
-        rev = self.resolve(rev_range)
-        return rev.start, rev.end
+    def _linear(self, chain: Sequence[RevRange]) -> bool:
+        """Whether each range's end contains its start, so that the ranges partition the whole."""
+        for rev_range in chain:
+            rev = self.resolve(rev_range)
+            known = self.cache.ancestry(rev.start, rev.end) if self.cache else None
+            if known is None:
+                known = walk.is_ancestor(self.repo, rev.start, rev.end)
+                if self.cache:
+                    self.cache.add_ancestry(rev.start, rev.end, known)
+            if not known:
+                return False
+        return True
 
     def log(
         self,

@@ -15,11 +15,9 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
+from reporter.config import PYPISTATS_URL, REPOLOGY_URL
 from reporter.errors import UserError
 from reporter.http import Throttle, get_json
-
-REPOLOGY_URL = "https://repology.org"
-PYPISTATS_URL = "https://pypistats.org"
 
 # Repology's terms: no more than one request per second, whoever in this process asks.
 _REPOLOGY = Throttle(1.0)
