@@ -20,7 +20,7 @@ from pathlib import Path
 
 from reporter.model import ChangedFile, Commit
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def default_dir() -> Path:
@@ -28,7 +28,8 @@ def default_dir() -> Path:
     return Path(base) / "retrospect"
 
 
-def _encode(commit: Commit, files: bool = True) -> list:
+# A walk is one JSON list of commits without their changed files.
+def _encode(commit: Commit) -> list:
     return [
         commit.hash,
         list(commit.parents),
@@ -38,15 +39,45 @@ def _encode(commit: Commit, files: bool = True) -> list:
         commit.committer_time,
         commit.insertions,
         commit.deletions,
-        [[f.path, f.insertions, f.deletions, f.old_path, f.binary] for f in commit.files] if files else [],
     ]
 
 
 def _decode(row: list) -> Commit:
-    hash_, parents, name, email, atime, ctime, ins, dels, files = row
-    return Commit(
-        hash_, tuple(parents), name, email, atime, ctime, ins, dels, tuple(ChangedFile(*f) for f in files)
+    hash_, parents, name, email, atime, ctime, ins, dels = row
+    return Commit(hash_, tuple(parents), name, email, atime, ctime, ins, dels)
+
+
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+# A commit row is columns, not JSON: tens of thousands are written in one go, and this is the hot path.
+# Changed files are NUL-separated fields, five per file (paths cannot hold NUL).
+def _row(commit: Commit) -> tuple:
+    fields = []
+    for f in commit.files:
+        fields += [f.path, str(f.insertions), str(f.deletions), f.old_path or "", "b" if f.binary else ""]
+    return (
+        commit.hash, " ".join(commit.parents), _bytes(commit.author_name), _bytes(commit.author_email),
+        commit.author_time, commit.committer_time, commit.insertions, commit.deletions,
+        _bytes("\0".join(fields)),
     )
+
+
+def _from_row(row: tuple) -> Commit:
+    hash_, parents, name, email, atime, ctime, ins, dels, files = row
+    fields = _text(files).split("\0") if files else []
+    changed = tuple(
+        ChangedFile(fields[i], int(fields[i + 1]), int(fields[i + 2]), fields[i + 3] or None, fields[i + 4] == "b")
+        for i in range(0, len(fields), 5)
+    )
+    if not all(isinstance(n, int) for n in (atime, ctime, ins, dels)):
+        raise ValueError("a number column holds something else")
+    return Commit(hash_, tuple(parents.split()), _text(name), _text(email), atime, ctime, ins, dels, changed)
 
 
 def _pack(value: object) -> bytes:
@@ -86,7 +117,9 @@ class Cache:
             )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.executescript(
-            "CREATE TABLE IF NOT EXISTS commits (hash TEXT PRIMARY KEY, data BLOB NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS commits (hash TEXT PRIMARY KEY, parents TEXT NOT NULL, name BLOB NOT NULL,"
+            " email BLOB NOT NULL, atime INTEGER NOT NULL, ctime INTEGER NOT NULL, ins INTEGER NOT NULL,"
+            " dels INTEGER NOT NULL, files BLOB NOT NULL);"
             "CREATE TABLE IF NOT EXISTS walks (key TEXT PRIMARY KEY, data BLOB NOT NULL);"
             "CREATE TABLE IF NOT EXISTS ancestry (older TEXT, newer TEXT, result INTEGER NOT NULL,"
             " PRIMARY KEY (older, newer));"
@@ -100,19 +133,17 @@ class Cache:
             for i in range(0, len(hashes), 500):
                 chunk = hashes[i : i + 500]
                 marks = ",".join("?" * len(chunk))
-                for hash_, blob in self._db.execute(
-                    f"SELECT hash, data FROM commits WHERE hash IN ({marks})", chunk
-                ):
+                for row in self._db.execute(f"SELECT * FROM commits WHERE hash IN ({marks})", chunk):
                     try:
-                        found[hash_] = _decode(_unpack(blob))  # type: ignore[arg-type]
-                    except (_Unreadable, TypeError, ValueError):
-                        continue
+                        found[row[0]] = _from_row(row)
+                    except (TypeError, ValueError, AttributeError, IndexError):
+                        continue  # not as written: walked again, then overwritten
         return found
 
     def add_commits(self, commits: Iterable[Commit]) -> None:
-        rows = [(c.hash, _pack(_encode(c))) for c in commits]
+        rows = [_row(c) for c in commits]
         with self._lock:
-            self._db.executemany("INSERT OR REPLACE INTO commits VALUES (?, ?)", rows)
+            self._db.executemany("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.commit()
 
     def walk(self, key: str) -> list[Commit] | None:
@@ -127,7 +158,7 @@ class Cache:
 
     def add_walk(self, key: str, commits: Sequence[Commit]) -> None:
         """A walk's commits, without their changed files (whole-repository ones are kept per commit)."""
-        blob = _pack([_encode(c, files=False) for c in commits])
+        blob = _pack([_encode(c) for c in commits])
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO walks VALUES (?, ?)", (key, blob))
             self._db.commit()

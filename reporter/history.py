@@ -147,7 +147,7 @@ class History:
         Without `numstat`, line counts may be zero: counting commits needs no diff, and is much faster.
         Changed files come with whole-repository walks asked for `files`; cached walks keep none.
         """
-        counter = self.progress.counter() if self.progress else None
+        counter = self._counter()
         key = [rev.revisions(), pathspecs, list(options), numstat, self.mailmap]
         if self.cache and not files:
             # A walk with line counts answers a question without them too.
@@ -183,15 +183,26 @@ class History:
         )
 
     def _walk_whole(self, rev: Resolved, counter: walk.Progress | None) -> list[Commit]:
-        """All commits of a range, each diffed once ever: listed by rev-list, the rest from the cache."""
+        """All commits of a range, each diffed once ever: listed by rev-list, the rest from the cache.
+
+        The commits to diff are split in as many slices as there are jobs, diffed side by side: a range
+        walked last then does not leave a core idle.
+        """
         assert self.cache is not None
         hashes = walk.rev_list(self.repo, rev.revisions())
         known = self.cache.commits(hashes)
         missing = [h for h in hashes if h not in known]
         if missing:
-            fresh = list(walk.log_commits(self.repo, missing, files=True, progress=counter))
+            size = -(-len(missing) // self.jobs)
+            slices = [missing[i : i + size] for i in range(0, len(missing), size)]
+            with ThreadPoolExecutor(max_workers=len(slices)) as pool:
+                parts = pool.map(lambda part: list(walk.log_commits(self.repo, part, True, self._counter())), slices)
+                fresh = [commit for part in parts for commit in part]
             self.cache.add_commits(fresh)
             known.update((c.hash, c) for c in fresh)
-        elif counter:
-            counter(len(hashes))
+        if counter:
+            counter(len(hashes) - len(missing))
         return [known[h] for h in hashes]
+
+    def _counter(self) -> walk.Progress | None:
+        return self.progress.counter() if self.progress else None

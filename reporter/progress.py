@@ -51,8 +51,9 @@ class Progress:
         """A callback for one walk: it reports how many commits that walk has parsed so far."""
         if not self.enabled:
             return None
-        key = len(self._counts)
-        self._counts[key] = 0
+        with self._lock:  # walks start from several threads
+            key = len(self._counts)
+            self._counts[key] = 0
 
         def update(count: int) -> None:
             with self._lock:

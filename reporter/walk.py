@@ -159,7 +159,7 @@ def log(
 
 
 def log_commits(
-    repo: git.Repo, hashes: Sequence[str], *, files: bool = False, progress: Progress | None = None
+    repo: git.Repo, hashes: Sequence[str], files: bool = False, progress: Progress | None = None
 ) -> Iterator[Commit]:
     """The given commits, each with its own whole diff, in the given order (no walk)."""
     args = [*_log_options(True, False), "--no-walk=unsorted", "--stdin"]
