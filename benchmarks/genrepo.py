@@ -20,14 +20,11 @@ from __future__ import annotations
 import argparse
 import bisect
 import hashlib
-import itertools
-import os
 import random
-import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -50,7 +47,7 @@ LINUS = ("Linus Torvalds", "torvalds@linux-foundation.org", -8)
 AKPM = ("Andrew Morton", "akpm@linux-foundation.org", -8)
 SJ = ("SeongJae Park", "sj@kernel.org", -8)
 SJ_OLD = ("SeongJae Park", "sjpark@amazon.de", 1)
-SJ_DAMON_SHARE = 0.85  # of DAMON-carried patches; other trees touch mm/damon too: ~70% in all
+SJ_DAMON_SHARE = 0.78  # of DAMON patches; mm patches touch mm/damon too: ~70% in all
 
 # (tag, date, UTC offset in hours). Times are Linus' usual Sunday afternoons, as in the real tags.
 TAGS: tuple[tuple[str, str, int], ...] = (
@@ -222,6 +219,7 @@ class Area:
     weight: float = 0.0
     extra_dirs: list[str] = field(default_factory=list)  # where renames may move files to
     carried: tuple[Area, float] | None = None  # (sub-area, share of this area's patches that are its)
+    batch: int = 1  # about how many topics go in one pull request
     picker: Zipf | None = None
 
 
@@ -297,6 +295,7 @@ def special_areas() -> list[Area]:
         mm_files, "mm", weight=0.0211, extra_dirs=["mm"] * 19 + ["mm/damon"])
     # DAMON patches reach the mainline through the mm tree: one in ten of its patches, like in 2023.
     mm.carried = (damon, 0.10)
+    mm.batch = 8
     slab = Area(
         "SLAB ALLOCATOR", [Ident("Vlastimil Babka", "vbabka@suse.cz", 1)],
         ["L:\tlinux-mm@kvack.org", "S:\tMaintained", "F:\tinclude/linux/sl?b*.h", "F:\tmm/sl?b*"],
@@ -626,7 +625,9 @@ class Generator:
             if area.weight:
                 self.area_picker.add(area, area.weight)
             area.picker = Zipf(area.files, s=1.0)
-        every_file = sorted({f for a in self.areas for f in a.files})
+        # Patches of other areas may touch a file anywhere, but DAMON's only through the mm tree.
+        carried = {f for a in self.areas if a.carried for f in a.carried[0].files}
+        every_file = sorted({f for a in self.areas for f in a.files} - carried)
         self.rng.shuffle(every_file)
         self.all_files = Zipf(every_file, s=0.3)
         self.content = Content(self.rng)
@@ -641,7 +642,8 @@ class Generator:
     # ---- fast-import records
     def _commit(self, ref: str, author: Ident, a_when: int, committer: Ident, c_when: int, message: str,
                 parents: list[int], changes: list[tuple[str, Blob | None]],
-                merge_shas: list[tuple[str, Blob | None]] = ()) -> int:
+                reused: Sequence[tuple[str, Blob | None]] = ()) -> int:
+        """Write one commit; `changes` carry their blobs inline, `reused` name blobs already written."""
         self.mark += 1
         self.stats.commits += 1
         msg = message.encode()
@@ -650,7 +652,7 @@ class Generator:
         if parents:
             out.append(f"from :{parents[0]}\n".encode())
         out += [f"merge :{p}\n".encode() for p in parents[1:]]
-        for path, blob in merge_shas:
+        for path, blob in reused:
             out.append(f"D {path}\n".encode() if blob is None else f"M {self._mode(path)} {blob.sha} {path}\n".encode())
         for path, blob in changes:
             if blob is None:
@@ -759,8 +761,7 @@ class Generator:
             return self.rng.choice(recent[-8:-1] or recent)
         return recent[-1] if self.rng.random() < 0.7 else self.rng.choice(recent[-4:])
 
-    def _topic(self, head: int, when: int, size: int, merge_window: bool, release: str) -> int:
-        area = self.area_picker.draw(self.rng)
+    def _topic(self, head: int, when: int, area: Area, size: int, merge_window: bool, release: str) -> int:
         fork = self._fork_point(when, merge_window)
         state = dict(fork.files)
         committer = area.maintainers[0]
@@ -902,15 +903,29 @@ class Generator:
         direct = round(budget * DIRECT_SHARE)
         topics = max(1, round(budget * MERGE_SHARE / (1 - MERGE_SHARE))) if budget > direct else 0
         sizes = self.topic_sizes(budget - direct, topics) if topics else []
-        events = [("topic", s) for s in sizes] + [("direct", 0)] * direct
+        events = self.pull_requests(sizes) + [(None, 0)] * direct
         self.rng.shuffle(events)
         times = sorted(self.rng.randint(t0 + 3600, t1 - 7200) for _ in events)
-        for (kind, size), when in zip(events, times):
-            if kind == "topic":
-                head = self._topic(head, when, size, merge_window, release.split("-")[0])
+        for (area, size), when in zip(events, times):
+            if area is not None:
+                head = self._topic(head, when, area, size, merge_window, release.split("-")[0])
             else:
                 head = self._direct(head, when)
         return head
+
+    def pull_requests(self, sizes: list[int]) -> list[tuple[Area | None, int]]:
+        """An area for each topic; a batched area's topics mostly join its previous one of the interval
+        (akpm sends a few big mm pulls per cycle, not a hundred small ones)."""
+        out: list[list] = []
+        latest: dict[str, list] = {}
+        for size in sizes:
+            area = self.area_picker.draw(self.rng)
+            if area.title in latest and self.rng.random() < 1 - 1 / area.batch:
+                latest[area.title][1] += size
+            else:
+                latest[area.title] = [area, size]
+                out.append(latest[area.title])
+        return [(area, size) for area, size in out]
 
 
 # --------------------------------------------------------------------------- driver

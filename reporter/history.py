@@ -52,6 +52,7 @@ class History:
         self.progress = progress
         self.mailmap = mailmap
         self._hashes: dict[str, str] = {}
+        self._ancestry: dict[tuple[str, str], bool] = {}
 
     def resolve(self, rev_range: RevRange) -> Resolved:
         if not rev_range.start:
@@ -91,18 +92,19 @@ class History:
         # Biggest first: whole-repository walks dominate, and the pool should not end on one of them.
         order = sorted(jobs, key=lambda k: jobs[k][1].whole_repository, reverse=True)
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            # The ancestry checks run beside the walks: a chain turns out linear, or its range is walked.
-            linear = {r: pool.submit(self._linear, chain) for r, chain in chains.items()}
             futures = {
                 k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat, files) for k in order
             }
-            futures |= {
+            result = {k: f.result() for k, f in futures.items()}
+            # Known now from the walks' own boundaries (or asked of git): walk a chain's range that is
+            # not a partition of it.
+            totals = {
                 (r, p.label): pool.submit(self.log, self.resolve(r), None, (), numstat, files)
-                for r, check in linear.items()
-                if not check.result()
+                for r, chain in chains.items()
+                if not self._linear(chain)
                 for p in wholes
             }
-            result = {k: f.result() for k, f in futures.items()}
+            result |= {k: f.result() for k, f in totals.items()}
         for whole, chain in chains.items():
             for p in wholes:
                 if (whole, p.label) not in result:
@@ -123,16 +125,20 @@ class History:
 
     def _linear(self, chain: Sequence[RevRange]) -> bool:
         """Whether each range's end contains its start, so that the ranges partition the whole."""
-        for rev_range in chain:
-            rev = self.resolve(rev_range)
-            known = self.cache.ancestry(rev.start, rev.end) if self.cache else None
-            if known is None:
-                known = walk.is_ancestor(self.repo, rev.start, rev.end)
-                if self.cache:
-                    self.cache.add_ancestry(rev.start, rev.end, known)
-            if not known:
-                return False
-        return True
+        return all(self._contains(self.resolve(r)) for r in chain)
+
+    def _contains(self, rev: Resolved) -> bool:
+        """Whether rev.end contains rev.start: from this run's walks, the cache, or else git."""
+        pair = (rev.start, rev.end)
+        if pair not in self._ancestry:
+            known = self.cache.ancestry(*pair) if self.cache else None
+            self._remember(pair, walk.is_ancestor(self.repo, *pair) if known is None else known)
+        return self._ancestry[pair]
+
+    def _remember(self, pair: tuple[str, str], contained: bool) -> None:
+        self._ancestry[pair] = contained
+        if self.cache:
+            self.cache.add_ancestry(*pair, contained)
 
     def log(
         self,
@@ -189,7 +195,10 @@ class History:
         walked last then does not leave a core idle.
         """
         assert self.cache is not None
-        hashes = walk.rev_list(self.repo, rev.revisions())
+        hashes, boundary = walk.rev_list(self.repo, rev.revisions())
+        if rev.start:
+            # The start is a boundary commit exactly when the end contains it (and the range is not empty).
+            self._remember((rev.start, rev.end), rev.start == rev.end or rev.start in boundary)
         known = self.cache.commits(hashes)
         missing = [h for h in hashes if h not in known]
         if missing:

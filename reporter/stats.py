@@ -118,8 +118,9 @@ def share_table(
     sub, parent, total = pathsets
 
     def measure(commits: list[Commit]) -> int:
-        kept = _kept(commits, merges)
-        return len(kept) if kind == "commits" else sum(c.lines for c in kept)
+        if kind == "lines":  # merges carry no diff in git log, so they add no lines either way
+            return sum(c.insertions + c.deletions for c in commits)
+        return len(commits) if merges else sum(1 for c in commits if len(c.parents) < 2)
 
     def values(r: RevRange) -> list[int]:
         return [measure(selected[(r, p.label)]) for p in pathsets]

@@ -166,9 +166,16 @@ def log_commits(
     yield from _stream(repo, args, files, progress, stdin="".join(h + "\n" for h in hashes))
 
 
-def rev_list(repo: git.Repo, revisions: Sequence[str]) -> list[str]:
-    """Commit hashes of the revisions, in the order `git log` shows them."""
-    return repo.git.rev_list(*revisions, "--").split()
+def rev_list(repo: git.Repo, revisions: Sequence[str]) -> tuple[list[str], set[str]]:
+    """Commit hashes of the revisions, in the order `git log` shows them, and the boundary: the excluded
+    commits that are parents of listed ones."""
+    hashes, boundary = [], set()
+    for line in repo.git.rev_list("--boundary", *revisions, "--").split():
+        if line.startswith("-"):
+            boundary.add(line[1:])
+        else:
+            hashes.append(line)
+    return hashes, boundary
 
 
 def _log_options(numstat: bool, mailmap: bool) -> list[str]:
