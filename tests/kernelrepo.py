@@ -93,8 +93,11 @@ def ts(text: str) -> int:
 class Builder:
     """Commits with fixed identities and dates, so two builds give the same hashes."""
 
-    def __init__(self, path: Path, bare_remote: bool = False) -> None:
+    def __init__(self, path: Path, init: bool = True) -> None:
+        """A new repository at `path`, or (`init=False`) more commits on an existing one."""
         self.path = path
+        if not init:
+            return
         path.mkdir(parents=True, exist_ok=True)
         self.git("init", "-q", "-b", "master")
         self.git("config", "user.name", "Test")

@@ -163,3 +163,34 @@ def test_unreadable_cache_entries_are_walked_again(kernel_repo: Path, tmp_path: 
     db.commit()
     db.close()
     assert run_json(capsys, *args) == first
+
+
+def test_a_later_run_diffs_only_the_new_commits(kernel_repo: Path, tmp_path: Path, capsys) -> None:
+    """A scheduled run after new commits: the cache answers for the old ones, git diffs only the new."""
+    import sqlite3
+
+    from kernelrepo import SJ, Builder, ts
+
+    repo = tmp_path / "linux"
+    git(tmp_path, "clone", "-q", str(kernel_repo), str(repo))
+    refs = tmp_path / "refs"
+    refs.write_text("v1.3\nv1.4-rc2\nmaster\n")
+    cache = tmp_path / "cache"
+    args = ["table", "lines", str(repo), "--refs", str(refs), "--cache-dir", str(cache)]
+    run_json(capsys, *args)
+
+    def cached_commits() -> int:
+        db = sqlite3.connect(cache / "commits.sqlite")
+        try:
+            return db.execute("SELECT COUNT(*) FROM commits").fetchone()[0]
+        finally:
+            db.close()
+
+    before = cached_commits()
+    builder = Builder(repo, init=False)
+    for i in range(3):
+        builder.commit(f"new {i}", SJ, ts(f"2024-02-0{i + 1}T00:00:00"), files={f"mm/damon/new{i}.c": "x\n" * (i + 1)})
+    again = run_json(capsys, *args)
+    assert cached_commits() == before + 3
+    assert again == run_json(capsys, "table", "lines", str(repo), "--refs", str(refs), "--no-cache")
+    assert again["rows"][-2]["damon"] == shortstat(repo, "--no-merges", "v1.4-rc2..master", "--", *DAMON)
