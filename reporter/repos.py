@@ -76,12 +76,25 @@ def _is_shallow(repo: git.Repo) -> bool:
     return (Path(repo.git_dir) / "shallow").exists()
 
 
+def _covers(repo: git.Repo, deepest: str, wanted: str) -> bool:
+    try:
+        return walk.is_ancestor(repo, deepest, wanted)
+    except git.GitCommandError:  # the marked commit is gone: deepen again
+        return False
+
+
 def deepen_to(repo: git.Repo, start: str, offline: bool) -> None:
-    """Make the history of `start..` complete: everything not reachable from `start`, one commit more."""
+    """Make the history of `start..` complete: everything not reachable from `start`, one commit more.
+
+    A clone once deepened to an older start already holds it (every later range is complete there), so
+    the mark keeps the oldest start asked for, and only an older one fetches again.
+    """
     mark = Path(repo.git_dir) / _MARK
-    if offline or not _is_shallow(repo) or (mark.exists() and mark.read_text() == start):
+    if offline or not _is_shallow(repo):
         return
-    walk.check_ref(start)
+    wanted = walk.resolve(repo, start)
+    if mark.exists() and _covers(repo, mark.read_text().strip(), wanted):
+        return
     _run(repo, "fetch", "--quiet", f"--shallow-exclude={start}", "origin")
     _run(repo, "fetch", "--quiet", "--deepen=1", "origin")
-    mark.write_text(start)
+    mark.write_text(wanted)
