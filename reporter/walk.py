@@ -76,14 +76,6 @@ def parse_range(text: str) -> RevRange:
     return RevRange(start, end)
 
 
-def range_args(repo: git.Repo, rev_range: RevRange) -> list[str]:
-    """The range as resolved hashes, so no ref can be read as an option and the walk is reproducible."""
-    args = [resolve(repo, rev_range.end)]
-    if rev_range.start:
-        args.append("^" + resolve(repo, rev_range.start))
-    return args
-
-
 def shallow_boundary(repo: git.Repo) -> list[str]:
     """The commits a shallow clone has without their parents (none in a complete repository)."""
     path = Path(repo.git_dir) / "shallow"
