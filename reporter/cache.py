@@ -5,7 +5,8 @@ Three tables, each keyed by content that never changes once written:
 - `walks`: the result of one path-limited walk, by the resolved range, pathspecs and options (its
   membership depends on history simplification, so it cannot be cut out of per-commit records);
 - `ancestry`: whether one commit is an ancestor of another.
-A cache written by another schema version, or one that sqlite cannot read, is deleted and rebuilt.
+A cache written by another schema, retrospect or git version, or one that sqlite cannot read, is deleted and
+rebuilt.
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ import sqlite3
 import threading
 import zlib
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
+import git
+
+from reporter import __version__
+from reporter.errors import UserError
 from reporter.model import ChangedFile, Commit
 
 SCHEMA_VERSION = 3
@@ -95,27 +101,39 @@ def _unpack(blob: bytes) -> object:
         raise _Unreadable from err
 
 
+@lru_cache(maxsize=1)
+def _stamp() -> str:
+    return f"retrospect {__version__}; git {'.'.join(map(str, git.Git().version_info))}"
+
+
 class Cache:
     """A sqlite file shared by threads of one process (each call takes the lock) and by processes."""
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / "commits.sqlite"
         self._lock = threading.Lock()
-        directory.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = self._open()
-        except sqlite3.DatabaseError:
-            self.path.unlink(missing_ok=True)
-            self._db = self._open()
+            directory.mkdir(parents=True, exist_ok=True)
+            try:
+                self._db = self._open()
+            except sqlite3.DatabaseError:  # not a database (any more): start afresh
+                self.path.unlink(missing_ok=True)
+                self._db = self._open()
+        except (OSError, sqlite3.Error) as err:
+            raise UserError(f"cannot use the cache at {self.path}: {err} (use --cache-dir or --no-cache)") from None
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        stamp = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+        if version != SCHEMA_VERSION or stamp != (_stamp(),):
+            # Written by another schema, retrospect or git (whose diffs it holds): not to be trusted.
             db.executescript(
                 "DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS walks; DROP TABLE IF EXISTS ancestry;"
             )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (_stamp(),))
         db.executescript(
             "CREATE TABLE IF NOT EXISTS commits (hash TEXT PRIMARY KEY, parents TEXT NOT NULL, name BLOB NOT NULL,"
             " email BLOB NOT NULL, atime INTEGER NOT NULL, ctime INTEGER NOT NULL, ins INTEGER NOT NULL,"

@@ -194,3 +194,29 @@ def test_a_later_run_diffs_only_the_new_commits(kernel_repo: Path, tmp_path: Pat
     assert cached_commits() == before + 3
     assert again == run_json(capsys, "table", "lines", str(repo), "--refs", str(refs), "--no-cache")
     assert again["rows"][-2]["damon"] == shortstat(repo, "--no-merges", "v1.4-rc2..master", "--", *DAMON)
+
+
+def test_cache_of_another_retrospect_or_git_is_rebuilt(kernel_repo: Path, tmp_path: Path, capsys) -> None:
+    import sqlite3
+
+    cache = tmp_path / "cache"
+    args = ["table", "commits", str(kernel_repo), "--year", "2023", "--cache-dir", str(cache)]
+    first = run_json(capsys, *args)
+    db = sqlite3.connect(cache / "commits.sqlite")
+    db.execute("UPDATE walks SET data = X'00'")
+    db.execute("UPDATE meta SET value = 'retrospect 0.0.1; git 2.1.0'")
+    db.commit()
+    db.close()
+    assert run_json(capsys, *args) == first
+    db = sqlite3.connect(cache / "commits.sqlite")
+    assert db.execute("SELECT value FROM meta").fetchone()[0].startswith("retrospect ")
+    assert db.execute("SELECT COUNT(*) FROM walks WHERE data = X'00'").fetchone()[0] == 0
+    db.close()
+
+
+def test_unusable_cache_directory(kernel_repo: Path, tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    assert main(["table", "commits", str(kernel_repo), "--year", "2023", "--cache-dir", str(blocker / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot use the cache at" in err and err.count("\n") == 1
