@@ -150,11 +150,12 @@ def _add_table(sub: argparse._SubParsersAction) -> None:
     source.add_argument("--refs", type=Path, help="a file of refs, one per line (stat_branches)")
     source.add_argument("--year", type=int, help="the year's boundaries from tag dates")
     _year_options(p)
-    p.add_argument("--subsystem", default="damon=DATA ACCESS MONITOR", metavar="SPEC",
+    kernel = config.default().kernel
+    p.add_argument("--subsystem", default=kernel.subsystem.spec(), metavar="SPEC",
                    help="[LABEL=]SECTION TITLE or [LABEL=]path:P1,P2 (default: %(default)s)")
-    p.add_argument("--parent", default="mm=MEMORY MANAGEMENT", metavar="SPEC",
+    p.add_argument("--parent", default=kernel.parent.spec(), metavar="SPEC",
                    help="the parent subsystem, same form (default: %(default)s)")
-    p.add_argument("--total-label", default="linux")
+    p.add_argument("--total-label", default=kernel.total_label)
     p.add_argument("--maintainer", nargs="+", default=[], metavar="IDENT",
                    help="maintainer identities (default: the subsystem's M: entries)")
     p.add_argument("--maintainer-label", help="default: the local part of the first maintainer's email")

@@ -66,9 +66,9 @@ def resolve_spec(repo: git.Repo, spec: str, ref: str) -> PathSet:
 @dataclass(slots=True)
 class TableRequest:
     refs: Sequence[str]
-    subsystem: str = "damon=DATA ACCESS MONITOR"
-    parent: str = "mm=MEMORY MANAGEMENT"
-    total_label: str = "linux"
+    subsystem: str  # SPEC: [LABEL=]SECTION TITLE or [LABEL=]path:P1,P2
+    parent: str
+    total_label: str
     maintainers: Sequence[str] = ()
     maintainer_label: str | None = None
     merges: dict[str, bool] = field(default_factory=dict)  # per kind; default: community only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -305,10 +306,16 @@ def parse(text: str, source: str) -> Config:
     return config
 
 
+@lru_cache(maxsize=1)
+def default() -> Config:
+    """The built-in DAMON configuration (also the command line's defaults)."""
+    return parse(DEFAULT_YAML, "<default config>")
+
+
 def load(path: Path | None) -> Config:
     """The config at `path`, or the built-in DAMON default."""
     if path is None:
-        return parse(DEFAULT_YAML, "<default config>")
+        return default()
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:

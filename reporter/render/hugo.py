@@ -10,15 +10,14 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from reporter import stats
-from reporter.config import DEFAULT_YAML, Config, ToolConfig
-from reporter.config import parse as parse_config
+from reporter.config import Config, ToolConfig
+from reporter.config import default as default_config
 from reporter.model import AuthorRanking, Ratio, Table
 from reporter.render import gfm, mermaid, text
 
 if TYPE_CHECKING:
     from reporter.report import Extras, ToolYear, YearStats
 
-_DEFAULT = parse_config(DEFAULT_YAML, "<default config>").kernel
 
 
 def _n(value: float) -> str:
@@ -95,14 +94,14 @@ class _Words:
         return shlex.join(args)
 
     def table_command(self, kind: str, year: int, refs: Sequence[str]) -> str:
-        k = self.config.kernel
+        k, defaults = self.config.kernel, default_config().kernel
         args = ["retrospect", "table", kind, self.kernel_path()]
         for option, value, default in [
-            ("--subsystem", k.subsystem.spec(), _DEFAULT.subsystem.spec()),
-            ("--parent", k.parent.spec(), _DEFAULT.parent.spec()),
-            ("--total-label", k.total_label, _DEFAULT.total_label),
-            ("--tag-pattern", k.tag_pattern, _DEFAULT.tag_pattern),
-            ("--release-pattern", k.release_pattern, _DEFAULT.release_pattern),
+            ("--subsystem", k.subsystem.spec(), defaults.subsystem.spec()),
+            ("--parent", k.parent.spec(), defaults.parent.spec()),
+            ("--total-label", k.total_label, defaults.total_label),
+            ("--tag-pattern", k.tag_pattern, defaults.tag_pattern),
+            ("--release-pattern", k.release_pattern, defaults.release_pattern),
         ]:
             if value != default and (kind != "community" or option == "--subsystem"):
                 args += [option, value]
