@@ -59,6 +59,8 @@ def _git_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _history(args: argparse.Namespace, mailmap: bool = False) -> History:
+    if args.jobs is not None and args.jobs < 1:
+        raise UserError("--jobs must be at least 1")
     repo = walk.open_repo(args.repo)
     cache = None if args.no_cache else Cache(args.cache_dir or cache_default_dir())
     progress = Progress("walking", enabled=False if args.quiet else None)

@@ -103,7 +103,7 @@ def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dic
             out[kind] = stats.community_table(selected, ranges, sub, people, label, merges)
         else:
             out[kind] = stats.share_table(kind, selected, ranges, pathsets, merges)
-        out[kind].resolved = history.resolved_refs()
+        out[kind].resolved = history.hashes(refs)
     return out
 
 

@@ -27,8 +27,8 @@ class Resolved:
 
     start: str
     end: str
-    # Shallow boundary commits: outside every range in a clone deepened to its start (see repos.py),
-    # but reachable from no ref in the clone, so they must be excluded by name.
+    # Shallow boundary commits: outside every range in a clone deepened to its start (see repos.py), but
+    # with their history cut the clone cannot see that they are reachable from the start: named here.
     exclude: tuple[str, ...] = ()
 
     def revisions(self) -> list[str]:
@@ -60,13 +60,14 @@ class History:
         shallow = tuple(walk.shallow_boundary(self.repo))  # read each time: a fetch may have deepened it
         return Resolved(self._hash(rev_range.start), self._hash(rev_range.end), shallow)
 
+    def hashes(self, refs: Sequence[str]) -> dict[str, str]:
+        """{ref: the commit hash it resolves to}, for reports that must say what they counted."""
+        return {ref: self._hash(ref) for ref in refs}
+
     def _hash(self, ref: str) -> str:
         if ref not in self._hashes:
             self._hashes[ref] = walk.resolve(self.repo, ref)
         return self._hashes[ref]
-
-    def resolved_refs(self) -> dict[str, str]:
-        return dict(self._hashes)
 
     def commits(
         self,

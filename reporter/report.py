@@ -173,7 +173,7 @@ def compute_year(session: _Session, year: int, cutoff: int | None, first_year: i
             repos.deepen_to(history.repo, refs[0], session.options.offline)
         tables = compute.tables(history, compute.TABLE_KINDS, table_request(kernel, refs))
         ranking = compute.authors(history, kernel_authors_request(kernel, refs))
-        kernel_year = KernelYear(refs, history.resolved_refs(), _tag_date(history, refs[-1]), ranking, tables)
+        kernel_year = KernelYear(refs, history.hashes(refs), _tag_date(history, refs[-1]), ranking, tables)
     tools = []
     for tool in session.config.tools:
         with group(f"{tool.name}: {year}"):
