@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,17 @@ YEAR_2023 = ["v1.1-rc1", "v1.2", "v1.3", "v1.4-rc2"]
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
     assert main([*args, "--format", "json", "--quiet"]) == 0
     return json.loads(capsys.readouterr().out)
+
+
+def sql(cache: Path, *statements: str) -> list[tuple]:
+    """Run statements on the cache's database (to damage it, or to look inside); the last one's rows."""
+    db = sqlite3.connect(cache / "commits.sqlite")
+    try:
+        rows = [db.execute(statement).fetchall() for statement in statements][-1]
+        db.commit()
+        return rows
+    finally:
+        db.close()
 
 
 def ranges_of(refs: list[str]) -> list[tuple[str, str]]:
@@ -129,18 +141,20 @@ def test_cache_gives_the_same_numbers_and_survives_corruption(
     assert run_json(capsys, *args) == first
 
 
-def test_cache_from_another_schema_is_rebuilt(kernel_repo: Path, tmp_path: Path, capsys) -> None:
-    import sqlite3
-
+@pytest.mark.parametrize(
+    "written_by",
+    ["PRAGMA user_version = 999", "UPDATE meta SET value = 'retrospect 0.0.1; git 2.1.0'"],
+    ids=["another schema", "another retrospect or git"],
+)
+def test_cache_written_by_others_is_rebuilt(kernel_repo: Path, tmp_path: Path, capsys, written_by: str) -> None:
     cache = tmp_path / "cache"
     args = ["table", "commits", str(kernel_repo), "--year", "2023", "--cache-dir", str(cache)]
     first = run_json(capsys, *args)
-    db = sqlite3.connect(cache / "commits.sqlite")
-    db.execute("UPDATE walks SET data = X'00'")  # garbage under the current schema version ...
-    db.execute("PRAGMA user_version = 999")  # ... marked as another version: must not be trusted
-    db.commit()
-    db.close()
+    # Garbage, then marked as written by another version: none of it may be trusted.
+    sql(cache, "UPDATE walks SET data = X'00'", written_by)
     assert run_json(capsys, *args) == first
+    assert sql(cache, "SELECT COUNT(*) FROM walks WHERE data = X'00'") == [(0,)]
+    assert sql(cache, "SELECT value FROM meta")[0][0].startswith("retrospect ")
 
 
 def test_bare_repository(kernel_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -152,23 +166,15 @@ def test_bare_repository(kernel_repo: Path, tmp_path: Path, capsys: pytest.Captu
 
 
 def test_unreadable_cache_entries_are_walked_again(kernel_repo: Path, tmp_path: Path, capsys) -> None:
-    import sqlite3
-
     cache = tmp_path / "cache"
     args = ["table", "lines", str(kernel_repo), "--year", "2023", "--cache-dir", str(cache)]
     first = run_json(capsys, *args)
-    db = sqlite3.connect(cache / "commits.sqlite")
-    db.execute("UPDATE walks SET data = X'00'")
-    db.execute("UPDATE commits SET files = X'ff'")  # not five fields per file
-    db.commit()
-    db.close()
+    sql(cache, "UPDATE walks SET data = X'00'", "UPDATE commits SET files = X'ff'")  # not five fields a file
     assert run_json(capsys, *args) == first
 
 
 def test_a_later_run_diffs_only_the_new_commits(kernel_repo: Path, tmp_path: Path, capsys) -> None:
     """A scheduled run after new commits: the cache answers for the old ones, git diffs only the new."""
-    import sqlite3
-
     from kernelrepo import SJ, Builder, ts
 
     repo = tmp_path / "linux"
@@ -179,39 +185,14 @@ def test_a_later_run_diffs_only_the_new_commits(kernel_repo: Path, tmp_path: Pat
     args = ["table", "lines", str(repo), "--refs", str(refs), "--cache-dir", str(cache)]
     run_json(capsys, *args)
 
-    def cached_commits() -> int:
-        db = sqlite3.connect(cache / "commits.sqlite")
-        try:
-            return db.execute("SELECT COUNT(*) FROM commits").fetchone()[0]
-        finally:
-            db.close()
-
-    before = cached_commits()
+    before = sql(cache, "SELECT COUNT(*) FROM commits")[0][0]
     builder = Builder(repo, init=False)
     for i in range(3):
         builder.commit(f"new {i}", SJ, ts(f"2024-02-0{i + 1}T00:00:00"), files={f"mm/damon/new{i}.c": "x\n" * (i + 1)})
     again = run_json(capsys, *args)
-    assert cached_commits() == before + 3
+    assert sql(cache, "SELECT COUNT(*) FROM commits")[0][0] == before + 3
     assert again == run_json(capsys, "table", "lines", str(repo), "--refs", str(refs), "--no-cache")
     assert again["rows"][-2]["damon"] == shortstat(repo, "--no-merges", "v1.4-rc2..master", "--", *DAMON)
-
-
-def test_cache_of_another_retrospect_or_git_is_rebuilt(kernel_repo: Path, tmp_path: Path, capsys) -> None:
-    import sqlite3
-
-    cache = tmp_path / "cache"
-    args = ["table", "commits", str(kernel_repo), "--year", "2023", "--cache-dir", str(cache)]
-    first = run_json(capsys, *args)
-    db = sqlite3.connect(cache / "commits.sqlite")
-    db.execute("UPDATE walks SET data = X'00'")
-    db.execute("UPDATE meta SET value = 'retrospect 0.0.1; git 2.1.0'")
-    db.commit()
-    db.close()
-    assert run_json(capsys, *args) == first
-    db = sqlite3.connect(cache / "commits.sqlite")
-    assert db.execute("SELECT value FROM meta").fetchone()[0].startswith("retrospect ")
-    assert db.execute("SELECT COUNT(*) FROM walks WHERE data = X'00'").fetchone()[0] == 0
-    db.close()
 
 
 def test_unusable_cache_directory(kernel_repo: Path, tmp_path: Path, capsys) -> None:
