@@ -48,7 +48,7 @@ from reporter.config import (
 )
 from reporter.errors import UserError
 from reporter.files import write_atomic
-from reporter.http import user_agent
+from reporter.http import network_reason, user_agent
 
 DEFAULT_API_URL = "https://api.github.com"
 COMMENT_LIMIT = 65536  # characters GitHub accepts in one issue or PR comment
@@ -286,7 +286,7 @@ def _api_errors(gh: github.Github, what: str) -> Iterator[None]:
         failing = f"GitHub kept failing (server errors or rate limits) after {retry.total} retries"
         raise UserError(f"{what}: {failing}") from None
     except requests.exceptions.RequestException as err:
-        raise UserError(f"cannot reach the GitHub API at {gh.requester.base_url}: {type(err).__name__}") from None
+        raise UserError(f"cannot reach the GitHub API at {gh.requester.base_url}: {network_reason(err)}") from None
 
 
 # --------------------------------------------------------------------------------------------- metrics

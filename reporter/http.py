@@ -104,7 +104,7 @@ def _request(service: str, url: str, throttle: Throttle | None) -> bytes:
                 response = requests.get(url, headers=headers, timeout=TIMEOUT)
         except requests.RequestException as err:
             if not retries_left:
-                raise UserError(f"{service}: cannot reach {url}: {_reason(err)}") from None
+                raise UserError(f"{service}: cannot reach {url}: {network_reason(err)}") from None
             time.sleep(RETRY_DELAYS[attempt])
             continue
         status = response.status_code
@@ -138,7 +138,8 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def _reason(err: requests.RequestException) -> str:
+def network_reason(err: requests.RequestException) -> str:
+    """The useful part of a requests network error: its OS error text, else its type."""
     # requests nests the OS error several layers deep in one long line; the errno text is what helps.
     found = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(err))
     return found.group(1).strip() if found else type(err).__name__
