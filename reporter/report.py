@@ -127,10 +127,10 @@ class _Session:
         return self._histories[name]
 
 
-def kernel_refs(history: History, kernel: KernelConfig, year: int, cutoff: int | None) -> list[str]:
+def kernel_refs(tags: list[walk.Tag], kernel: KernelConfig, year: int, cutoff: int | None) -> list[str]:
     if year in kernel.refs:
         return kernel.refs[year]
-    return year_boundaries(walk.tags(history.repo), year, cutoff, kernel.release_pattern, kernel.tag_pattern)
+    return year_boundaries(tags, year, cutoff, kernel.release_pattern, kernel.tag_pattern)
 
 
 def table_request(kernel: KernelConfig, refs: list[str]) -> compute.TableRequest:
@@ -157,8 +157,8 @@ def tool_authors_request(tool: ToolConfig, since: int, until: int) -> compute.Au
     return compute.AuthorsRequest(since=since, until=until, merges=tool.merges, date_kind=tool.date_kind)
 
 
-def _tag_date(history: History, ref: str) -> int:
-    dates = {t.name: t.date for t in walk.tags(history.repo)}
+def _tag_date(history: History, tags: list[walk.Tag], ref: str) -> int:
+    dates = {t.name: t.date for t in tags}
     if ref in dates:
         return dates[ref]
     return int(history.repo.git.log("-1", "--format=%ct", walk.resolve(history.repo, ref)))
@@ -168,12 +168,13 @@ def compute_year(session: _Session, year: int, cutoff: int | None, first_year: i
     kernel = session.config.kernel
     with group(f"{kernel.name}: {year}"):
         history = session.history(kernel.name, kernel.url, kernel.path, first_year, shallow=True)
-        refs = kernel_refs(history, kernel, year, cutoff)
+        tags = walk.tags(history.repo)
+        refs = kernel_refs(tags, kernel, year, cutoff)
         if kernel.name in session.cached:
             repos.deepen_to(history.repo, refs[0], session.options.offline)
         tables = compute.tables(history, compute.TABLE_KINDS, table_request(kernel, refs))
         ranking = compute.authors(history, kernel_authors_request(kernel, refs))
-        kernel_year = KernelYear(refs, history.hashes(refs), _tag_date(history, refs[-1]), ranking, tables)
+        kernel_year = KernelYear(refs, history.hashes(refs), _tag_date(history, tags, refs[-1]), ranking, tables)
     tools = []
     for tool in session.config.tools:
         with group(f"{tool.name}: {year}"):
