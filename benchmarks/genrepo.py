@@ -52,36 +52,64 @@ SJ_DAMON_SHARE = 0.78  # of DAMON patches; mm patches touch mm/damon too: ~70% i
 # (tag, date, UTC offset in hours). Times are Linus' usual Sunday afternoons, as in the real tags.
 TAGS: tuple[tuple[str, str, int], ...] = (
     ("v6.0", "2022-10-02 14:20", -7),
-    ("v6.1-rc1", "2022-10-16 15:24", -7), ("v6.1-rc2", "2022-10-23 15:24", -7),
-    ("v6.1-rc3", "2022-10-30 15:19", -7), ("v6.1-rc4", "2022-11-06 15:07", -8),
-    ("v6.1-rc5", "2022-11-13 13:12", -8), ("v6.1-rc6", "2022-11-20 16:02", -8),
-    ("v6.1-rc7", "2022-11-27 13:31", -8), ("v6.1-rc8", "2022-12-04 14:48", -8),
+    ("v6.1-rc1", "2022-10-16 15:24", -7),
+    ("v6.1-rc2", "2022-10-23 15:24", -7),
+    ("v6.1-rc3", "2022-10-30 15:19", -7),
+    ("v6.1-rc4", "2022-11-06 15:07", -8),
+    ("v6.1-rc5", "2022-11-13 13:12", -8),
+    ("v6.1-rc6", "2022-11-20 16:02", -8),
+    ("v6.1-rc7", "2022-11-27 13:31", -8),
+    ("v6.1-rc8", "2022-12-04 14:48", -8),
     ("v6.1", "2022-12-11 14:15", -8),
-    ("v6.2-rc1", "2022-12-25 13:41", -8), ("v6.2-rc2", "2023-01-01 13:53", -8),
-    ("v6.2-rc3", "2023-01-08 11:49", -6), ("v6.2-rc4", "2023-01-15 09:22", -6),
-    ("v6.2-rc5", "2023-01-21 16:27", -8), ("v6.2-rc6", "2023-01-29 13:59", -8),
-    ("v6.2-rc7", "2023-02-05 13:13", -8), ("v6.2-rc8", "2023-02-12 14:10", -8),
+    ("v6.2-rc1", "2022-12-25 13:41", -8),
+    ("v6.2-rc2", "2023-01-01 13:53", -8),
+    ("v6.2-rc3", "2023-01-08 11:49", -6),
+    ("v6.2-rc4", "2023-01-15 09:22", -6),
+    ("v6.2-rc5", "2023-01-21 16:27", -8),
+    ("v6.2-rc6", "2023-01-29 13:59", -8),
+    ("v6.2-rc7", "2023-02-05 13:13", -8),
+    ("v6.2-rc8", "2023-02-12 14:10", -8),
     ("v6.2", "2023-02-19 14:24", -8),
-    ("v6.3-rc1", "2023-03-05 14:52", -8), ("v6.3-rc2", "2023-03-12 16:36", -7),
-    ("v6.3-rc3", "2023-03-19 13:58", -7), ("v6.3-rc4", "2023-03-26 14:47", -7),
-    ("v6.3-rc5", "2023-04-02 14:29", -7), ("v6.3-rc6", "2023-04-09 11:15", -7),
-    ("v6.3-rc7", "2023-04-16 15:23", -7), ("v6.3", "2023-04-23 12:02", -7),
-    ("v6.4-rc1", "2023-05-07 13:34", -7), ("v6.4-rc2", "2023-05-14 12:51", -7),
-    ("v6.4-rc3", "2023-05-21 14:05", -7), ("v6.4-rc4", "2023-05-28 07:49", -4),
-    ("v6.4-rc5", "2023-06-04 14:04", -4), ("v6.4-rc6", "2023-06-11 14:31", -7),
-    ("v6.4-rc7", "2023-06-18 14:06", -7), ("v6.4", "2023-06-25 16:29", -7),
-    ("v6.5-rc1", "2023-07-09 13:53", -7), ("v6.5-rc2", "2023-07-16 15:10", -7),
-    ("v6.5-rc3", "2023-07-23 15:24", -7), ("v6.5-rc4", "2023-07-30 13:51", -7),
-    ("v6.5-rc5", "2023-08-06 15:07", -7), ("v6.5-rc6", "2023-08-13 11:53", -7),
-    ("v6.5-rc7", "2023-08-20 15:02", -7), ("v6.5", "2023-08-27 14:49", -7),
-    ("v6.6-rc1", "2023-09-10 16:28", -7), ("v6.6-rc2", "2023-09-17 14:40", -7),
-    ("v6.6-rc3", "2023-09-24 14:31", -7), ("v6.6-rc4", "2023-10-01 14:15", -7),
-    ("v6.6-rc5", "2023-10-08 13:49", -7), ("v6.6-rc6", "2023-10-15 13:39", -7),
-    ("v6.6-rc7", "2023-10-22 12:40", -10), ("v6.6", "2023-10-30 06:31", -10),
-    ("v6.7-rc1", "2023-11-12 16:19", -8), ("v6.7-rc2", "2023-11-19 15:02", -8),
-    ("v6.7-rc3", "2023-11-26 19:59", -8), ("v6.7-rc4", "2023-12-03 18:52", +9),
-    ("v6.7-rc5", "2023-12-10 14:33", -8), ("v6.7-rc6", "2023-12-17 15:19", -8),
-    ("v6.7-rc7", "2023-12-24 15:29", -8), ("v6.7-rc8", "2023-12-31 13:51", -8),
+    ("v6.3-rc1", "2023-03-05 14:52", -8),
+    ("v6.3-rc2", "2023-03-12 16:36", -7),
+    ("v6.3-rc3", "2023-03-19 13:58", -7),
+    ("v6.3-rc4", "2023-03-26 14:47", -7),
+    ("v6.3-rc5", "2023-04-02 14:29", -7),
+    ("v6.3-rc6", "2023-04-09 11:15", -7),
+    ("v6.3-rc7", "2023-04-16 15:23", -7),
+    ("v6.3", "2023-04-23 12:02", -7),
+    ("v6.4-rc1", "2023-05-07 13:34", -7),
+    ("v6.4-rc2", "2023-05-14 12:51", -7),
+    ("v6.4-rc3", "2023-05-21 14:05", -7),
+    ("v6.4-rc4", "2023-05-28 07:49", -4),
+    ("v6.4-rc5", "2023-06-04 14:04", -4),
+    ("v6.4-rc6", "2023-06-11 14:31", -7),
+    ("v6.4-rc7", "2023-06-18 14:06", -7),
+    ("v6.4", "2023-06-25 16:29", -7),
+    ("v6.5-rc1", "2023-07-09 13:53", -7),
+    ("v6.5-rc2", "2023-07-16 15:10", -7),
+    ("v6.5-rc3", "2023-07-23 15:24", -7),
+    ("v6.5-rc4", "2023-07-30 13:51", -7),
+    ("v6.5-rc5", "2023-08-06 15:07", -7),
+    ("v6.5-rc6", "2023-08-13 11:53", -7),
+    ("v6.5-rc7", "2023-08-20 15:02", -7),
+    ("v6.5", "2023-08-27 14:49", -7),
+    ("v6.6-rc1", "2023-09-10 16:28", -7),
+    ("v6.6-rc2", "2023-09-17 14:40", -7),
+    ("v6.6-rc3", "2023-09-24 14:31", -7),
+    ("v6.6-rc4", "2023-10-01 14:15", -7),
+    ("v6.6-rc5", "2023-10-08 13:49", -7),
+    ("v6.6-rc6", "2023-10-15 13:39", -7),
+    ("v6.6-rc7", "2023-10-22 12:40", -10),
+    ("v6.6", "2023-10-30 06:31", -10),
+    ("v6.7-rc1", "2023-11-12 16:19", -8),
+    ("v6.7-rc2", "2023-11-19 15:02", -8),
+    ("v6.7-rc3", "2023-11-26 19:59", -8),
+    ("v6.7-rc4", "2023-12-03 18:52", +9),
+    ("v6.7-rc5", "2023-12-10 14:33", -8),
+    ("v6.7-rc6", "2023-12-17 15:19", -8),
+    ("v6.7-rc7", "2023-12-24 15:29", -8),
+    ("v6.7-rc8", "2023-12-31 13:51", -8),
     ("v6.7", "2024-01-07 12:18", -8),
 )
 YEAR_FIRST, YEAR_LAST = "v6.2-rc1", "v6.7-rc8"
@@ -109,14 +137,52 @@ LAST_NAMES = (
     "Tang Taylor Thomas Tian Turner Vogel Wagner Walker Wang Watanabe Weber White Wilson Wolf Wong Wu "
     "Xiao Xie Xu Yamada Yan Yang Ye Yi Young Yu Yuan Zeng Zhang Zhao Zheng Zhou Zhu Zimmermann"
 ).split()
-UNUSUAL_NAMES = ("Thomas Weißschuh", "Uwe Kleine-König", "Ilpo Järvinen", "Nícolas F. R. A. Prado",
-                 "Rafał Miłecki", "José Expósito", "Jérôme Glisse", "andrew.yang", "Dr. David Alan Gilbert")
+UNUSUAL_NAMES = (
+    "Thomas Weißschuh",
+    "Uwe Kleine-König",
+    "Ilpo Järvinen",
+    "Nícolas F. R. A. Prado",
+    "Rafał Miłecki",
+    "José Expósito",
+    "Jérôme Glisse",
+    "andrew.yang",
+    "Dr. David Alan Gilbert",
+)
 DOMAINS = (
-    "kernel.org", "intel.com", "redhat.com", "google.com", "huawei.com", "amd.com", "linaro.org",
-    "gmail.com", "suse.com", "suse.de", "oracle.com", "nvidia.com", "arm.com", "meta.com", "ibm.com",
-    "linux.ibm.com", "bytedance.com", "alibaba.com", "linux.alibaba.com", "163.com", "qq.com",
-    "samsung.com", "sk.com", "mediatek.com", "collabora.com", "bootlin.com", "pengutronix.de",
-    "microsoft.com", "vivo.com", "zte.com.cn", "outlook.com", "linux.dev", "broadcom.com", "amazon.com",
+    "kernel.org",
+    "intel.com",
+    "redhat.com",
+    "google.com",
+    "huawei.com",
+    "amd.com",
+    "linaro.org",
+    "gmail.com",
+    "suse.com",
+    "suse.de",
+    "oracle.com",
+    "nvidia.com",
+    "arm.com",
+    "meta.com",
+    "ibm.com",
+    "linux.ibm.com",
+    "bytedance.com",
+    "alibaba.com",
+    "linux.alibaba.com",
+    "163.com",
+    "qq.com",
+    "samsung.com",
+    "sk.com",
+    "mediatek.com",
+    "collabora.com",
+    "bootlin.com",
+    "pengutronix.de",
+    "microsoft.com",
+    "vivo.com",
+    "zte.com.cn",
+    "outlook.com",
+    "linux.dev",
+    "broadcom.com",
+    "amazon.com",
 )
 TZ_HOURS = (-8, -7, -5, -4, 0, 1, 2, 3, 5, 8, 8, 8, 9, 10)
 WORDS = (
@@ -127,22 +193,69 @@ WORDS = (
     "counter statistics monitor target context attribute sysfs debugfs tracepoint kunit selftest "
     "documentation comment warning error overflow leak race deadlock refcount pointer bitmap array"
 ).split()
-VERBS = ("fix", "add", "remove", "use", "convert", "introduce", "simplify", "drop", "rename", "clean up",
-         "update", "avoid", "handle", "support", "document", "refactor", "optimize", "check", "export")
+VERBS = (
+    "fix",
+    "add",
+    "remove",
+    "use",
+    "convert",
+    "introduce",
+    "simplify",
+    "drop",
+    "rename",
+    "clean up",
+    "update",
+    "avoid",
+    "handle",
+    "support",
+    "document",
+    "refactor",
+    "optimize",
+    "check",
+    "export",
+)
 C_TEMPLATES = (
-    "\t{a} = {b}_{c}({d}, {e});", "\tif (!{a})\n\t\treturn -EINVAL;", "\tstruct {a} *{b} = {c}->{d};",
-    "\t{a}->{b} = {c};", "\tlist_for_each_entry({a}, &{b}->{c}, list) {{", "\t}}", "\treturn {a};",
-    "\tspin_lock(&{a}->{b}_lock);", "\tspin_unlock(&{a}->{b}_lock);", "static int {a}_{b}(struct {c} *{d})",
-    "{{", "}}", "", "\t/* {a} the {b} before {c} the {d} */", "\tunsigned long {a}_{b} = 0;",
-    "#include <linux/{a}.h>", "\tpr_debug(\"{a}: {b} %d\\n\", {c});", "\tfor (i = 0; i < nr_{a}; i++)",
-    "\t\t{a}[i] = {b}_{c}(i);", "\tmutex_lock(&{a}_{b}_mutex);", "\tmutex_unlock(&{a}_{b}_mutex);",
-    "#define {A}_{B}\t{n}", "\tif ({a}->{b} > {c})", "\t\tgoto out_{a};", "out_{a}:", "\tkfree({a});",
-    "EXPORT_SYMBOL_GPL({a}_{b});", "\t{a} += {b}_{c}({d});", "\tWARN_ON_ONCE(!{a}_{b}({c}));",
+    "\t{a} = {b}_{c}({d}, {e});",
+    "\tif (!{a})\n\t\treturn -EINVAL;",
+    "\tstruct {a} *{b} = {c}->{d};",
+    "\t{a}->{b} = {c};",
+    "\tlist_for_each_entry({a}, &{b}->{c}, list) {{",
+    "\t}}",
+    "\treturn {a};",
+    "\tspin_lock(&{a}->{b}_lock);",
+    "\tspin_unlock(&{a}->{b}_lock);",
+    "static int {a}_{b}(struct {c} *{d})",
+    "{{",
+    "}}",
+    "",
+    "\t/* {a} the {b} before {c} the {d} */",
+    "\tunsigned long {a}_{b} = 0;",
+    "#include <linux/{a}.h>",
+    '\tpr_debug("{a}: {b} %d\\n", {c});',
+    "\tfor (i = 0; i < nr_{a}; i++)",
+    "\t\t{a}[i] = {b}_{c}(i);",
+    "\tmutex_lock(&{a}_{b}_mutex);",
+    "\tmutex_unlock(&{a}_{b}_mutex);",
+    "#define {A}_{B}\t{n}",
+    "\tif ({a}->{b} > {c})",
+    "\t\tgoto out_{a};",
+    "out_{a}:",
+    "\tkfree({a});",
+    "EXPORT_SYMBOL_GPL({a}_{b});",
+    "\t{a} += {b}_{c}({d});",
+    "\tWARN_ON_ONCE(!{a}_{b}({c}));",
 )
 TEXT_TEMPLATES = (
-    "The {a} {b} is used to {c} the {d}.", "", "{A} {B}", "=" * 12, "- ``{a}_{b}``: {c} of the {d}.",
-    "Users can {c} {a} via the ``{b}`` file.", "See :doc:`{a}` for details of the {b} {c}.",
-    "Note that the {a} does not {c} any {b}.", "echo {n} > {a}/{b}", "   # cat {a}/{b}",
+    "The {a} {b} is used to {c} the {d}.",
+    "",
+    "{A} {B}",
+    "=" * 12,
+    "- ``{a}_{b}``: {c} of the {d}.",
+    "Users can {c} {a} via the ``{b}`` file.",
+    "See :doc:`{a}` for details of the {b} {c}.",
+    "Note that the {a} does not {c} any {b}.",
+    "echo {n} > {a}/{b}",
+    "   # cat {a}/{b}",
 )
 
 
@@ -224,9 +337,52 @@ class Area:
 
 
 def syllable_names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
-    parts = ("ab", "ac", "al", "am", "ar", "ax", "be", "bo", "ca", "co", "da", "de", "el", "en", "fa",
-             "ge", "ha", "in", "io", "ka", "ki", "la", "lo", "ma", "mi", "na", "no", "or", "pa", "qu",
-             "ra", "ri", "sa", "si", "ta", "te", "tu", "ul", "va", "vi", "xe", "yo", "za", "zo")
+    parts = (
+        "ab",
+        "ac",
+        "al",
+        "am",
+        "ar",
+        "ax",
+        "be",
+        "bo",
+        "ca",
+        "co",
+        "da",
+        "de",
+        "el",
+        "en",
+        "fa",
+        "ge",
+        "ha",
+        "in",
+        "io",
+        "ka",
+        "ki",
+        "la",
+        "lo",
+        "ma",
+        "mi",
+        "na",
+        "no",
+        "or",
+        "pa",
+        "qu",
+        "ra",
+        "ri",
+        "sa",
+        "si",
+        "ta",
+        "te",
+        "tu",
+        "ul",
+        "va",
+        "vi",
+        "xe",
+        "yo",
+        "za",
+        "zo",
+    )
     out: list[str] = []
     while len(out) < count:
         name = "".join(rng.choice(parts) for _ in range(rng.randint(2, 3)))
@@ -244,72 +400,186 @@ def c_files(rng: random.Random, directory: str, stem: str, count: int) -> list[s
 
 
 DAMON_FILES = (
-    [f"mm/damon/{n}" for n in (
-        "core.c", "core-test.h", "dbgfs.c", "dbgfs-test.h", "lru_sort.c", "modules-common.c",
-        "modules-common.h", "ops-common.c", "ops-common.h", "paddr.c", "reclaim.c", "sysfs.c",
-        "sysfs-common.c", "sysfs-common.h", "sysfs-schemes.c", "sysfs-test.h", "vaddr.c", "vaddr-test.h",
-        "Kconfig", "Makefile")]
+    [
+        f"mm/damon/{n}"
+        for n in (
+            "core.c",
+            "core-test.h",
+            "dbgfs.c",
+            "dbgfs-test.h",
+            "lru_sort.c",
+            "modules-common.c",
+            "modules-common.h",
+            "ops-common.c",
+            "ops-common.h",
+            "paddr.c",
+            "reclaim.c",
+            "sysfs.c",
+            "sysfs-common.c",
+            "sysfs-common.h",
+            "sysfs-schemes.c",
+            "sysfs-test.h",
+            "vaddr.c",
+            "vaddr-test.h",
+            "Kconfig",
+            "Makefile",
+        )
+    ]
     + ["include/linux/damon.h"]
-    + [f"Documentation/admin-guide/mm/damon/{n}.rst" for n in ("index", "start", "usage", "reclaim",
-                                                               "lru_sort")]
+    + [f"Documentation/admin-guide/mm/damon/{n}.rst" for n in ("index", "start", "usage", "reclaim", "lru_sort")]
     + [f"samples/damon/{n}" for n in ("Kconfig", "Makefile", "wsse.c", "prcl.c")]
-    + [f"tools/testing/selftests/damon/{n}" for n in (
-        "Makefile", "config", "_chk_dependency.sh", "_debugfs_common.sh", "debugfs_attrs.sh",
-        "sysfs.sh", "lru_sort.sh", "reclaim.sh", "sysfs.py", "_damon_sysfs.py", "access_memory.c")]
+    + [
+        f"tools/testing/selftests/damon/{n}"
+        for n in (
+            "Makefile",
+            "config",
+            "_chk_dependency.sh",
+            "_debugfs_common.sh",
+            "debugfs_attrs.sh",
+            "sysfs.sh",
+            "lru_sort.sh",
+            "reclaim.sh",
+            "sysfs.py",
+            "_damon_sysfs.py",
+            "access_memory.c",
+        )
+    ]
 )
-MM_C = ("memory mmap page_alloc vmscan slub slab_common slab swap swapfile swap_state filemap "
-        "readahead page-writeback truncate shmem hugetlb huge_memory khugepaged ksm madvise mempolicy "
-        "migrate compaction memcontrol memory-failure memory_hotplug mlock mprotect mremap msync "
-        "oom_kill page_io page_isolation page_owner pagewalk percpu rmap sparse util vmalloc vmstat "
-        "workingset zswap zsmalloc z3fold zbud gup hmm userfaultfd mmu_notifier mmu_gather backing-dev "
-        "bootmem_info cma debug dmapool early_ioremap fadvise folio-compat highmem init-mm interval_tree "
-        "list_lru maccess memblock memfd memremap memtest mincore mm_init mmzone nommu page_counter "
-        "page_ext page_reporting page_table_check page_vma_mapped pgalloc-track pgtable-generic "
-        "process_vm_access secretmem shrinker shuffle show_mem sparse-vmemmap swap_cgroup "
-        "userfaultfd vmpressure").split()
+MM_C = (
+    "memory mmap page_alloc vmscan slub slab_common slab swap swapfile swap_state filemap "
+    "readahead page-writeback truncate shmem hugetlb huge_memory khugepaged ksm madvise mempolicy "
+    "migrate compaction memcontrol memory-failure memory_hotplug mlock mprotect mremap msync "
+    "oom_kill page_io page_isolation page_owner pagewalk percpu rmap sparse util vmalloc vmstat "
+    "workingset zswap zsmalloc z3fold zbud gup hmm userfaultfd mmu_notifier mmu_gather backing-dev "
+    "bootmem_info cma debug dmapool early_ioremap fadvise folio-compat highmem init-mm interval_tree "
+    "list_lru maccess memblock memfd memremap memtest mincore mm_init mmzone nommu page_counter "
+    "page_ext page_reporting page_table_check page_vma_mapped pgalloc-track pgtable-generic "
+    "process_vm_access secretmem shrinker shuffle show_mem sparse-vmemmap swap_cgroup "
+    "userfaultfd vmpressure"
+).split()
 
 
 def special_areas() -> list[Area]:
     damon = Area(
-        "DATA ACCESS MONITOR", [Ident(*SJ)],
-        ["L:\tdamon@lists.linux.dev", "L:\tlinux-mm@kvack.org", "S:\tMaintained",
-         "W:\thttps://damonitor.github.io",
-         "T:\tgit git://git.kernel.org/pub/scm/linux/kernel/git/akpm/mm",
-         "F:\tDocumentation/admin-guide/mm/damon/", "F:\tinclude/linux/damon.h", "F:\tmm/damon/",
-         "F:\tsamples/damon/", "F:\ttools/testing/selftests/damon/"],
-        list(DAMON_FILES), "mm/damon", extra_dirs=["mm/damon"])
-    mm_files = sorted({f"mm/{n}.c" for n in MM_C}) + ["mm/internal.h", "mm/slab.h", "mm/Kconfig",
-                                                       "mm/Makefile", "include/linux/mm.h"]
-    mm_files += [f"tools/testing/selftests/mm/{n}" for n in (
-        "Makefile", "config", "run_vmtests.sh", "cow.c", "gup_test.c", "hugepage-mmap.c", "khugepaged.c",
-        "ksm_tests.c", "madv_populate.c", "map_fixed_noreplace.c", "memfd_secret.c", "migration.c",
-        "mlock2-tests.c", "mremap_test.c", "protection_keys.c", "soft-dirty.c", "split_huge_page_test.c",
-        "transhuge-stress.c", "uffd-stress.c", "uffd-unit-tests.c", "vm_util.c", "vm_util.h")]
+        "DATA ACCESS MONITOR",
+        [Ident(*SJ)],
+        [
+            "L:\tdamon@lists.linux.dev",
+            "L:\tlinux-mm@kvack.org",
+            "S:\tMaintained",
+            "W:\thttps://damonitor.github.io",
+            "T:\tgit git://git.kernel.org/pub/scm/linux/kernel/git/akpm/mm",
+            "F:\tDocumentation/admin-guide/mm/damon/",
+            "F:\tinclude/linux/damon.h",
+            "F:\tmm/damon/",
+            "F:\tsamples/damon/",
+            "F:\ttools/testing/selftests/damon/",
+        ],
+        list(DAMON_FILES),
+        "mm/damon",
+        extra_dirs=["mm/damon"],
+    )
+    mm_files = sorted({f"mm/{n}.c" for n in MM_C}) + [
+        "mm/internal.h",
+        "mm/slab.h",
+        "mm/Kconfig",
+        "mm/Makefile",
+        "include/linux/mm.h",
+    ]
+    mm_files += [
+        f"tools/testing/selftests/mm/{n}"
+        for n in (
+            "Makefile",
+            "config",
+            "run_vmtests.sh",
+            "cow.c",
+            "gup_test.c",
+            "hugepage-mmap.c",
+            "khugepaged.c",
+            "ksm_tests.c",
+            "madv_populate.c",
+            "map_fixed_noreplace.c",
+            "memfd_secret.c",
+            "migration.c",
+            "mlock2-tests.c",
+            "mremap_test.c",
+            "protection_keys.c",
+            "soft-dirty.c",
+            "split_huge_page_test.c",
+            "transhuge-stress.c",
+            "uffd-stress.c",
+            "uffd-unit-tests.c",
+            "vm_util.c",
+            "vm_util.h",
+        )
+    ]
     mm = Area(
-        "MEMORY MANAGEMENT", [Ident(*AKPM)],
-        ["L:\tlinux-mm@kvack.org", "S:\tMaintained", "W:\thttp://www.linux-mm.org",
-         "T:\tgit git://git.kernel.org/pub/scm/linux/kernel/git/akpm/mm",
-         "T:\tquilt git://git.kernel.org/pub/scm/linux/kernel/git/akpm/25-new",
-         "F:\tinclude/linux/mm.h", "F:\tmm/", "F:\ttools/testing/selftests/mm/"],
+        "MEMORY MANAGEMENT",
+        [Ident(*AKPM)],
+        [
+            "L:\tlinux-mm@kvack.org",
+            "S:\tMaintained",
+            "W:\thttp://www.linux-mm.org",
+            "T:\tgit git://git.kernel.org/pub/scm/linux/kernel/git/akpm/mm",
+            "T:\tquilt git://git.kernel.org/pub/scm/linux/kernel/git/akpm/25-new",
+            "F:\tinclude/linux/mm.h",
+            "F:\tmm/",
+            "F:\ttools/testing/selftests/mm/",
+        ],
         # Now and then an mm file moves into mm/damon/: a rename across the DAMON pathspec.
-        mm_files, "mm", weight=0.0211, extra_dirs=["mm"] * 19 + ["mm/damon"])
+        mm_files,
+        "mm",
+        weight=0.0211,
+        extra_dirs=["mm"] * 19 + ["mm/damon"],
+    )
     # DAMON patches reach the mainline through the mm tree: one in ten of its patches, like in 2023.
     mm.carried = (damon, 0.10)
     mm.batch = 8
     slab = Area(
-        "SLAB ALLOCATOR", [Ident("Vlastimil Babka", "vbabka@suse.cz", 1)],
+        "SLAB ALLOCATOR",
+        [Ident("Vlastimil Babka", "vbabka@suse.cz", 1)],
         ["L:\tlinux-mm@kvack.org", "S:\tMaintained", "F:\tinclude/linux/sl?b*.h", "F:\tmm/sl?b*"],
         ["include/linux/slab.h", "include/linux/slub_def.h", "mm/slab.h", "mm/slab_common.c", "mm/slub.c"],
-        "mm/slub", weight=0.0015)
+        "mm/slub",
+        weight=0.0015,
+    )
     kasan = Area(
-        "KASAN", [Ident("Andrey Ryabinin", "ryabinin.a.a@gmail.com", 3)],
-        ["L:\tkasan-dev@googlegroups.com", "S:\tMaintained", "F:\tDocumentation/dev-tools/kasan.rst",
-         "F:\tinclude/linux/kasan*.h", "F:\tlib/Kconfig.kasan", "F:\tmm/kasan/", "F:\tscripts/Makefile.kasan"],
-        ["Documentation/dev-tools/kasan.rst", "include/linux/kasan.h", "include/linux/kasan-enabled.h",
-         "lib/Kconfig.kasan", "scripts/Makefile.kasan"]
-        + [f"mm/kasan/{n}" for n in ("common.c", "generic.c", "hw_tags.c", "kasan.h", "report.c",
-                                     "shadow.c", "sw_tags.c", "init.c", "quarantine.c", "Makefile")],
-        "kasan", weight=0.0008)
+        "KASAN",
+        [Ident("Andrey Ryabinin", "ryabinin.a.a@gmail.com", 3)],
+        [
+            "L:\tkasan-dev@googlegroups.com",
+            "S:\tMaintained",
+            "F:\tDocumentation/dev-tools/kasan.rst",
+            "F:\tinclude/linux/kasan*.h",
+            "F:\tlib/Kconfig.kasan",
+            "F:\tmm/kasan/",
+            "F:\tscripts/Makefile.kasan",
+        ],
+        [
+            "Documentation/dev-tools/kasan.rst",
+            "include/linux/kasan.h",
+            "include/linux/kasan-enabled.h",
+            "lib/Kconfig.kasan",
+            "scripts/Makefile.kasan",
+        ]
+        + [
+            f"mm/kasan/{n}"
+            for n in (
+                "common.c",
+                "generic.c",
+                "hw_tags.c",
+                "kasan.h",
+                "report.c",
+                "shadow.c",
+                "sw_tags.c",
+                "init.c",
+                "quarantine.c",
+                "Makefile",
+            )
+        ],
+        "kasan",
+        weight=0.0008,
+    )
     return [damon, mm, slab, kasan]
 
 
@@ -321,19 +591,23 @@ def generated_areas(rng: random.Random, people: list[Ident]) -> list[Area]:
 
     def add(title: str, files: list[str], entries: list[str], prefix: str, extra: list[str]) -> None:
         ms = rng.sample(maintainers, k=rng.choice((1, 1, 2)))
-        lists = [f"L:\t{prefix.split('/')[0].split(':')[0]}@vger.kernel.org",
-                 f"S:\t{rng.choice(('Maintained', 'Maintained', 'Supported', 'Odd Fixes'))}"]
+        lists = [
+            f"L:\t{prefix.split('/')[0].split(':')[0]}@vger.kernel.org",
+            f"S:\t{rng.choice(('Maintained', 'Maintained', 'Supported', 'Odd Fixes'))}",
+        ]
         areas.append(Area(title, ms, lists + entries, files, prefix, extra_dirs=extra))
 
-    classes = (("drivers/net/ethernet", "{} ETHERNET DRIVER", 40, "net: {}"),
-               ("drivers/net/wireless", "{} WIRELESS DRIVER", 15, "wifi: {}"),
-               ("drivers/gpu/drm", "DRM DRIVER FOR {}", 30, "drm/{}"),
-               ("drivers/usb", "USB {} DRIVER", 15, "usb: {}"),
-               ("drivers/scsi", "{} SCSI DRIVER", 15, "scsi: {}"),
-               ("drivers/media/platform", "{} MEDIA DRIVER", 20, "media: {}"),
-               ("drivers/iio", "IIO {} DRIVER", 10, "iio: {}"),
-               ("drivers/pinctrl", "PIN CONTROLLER - {}", 12, "pinctrl: {}"),
-               ("drivers/staging", "STAGING - {}", 10, "staging: {}"))
+    classes = (
+        ("drivers/net/ethernet", "{} ETHERNET DRIVER", 40, "net: {}"),
+        ("drivers/net/wireless", "{} WIRELESS DRIVER", 15, "wifi: {}"),
+        ("drivers/gpu/drm", "DRM DRIVER FOR {}", 30, "drm/{}"),
+        ("drivers/usb", "USB {} DRIVER", 15, "usb: {}"),
+        ("drivers/scsi", "{} SCSI DRIVER", 15, "scsi: {}"),
+        ("drivers/media/platform", "{} MEDIA DRIVER", 20, "media: {}"),
+        ("drivers/iio", "IIO {} DRIVER", 10, "iio: {}"),
+        ("drivers/pinctrl", "PIN CONTROLLER - {}", 12, "pinctrl: {}"),
+        ("drivers/staging", "STAGING - {}", 10, "staging: {}"),
+    )
     for base, title, count, prefix in classes:
         for name in syllable_names(rng, count, taken):
             d = f"{base}/{name}"
@@ -350,19 +624,30 @@ def generated_areas(rng: random.Random, people: list[Ident]) -> list[Area]:
         files = [f"drivers/hwmon/{name}.c", f"Documentation/hwmon/{name}.rst"]
         if rng.random() < 0.4:
             files.append(f"drivers/hwmon/{name}-core.c")
-        add(f"{name.upper()} HARDWARE MONITOR DRIVER", files,
-            [f"F:\tDocumentation/hwmon/{name}.rst", f"F:\tdrivers/hwmon/{name}*"], f"hwmon: ({name})",
-            ["drivers/hwmon"])
+        add(
+            f"{name.upper()} HARDWARE MONITOR DRIVER",
+            files,
+            [f"F:\tDocumentation/hwmon/{name}.rst", f"F:\tdrivers/hwmon/{name}*"],
+            f"hwmon: ({name})",
+            ["drivers/hwmon"],
+        )
     for soc in syllable_names(rng, 20, taken):  # ARM SoCs: N: regular expressions over the tree
         files = [f"arch/arm64/boot/dts/{soc}/{soc}-{b}.dts" for b in ("evb", "som", "base")]
         files += [f"drivers/soc/{soc}/{soc}-pm.c", f"drivers/clk/{soc}/clk-{soc}.c"]
         if rng.random() < 0.3:
             files.append(f"Documentation/arch/arm/{soc}/overview.png")
-        add(f"ARM/{soc.upper()} SOC SUPPORT", files, [f"F:\tarch/arm64/boot/dts/{soc}/", f"N:\t{soc}"],
-            f"arm64: dts: {soc}", [f"arch/arm64/boot/dts/{soc}"])
-    fss = ("ext4 btrfs xfs nfs smb f2fs ocfs2 gfs2 erofs fuse overlayfs ntfs3 exfat fat jfs nilfs2 udf "
-           "ceph afs 9p squashfs isofs cramfs romfs hfsplus reiserfs orangefs zonefs jffs2 ubifs ecryptfs "
-           "autofs configfs debugfs tracefs").split()
+        add(
+            f"ARM/{soc.upper()} SOC SUPPORT",
+            files,
+            [f"F:\tarch/arm64/boot/dts/{soc}/", f"N:\t{soc}"],
+            f"arm64: dts: {soc}",
+            [f"arch/arm64/boot/dts/{soc}"],
+        )
+    fss = (
+        "ext4 btrfs xfs nfs smb f2fs ocfs2 gfs2 erofs fuse overlayfs ntfs3 exfat fat jfs nilfs2 udf "
+        "ceph afs 9p squashfs isofs cramfs romfs hfsplus reiserfs orangefs zonefs jffs2 ubifs ecryptfs "
+        "autofs configfs debugfs tracefs"
+    ).split()
     for fs in fss:
         d = f"fs/{fs}"
         files = c_files(rng, d, fs, rng.randint(6, 22)) + [f"Documentation/filesystems/{fs}.rst"]
@@ -371,8 +656,10 @@ def generated_areas(rng: random.Random, people: list[Ident]) -> list[Area]:
             files.append(f"include/linux/{fs}_fs.h")
             entries.append(f"F:\tinclude/linux/{fs}_fs.h")
         add(f"{fs.upper()} FILE SYSTEM", files, entries, fs, [d])
-    arches = ("x86 arm64 arm riscv powerpc s390 mips loongarch sparc parisc m68k sh alpha arc csky "
-              "hexagon microblaze nios2 openrisc xtensa").split()
+    arches = (
+        "x86 arm64 arm riscv powerpc s390 mips loongarch sparc parisc m68k sh alpha arc csky "
+        "hexagon microblaze nios2 openrisc xtensa"
+    ).split()
     for arch in arches:
         files: list[str] = []
         for sub in ("kernel", "mm", "include/asm", "lib", "boot"):
@@ -381,32 +668,59 @@ def generated_areas(rng: random.Random, people: list[Ident]) -> list[Area]:
         if arch in ("x86", "arm64", "riscv", "s390", "powerpc"):
             kvm = c_files(rng, f"arch/{arch}/kvm", "kvm", rng.randint(4, 10))
             entries.append(f"X:\tarch/{arch}/kvm/")
-            add(f"KERNEL VIRTUAL MACHINE FOR {arch.upper()}", kvm, [f"F:\tarch/{arch}/kvm/"],
-                f"KVM: {arch}", [f"arch/{arch}/kvm"])
+            add(
+                f"KERNEL VIRTUAL MACHINE FOR {arch.upper()}",
+                kvm,
+                [f"F:\tarch/{arch}/kvm/"],
+                f"KVM: {arch}",
+                [f"arch/{arch}/kvm"],
+            )
         if arch == "arm64":
             entries.append("X:\tarch/arm64/boot/dts/")
         add(f"{arch.upper()} ARCHITECTURE", files, entries, arch, [f"arch/{arch}/kernel"])
-    tops = (("kernel/sched", "SCHEDULER", "sched"), ("kernel/bpf", "BPF [CORE]", "bpf"),
-            ("kernel/trace", "TRACING", "tracing"), ("kernel/locking", "LOCKING PRIMITIVES", "locking"),
-            ("kernel/rcu", "READ-COPY UPDATE (RCU)", "rcu"), ("kernel/time", "TIMEKEEPING", "time"),
-            ("kernel/irq", "IRQ SUBSYSTEM", "genirq"), ("kernel/cgroup", "CONTROL GROUP (CGROUP)", "cgroup"),
-            ("kernel/printk", "PRINTK", "printk"), ("kernel/events", "PERFORMANCE EVENTS SUBSYSTEM", "perf"),
-            ("net/core", "NETWORKING [GENERAL]", "net"), ("net/ipv4", "NETWORKING [IPv4/IPv6]", "ipv4"),
-            ("net/ipv6", "NETWORKING [IPV6]", "ipv6"), ("net/netfilter", "NETFILTER", "netfilter"),
-            ("net/bluetooth", "BLUETOOTH SUBSYSTEM", "Bluetooth"), ("net/mac80211", "MAC80211", "wifi: mac80211"),
-            ("net/sched", "TC subsystem", "net/sched"), ("net/mptcp", "NETWORKING [MPTCP]", "mptcp"),
-            ("sound/core", "SOUND", "ALSA"), ("sound/soc", "SOUND - SOC LAYER", "ASoC"),
-            ("security/selinux", "SELINUX SECURITY MODULE", "selinux"), ("crypto", "CRYPTO API", "crypto"),
-            ("block", "BLOCK LAYER", "block"), ("lib", "LIBRARY CODE", "lib"), ("ipc", "IPC", "ipc"),
-            ("virt/kvm", "KERNEL VIRTUAL MACHINE (KVM)", "KVM"), ("init", "INIT", "init"),
-            ("drivers/base", "DRIVER CORE", "driver core"), ("drivers/pci", "PCI SUBSYSTEM", "PCI"),
-            ("drivers/nvme/host", "NVM EXPRESS DRIVER", "nvme"), ("drivers/md", "SOFTWARE RAID", "md"),
-            ("drivers/block", "BLOCK DRIVERS", "block"), ("drivers/tty", "TTY LAYER", "tty"),
-            ("drivers/input", "INPUT (KEYBOARD, MOUSE, JOYSTICK, TOUCHSCREEN) DRIVERS", "Input"),
-            ("drivers/i2c", "I2C SUBSYSTEM", "i2c"), ("drivers/spi", "SPI SUBSYSTEM", "spi"),
-            ("drivers/gpio", "GPIO SUBSYSTEM", "gpio"), ("drivers/clk", "COMMON CLK FRAMEWORK", "clk"),
-            ("drivers/firmware", "FIRMWARE LOADER", "firmware"), ("scripts", "KBUILD", "kbuild"),
-            ("tools/perf", "PERFORMANCE EVENTS TOOLING", "perf tools"))
+    tops = (
+        ("kernel/sched", "SCHEDULER", "sched"),
+        ("kernel/bpf", "BPF [CORE]", "bpf"),
+        ("kernel/trace", "TRACING", "tracing"),
+        ("kernel/locking", "LOCKING PRIMITIVES", "locking"),
+        ("kernel/rcu", "READ-COPY UPDATE (RCU)", "rcu"),
+        ("kernel/time", "TIMEKEEPING", "time"),
+        ("kernel/irq", "IRQ SUBSYSTEM", "genirq"),
+        ("kernel/cgroup", "CONTROL GROUP (CGROUP)", "cgroup"),
+        ("kernel/printk", "PRINTK", "printk"),
+        ("kernel/events", "PERFORMANCE EVENTS SUBSYSTEM", "perf"),
+        ("net/core", "NETWORKING [GENERAL]", "net"),
+        ("net/ipv4", "NETWORKING [IPv4/IPv6]", "ipv4"),
+        ("net/ipv6", "NETWORKING [IPV6]", "ipv6"),
+        ("net/netfilter", "NETFILTER", "netfilter"),
+        ("net/bluetooth", "BLUETOOTH SUBSYSTEM", "Bluetooth"),
+        ("net/mac80211", "MAC80211", "wifi: mac80211"),
+        ("net/sched", "TC subsystem", "net/sched"),
+        ("net/mptcp", "NETWORKING [MPTCP]", "mptcp"),
+        ("sound/core", "SOUND", "ALSA"),
+        ("sound/soc", "SOUND - SOC LAYER", "ASoC"),
+        ("security/selinux", "SELINUX SECURITY MODULE", "selinux"),
+        ("crypto", "CRYPTO API", "crypto"),
+        ("block", "BLOCK LAYER", "block"),
+        ("lib", "LIBRARY CODE", "lib"),
+        ("ipc", "IPC", "ipc"),
+        ("virt/kvm", "KERNEL VIRTUAL MACHINE (KVM)", "KVM"),
+        ("init", "INIT", "init"),
+        ("drivers/base", "DRIVER CORE", "driver core"),
+        ("drivers/pci", "PCI SUBSYSTEM", "PCI"),
+        ("drivers/nvme/host", "NVM EXPRESS DRIVER", "nvme"),
+        ("drivers/md", "SOFTWARE RAID", "md"),
+        ("drivers/block", "BLOCK DRIVERS", "block"),
+        ("drivers/tty", "TTY LAYER", "tty"),
+        ("drivers/input", "INPUT (KEYBOARD, MOUSE, JOYSTICK, TOUCHSCREEN) DRIVERS", "Input"),
+        ("drivers/i2c", "I2C SUBSYSTEM", "i2c"),
+        ("drivers/spi", "SPI SUBSYSTEM", "spi"),
+        ("drivers/gpio", "GPIO SUBSYSTEM", "gpio"),
+        ("drivers/clk", "COMMON CLK FRAMEWORK", "clk"),
+        ("drivers/firmware", "FIRMWARE LOADER", "firmware"),
+        ("scripts", "KBUILD", "kbuild"),
+        ("tools/perf", "PERFORMANCE EVENTS TOOLING", "perf tools"),
+    )
     for d, title, prefix in tops:
         stem = d.split("/")[-1]
         files = c_files(rng, d, stem, rng.randint(6, 24))
@@ -426,19 +740,48 @@ def generated_areas(rng: random.Random, people: list[Ident]) -> list[Area]:
             entries.append(f"F:\t{sel}/")
         add(title, files, entries, prefix, [d])
     # Umbrella sections whose F: covers others', with X: carving out parts (get_maintainer's X: wins).
-    areas.append(Area("NETWORKING DRIVERS", rng.sample(maintainers, 2),
-                      ["L:\tnetdev@vger.kernel.org", "S:\tOdd Fixes", "F:\tdrivers/net/",
-                       "X:\tdrivers/net/wireless/", "F:\tinclude/linux/netdevice.h"],
-                      ["include/linux/netdevice.h", "drivers/net/Kconfig", "drivers/net/Makefile"], "net",
-                      extra_dirs=["drivers/net"]))
-    areas.append(Area("DOCUMENTATION", rng.sample(maintainers, 1),
-                      ["L:\tlinux-doc@vger.kernel.org", "S:\tMaintained", "F:\tDocumentation/",
-                       "X:\tDocumentation/ABI/", "X:\tDocumentation/admin-guide/media/",
-                       "X:\tDocumentation/devicetree/", "F:\tscripts/kernel-doc"],
-                      ["Documentation/index.rst", "Documentation/conf.py", "Documentation/Makefile",
-                       "Documentation/process/submitting-patches.rst", "Documentation/doc-guide/sphinx.rst",
-                       "scripts/kernel-doc", "Documentation/images/logo.png"], "docs",
-                      extra_dirs=["Documentation/process"]))
+    areas.append(
+        Area(
+            "NETWORKING DRIVERS",
+            rng.sample(maintainers, 2),
+            [
+                "L:\tnetdev@vger.kernel.org",
+                "S:\tOdd Fixes",
+                "F:\tdrivers/net/",
+                "X:\tdrivers/net/wireless/",
+                "F:\tinclude/linux/netdevice.h",
+            ],
+            ["include/linux/netdevice.h", "drivers/net/Kconfig", "drivers/net/Makefile"],
+            "net",
+            extra_dirs=["drivers/net"],
+        )
+    )
+    areas.append(
+        Area(
+            "DOCUMENTATION",
+            rng.sample(maintainers, 1),
+            [
+                "L:\tlinux-doc@vger.kernel.org",
+                "S:\tMaintained",
+                "F:\tDocumentation/",
+                "X:\tDocumentation/ABI/",
+                "X:\tDocumentation/admin-guide/media/",
+                "X:\tDocumentation/devicetree/",
+                "F:\tscripts/kernel-doc",
+            ],
+            [
+                "Documentation/index.rst",
+                "Documentation/conf.py",
+                "Documentation/Makefile",
+                "Documentation/process/submitting-patches.rst",
+                "Documentation/doc-guide/sphinx.rst",
+                "scripts/kernel-doc",
+                "Documentation/images/logo.png",
+            ],
+            "docs",
+            extra_dirs=["Documentation/process"],
+        )
+    )
     return areas
 
 
@@ -514,9 +857,11 @@ Maintainers List
           alphabetical order.
 
 """
-THE_REST = "THE REST\nM:\tLinus Torvalds <torvalds@linux-foundation.org>\nL:\tlinux-kernel@vger.kernel.org\n" \
-           "S:\tBuried alive in reporters\nT:\tgit git://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git\n" \
-           "F:\t*\nF:\t*/\n"
+THE_REST = (
+    "THE REST\nM:\tLinus Torvalds <torvalds@linux-foundation.org>\nL:\tlinux-kernel@vger.kernel.org\n"
+    "S:\tBuried alive in reporters\nT:\tgit git://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git\n"
+    "F:\t*\nF:\t*/\n"
+)
 
 
 def maintainers_text(areas: list[Area], reviewers: dict[str, list[Ident]]) -> str:
@@ -556,8 +901,9 @@ class Content:
 
     def _fill(self, template: str) -> str:
         w = [self.rng.choice(WORDS) for _ in range(5)]
-        return template.format(a=w[0], b=w[1], c=w[2], d=w[3], e=w[4], A=w[0].upper(), B=w[1].upper(),
-                               n=self.rng.randint(0, 4096))
+        return template.format(
+            a=w[0], b=w[1], c=w[2], d=w[3], e=w[4], A=w[0].upper(), B=w[1].upper(), n=self.rng.randint(0, 4096)
+        )
 
     def pool(self, path: str) -> list[str]:
         return self.prose if path.endswith((".rst", ".yaml", ".txt")) else self.code
@@ -585,11 +931,11 @@ class Content:
             at = rng.randrange(2, len(lines) + 1) if len(lines) > 2 else len(lines)
             kind = rng.random()
             if kind < 0.45:
-                lines[at:at + rng.randint(1, 3)] = [rng.choice(pool) for _ in range(rng.randint(1, 3))]
+                lines[at : at + rng.randint(1, 3)] = [rng.choice(pool) for _ in range(rng.randint(1, 3))]
             elif kind < (0.65 if shrink else 0.85):
                 lines[at:at] = [rng.choice(pool) for _ in range(rng.randint(1, 8))]
             else:
-                del lines[at:at + rng.randint(1, 6 if shrink else 3)]
+                del lines[at : at + rng.randint(1, 6 if shrink else 3)]
         if tuple(lines) == old.lines:
             lines.append(f"/* {serial} */")
         return Blob.text(lines)
@@ -640,15 +986,28 @@ class Generator:
         self.in_year = False
 
     # ---- fast-import records
-    def _commit(self, ref: str, author: Ident, a_when: int, committer: Ident, c_when: int, message: str,
-                parents: list[int], changes: list[tuple[str, Blob | None]],
-                reused: Sequence[tuple[str, Blob | None]] = ()) -> int:
+    def _commit(
+        self,
+        ref: str,
+        author: Ident,
+        a_when: int,
+        committer: Ident,
+        c_when: int,
+        message: str,
+        parents: list[int],
+        changes: list[tuple[str, Blob | None]],
+        reused: Sequence[tuple[str, Blob | None]] = (),
+    ) -> int:
         """Write one commit; `changes` carry their blobs inline, `reused` name blobs already written."""
         self.mark += 1
         self.stats.commits += 1
         msg = message.encode()
-        out = [f"commit {ref}\nmark :{self.mark}\nauthor {author.line(a_when)}\n"
-               f"committer {committer.line(c_when)}\ndata {len(msg)}\n".encode(), msg, b"\n"]
+        out = [
+            f"commit {ref}\nmark :{self.mark}\nauthor {author.line(a_when)}\n"
+            f"committer {committer.line(c_when)}\ndata {len(msg)}\n".encode(),
+            msg,
+            b"\n",
+        ]
         if parents:
             out.append(f"from :{parents[0]}\n".encode())
         out += [f"merge :{p}\n".encode() for p in parents[1:]]
@@ -669,8 +1028,7 @@ class Generator:
     def _tag(self, name: str, mark: int, when: int, tz_hours: int) -> None:
         msg = f"Linux {name[1:]}\n".encode()
         tagger = Ident(*LINUS).line(when, tz_hours)
-        self.write(f"tag {name}\nfrom :{mark}\ntagger {tagger}\ndata {len(msg)}\n".encode()
-                   + msg + b"\n")
+        self.write(f"tag {name}\nfrom :{mark}\ntagger {tagger}\ndata {len(msg)}\n".encode() + msg + b"\n")
 
     # ---- content changes
     def _pick_files(self, area: Area, state: dict[str, Blob]) -> list[str]:
@@ -723,7 +1081,7 @@ class Generator:
         rng = self.rng
         subject = f"{area.prefix}: {rng.choice(VERBS)} {rng.choice(WORDS)} {rng.choice(WORDS)}"
         body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 70)))
-        wrapped = "\n".join(body[i:i + 72] for i in range(0, len(body), 72))
+        wrapped = "\n".join(body[i : i + 72] for i in range(0, len(body), 72))
         trailers = [f"Signed-off-by: {author}"]
         trailers += [f"Reviewed-by: {self.authors.draw(rng)}" for _ in range(reviewers)]
         if committer != author:
@@ -738,9 +1096,17 @@ class Generator:
         return self.authors.draw(self.rng)
 
     # ---- mainline events
-    def _patch(self, ref: str, parent: int | None, area: Area, state: dict[str, Blob], when: int,
-               committer: Ident, previous: Ident | None, touched: dict[str, None] | None = None
-               ) -> tuple[int, Ident]:
+    def _patch(
+        self,
+        ref: str,
+        parent: int | None,
+        area: Area,
+        state: dict[str, Blob],
+        when: int,
+        committer: Ident,
+        previous: Ident | None,
+        touched: dict[str, None] | None = None,
+    ) -> tuple[int, Ident]:
         if area.carried and self.rng.random() < area.carried[1]:
             area, previous = area.carried[0], None
         author = self._author(area, previous)
@@ -749,8 +1115,7 @@ class Generator:
             touched.update((path, None) for path, _ in changes)
         message = self._message(area, author, committer, self.rng.choice((0, 0, 1, 2)))
         a_when = when - self.rng.randint(0, 5 * 86400)
-        mark = self._commit(ref, author, a_when, committer, when, message,
-                            [parent] if parent else [], changes)
+        mark = self._commit(ref, author, a_when, committer, when, message, [parent] if parent else [], changes)
         if self.in_year:
             self.stats.year_non_merges += 1
         return mark, author
@@ -768,23 +1133,26 @@ class Generator:
         times = sorted(self.rng.randint(fork.when + 600, when - 600) for _ in range(size))
         parent, author, touched = fork.mark, None, {}
         for i, t in enumerate(times):
-            parent, author = self._patch("refs/heads/topic", parent if i == 0 else None, area, state, t,
-                                         committer, author, touched)
+            parent, author = self._patch(
+                "refs/heads/topic", parent if i == 0 else None, area, state, t, committer, author, touched
+            )
         changed = [p for p in touched if state.get(p) is not fork.files.get(p)]
         reused, new = self._merge_files(changed, fork.files, state)
         slug = area.prefix.split(":")[0].split("/")[0].split(" ")[0].lower()
-        message = (f"Merge tag '{slug}-{'fixes' if not merge_window else 'next'}-{release}' of "
-                   f"git://git.kernel.org/pub/scm/linux/kernel/git/{slug}/linux\n\n"
-                   f"Pull {slug} updates from {committer.name}:\n\n - "
-                   f"{self.rng.choice(VERBS)} {self.rng.choice(WORDS)} handling\n")
+        message = (
+            f"Merge tag '{slug}-{'fixes' if not merge_window else 'next'}-{release}' of "
+            f"git://git.kernel.org/pub/scm/linux/kernel/git/{slug}/linux\n\n"
+            f"Pull {slug} updates from {committer.name}:\n\n - "
+            f"{self.rng.choice(VERBS)} {self.rng.choice(WORDS)} handling\n"
+        )
         linus = Ident(*LINUS)
-        mark = self._commit("refs/heads/master", linus, when, linus, when, message, [head, parent], new,
-                            reused)
+        mark = self._commit("refs/heads/master", linus, when, linus, when, message, [head, parent], new, reused)
         self.stats.merges += 1
         return mark
 
-    def _merge_files(self, changed: list[str], base: dict[str, Blob], theirs: dict[str, Blob]
-                     ) -> tuple[list[tuple[str, Blob | None]], list[tuple[str, Blob | None]]]:
+    def _merge_files(
+        self, changed: list[str], base: dict[str, Blob], theirs: dict[str, Blob]
+    ) -> tuple[list[tuple[str, Blob | None]], list[tuple[str, Blob | None]]]:
         """A three-way merge by file: (their versions taken, new conflict resolutions). Where both
         sides changed a text file, the resolution is ours plus their new lines."""
         reused: list[tuple[str, Blob | None]] = []
@@ -814,8 +1182,9 @@ class Generator:
             self.main["MAINTAINERS"] = blob
             msg = f"MAINTAINERS: add {who.name} as reviewer of {area.title}\n\nSigned-off-by: {who}\n"
             self.stats.year_non_merges += self.in_year
-            return self._commit("refs/heads/master", who, when - 3600, linus, when, msg, [head],
-                                [("MAINTAINERS", blob)])
+            return self._commit(
+                "refs/heads/master", who, when - 3600, linus, when, msg, [head], [("MAINTAINERS", blob)]
+            )
         area = self.area_picker.draw(self.rng)
         return self._patch("refs/heads/master", head, area, self.main, when, linus, None)[0]
 
@@ -823,9 +1192,18 @@ class Generator:
     def _makefile(tag: str) -> Blob:
         version = tag[1:].split("-")[0].split(".")
         extra = "-" + tag.split("-")[1] if "-" in tag else ""
-        return Blob.text(["# SPDX-License-Identifier: GPL-2.0", f"VERSION = {version[0]}",
-                          f"PATCHLEVEL = {version[1]}", "SUBLEVEL = 0", f"EXTRAVERSION = {extra}",
-                          "NAME = Hurr durr I'ma ninja sloth", "", "# *DOCUMENTATION*"])
+        return Blob.text(
+            [
+                "# SPDX-License-Identifier: GPL-2.0",
+                f"VERSION = {version[0]}",
+                f"PATCHLEVEL = {version[1]}",
+                "SUBLEVEL = 0",
+                f"EXTRAVERSION = {extra}",
+                "NAME = Hurr durr I'ma ninja sloth",
+                "",
+                "# *DOCUMENTATION*",
+            ]
+        )
 
     def _release(self, head: int, tag: str, when: int) -> int:
         """The "Linux X.Y-rcN" commit that the tag points at."""
@@ -833,8 +1211,16 @@ class Generator:
         self.main["Makefile"] = blob
         linus = Ident(*LINUS)
         self.stats.year_non_merges += self.in_year
-        return self._commit("refs/heads/master", linus, when - 600, linus, when - 600, f"Linux {tag[1:]}\n",
-                            [head], [("Makefile", blob)])
+        return self._commit(
+            "refs/heads/master",
+            linus,
+            when - 600,
+            linus,
+            when - 600,
+            f"Linux {tag[1:]}\n",
+            [head],
+            [("Makefile", blob)],
+        )
 
     def _root(self, tag: str, when: int) -> int:
         """The import of the whole tree, like Linux's first git commit."""
@@ -847,8 +1233,16 @@ class Generator:
         self.main["COPYING"] = Blob.text(["GPL-2.0 WITH Linux-syscall-note"])
         self.main["Makefile"] = self._makefile(tag)
         linus = Ident(*LINUS)
-        return self._commit("refs/heads/master", linus, when - 600, linus, when - 600, f"Linux {tag[1:]}\n",
-                            [], sorted(self.main.items()))
+        return self._commit(
+            "refs/heads/master",
+            linus,
+            when - 600,
+            linus,
+            when - 600,
+            f"Linux {tag[1:]}\n",
+            [],
+            sorted(self.main.items()),
+        )
 
     # ---- the plan
     def interval_budgets(self) -> list[int]:
@@ -857,8 +1251,10 @@ class Generator:
         names = [t[0] for t in TAGS]
         first, last = names.index(YEAR_FIRST), names.index(YEAR_LAST)
         bounds = [names.index(b) for b in YEAR_BOUNDARIES]
-        weight = [MERGE_WINDOW_WEIGHT if "-rc" in names[i + 1] and names[i + 1].endswith("-rc1")
-                  else RC_WEEK_WEIGHT for i in range(len(names) - 1)]
+        weight = [
+            MERGE_WINDOW_WEIGHT if "-rc" in names[i + 1] and names[i + 1].endswith("-rc1") else RC_WEEK_WEIGHT
+            for i in range(len(names) - 1)
+        ]
         budgets = [0] * (len(names) - 1)
 
         def spread(lo: int, hi: int, total: float) -> None:
@@ -929,17 +1325,26 @@ class Generator:
 
 
 # --------------------------------------------------------------------------- driver
-def generate(out: Path, commits: int, seed: int, commit_graph: bool = False, bare: bool = False,
-             repack: bool = False, quiet: bool = False) -> Stats:
+def generate(
+    out: Path,
+    commits: int,
+    seed: int,
+    commit_graph: bool = False,
+    bare: bool = False,
+    repack: bool = False,
+    quiet: bool = False,
+) -> Stats:
     """Create the repository at `out` (which must not exist or be empty) and return its counts."""
     if out.exists() and any(out.iterdir()):
         raise SystemExit(f"genrepo: {out} exists and is not empty")
     out.mkdir(parents=True, exist_ok=True)
     git = ["git", "-C", str(out)]
-    subprocess.run(["git", "init", "-q", "--initial-branch=master", *(["--bare"] if bare else []), str(out)],
-                   check=True)
-    proc = subprocess.Popen([*git, "fast-import", "--quiet", "--done", "--depth=20"],
-                            stdin=subprocess.PIPE, bufsize=1 << 20)
+    subprocess.run(
+        ["git", "init", "-q", "--initial-branch=master", *(["--bare"] if bare else []), str(out)], check=True
+    )
+    proc = subprocess.Popen(
+        [*git, "fast-import", "--quiet", "--done", "--depth=20"], stdin=subprocess.PIPE, bufsize=1 << 20
+    )
     assert proc.stdin is not None
     try:
         stats = Generator(seed, commits, proc.stdin.write).run()
@@ -954,8 +1359,11 @@ def generate(out: Path, commits: int, seed: int, commit_graph: bool = False, bar
     if repack:  # fast-import's deltas are poor (against whatever blob came before): pack like a clone is
         subprocess.run([*git, "repack", "-a", "-d", "-f", "-q"], check=True)
     if commit_graph:
-        subprocess.run([*git, "commit-graph", "write", "--reachable", "--changed-paths"], check=True,
-                       stderr=subprocess.DEVNULL if quiet else None)
+        subprocess.run(
+            [*git, "commit-graph", "write", "--reachable", "--changed-paths"],
+            check=True,
+            stderr=subprocess.DEVNULL if quiet else None,
+        )
     return stats
 
 
@@ -963,22 +1371,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="directory of the new repository")
     parser.add_argument("--commits", type=int, default=DEFAULT_COMMITS, help="about how many commits in all")
-    parser.add_argument("--small", action="store_const", const=SMALL_COMMITS, dest="commits",
-                        help=f"quick preset: about {SMALL_COMMITS} commits")
+    parser.add_argument(
+        "--small",
+        action="store_const",
+        const=SMALL_COMMITS,
+        dest="commits",
+        help=f"quick preset: about {SMALL_COMMITS} commits",
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--commit-graph", action="store_true",
-                        help="write a commit-graph with changed-path Bloom filters at the end")
+    parser.add_argument(
+        "--commit-graph", action="store_true", help="write a commit-graph with changed-path Bloom filters at the end"
+    )
     parser.add_argument("--bare", action="store_true", help="a bare repository (no working tree)")
-    parser.add_argument("--repack", action="store_true",
-                        help="repack with fresh deltas at the end (like a clone; slower to generate)")
+    parser.add_argument(
+        "--repack", action="store_true", help="repack with fresh deltas at the end (like a clone; slower to generate)"
+    )
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     stats = generate(args.out, args.commits, args.seed, args.commit_graph, args.bare, args.repack, args.quiet)
     if not args.quiet:
-        print(f"{args.out}: {stats.commits} commits ({stats.merges} merges), "
-              f"{stats.year_non_merges} non-merge commits in {YEAR_FIRST}..{YEAR_LAST}, "
-              f"{time.perf_counter() - start:.1f} s", file=sys.stderr)
+        print(
+            f"{args.out}: {stats.commits} commits ({stats.merges} merges), "
+            f"{stats.year_non_merges} non-merge commits in {YEAR_FIRST}..{YEAR_LAST}, "
+            f"{time.perf_counter() - start:.1f} s",
+            file=sys.stderr,
+        )
     return 0
 
 

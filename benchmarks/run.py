@@ -95,12 +95,13 @@ class Section:
 
 def read_section(repo: Path, ref: str, title: str) -> Section:
     """A MAINTAINERS section read the seed's way: its F: lines used as raw pathspecs."""
-    text = subprocess.run(["git", "-C", str(repo), "show", f"{ref}:MAINTAINERS"], check=True,
-                          capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["git", "-C", str(repo), "show", f"{ref}:MAINTAINERS"], check=True, capture_output=True, text=True
+    ).stdout
     lines = text.split("\n")
     start = lines.index(title)
     section = Section([], [])
-    for line in itertools.takewhile(str.strip, lines[start + 1:]):
+    for line in itertools.takewhile(str.strip, lines[start + 1 :]):
         tag, _, value = line.partition(":")
         value = value.strip()
         if tag == "F":
@@ -142,14 +143,16 @@ def reference(repo: Path, refs: Sequence[str]) -> tuple[dict[str, list[list[str]
         mine = count(repo, "--pretty=%h", "--perl-regexp", f"--author={is_m}", rng, "--", *damon.patterns)
         others = count(repo, "--pretty=%h", "--perl-regexp", f"--author={not_m}", rng, "--", *damon.patterns)
         tables["community"].append([rng, str(mine), str(others), percent(others, mine + others)])
-        d, p, t = (count(repo, "--pretty=%h", "--no-merges", rng, "--", *paths)
-                   for paths in (damon.patterns, mm.patterns, ()))
+        d, p, t = (
+            count(repo, "--pretty=%h", "--no-merges", rng, "--", *paths) for paths in (damon.patterns, mm.patterns, ())
+        )
         tables["commits"].append([rng, str(d), str(p), percent(d, p), str(t), percent(d, t)])
         d, p, t = (shortstat_sum(repo, rng, paths) for paths in (damon.patterns, mm.patterns, ()))
         tables["lines"].append([rng, str(d), str(p), percent(d, p), str(t), percent(d, t)])
         commands += 8
-    authors = authors_text(git_lines(repo, "log", "--pretty=%an <%ae>", "--no-merges", ranges[-1], "--",
-                                     *damon.patterns))
+    authors = authors_text(
+        git_lines(repo, "log", "--pretty=%an <%ae>", "--no-merges", ranges[-1], "--", *damon.patterns)
+    )
     return tables, authors, commands + 1
 
 
@@ -202,16 +205,20 @@ def run_timed(argv: Sequence[str], env: dict[str, str]) -> Run:
             seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         own = int(rss_file.read_text().split()[0]) if rss_file.exists() else None
-        return Run(seconds, proc.returncode, out.read_text(errors="replace"), err.read_text(errors="replace"),
-                   own, usage.ru_maxrss)
+        return Run(
+            seconds,
+            proc.returncode,
+            out.read_text(errors="replace"),
+            err.read_text(errors="replace"),
+            own,
+            usage.ru_maxrss,
+        )
 
 
-def retrospect_set(prefix: Sequence[str], repo: Path, refs: Sequence[str], year: int, cache: Path
-                   ) -> dict[str, Run]:
+def retrospect_set(prefix: Sequence[str], repo: Path, refs: Sequence[str], year: int, cache: Path) -> dict[str, Run]:
     env = dict(os.environ, XDG_CACHE_HOME=str(cache))
     fill = {"repo": str(repo), "first": refs[0], "last": refs[-1], "year": str(year)}
-    return {name: run_timed([*prefix, *(a.format(**fill) for a in args)], env)
-            for name, args in RETROSPECT_COMMANDS}
+    return {name: run_timed([*prefix, *(a.format(**fill) for a in args)], env) for name, args in RETROSPECT_COMMANDS}
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -251,8 +258,7 @@ def same_table(expected: list[list[str]], got: list[list[str]]) -> str | None:
     return None
 
 
-def check(expected_tables: dict[str, list[list[str]]], expected_authors: str, runs: dict[str, Run]
-          ) -> dict[str, str]:
+def check(expected_tables: dict[str, list[list[str]]], expected_authors: str, runs: dict[str, Run]) -> dict[str, str]:
     verdicts = {}
     for name, run in runs.items():
         if run.status != 0:
@@ -277,8 +283,12 @@ class Measure:
     samples: list[float] = field(default_factory=list)
 
     def summary(self) -> dict[str, float]:
-        return {"median": statistics.median(self.samples), "min": min(self.samples), "max": max(self.samples),
-                "samples": self.samples}
+        return {
+            "median": statistics.median(self.samples),
+            "min": min(self.samples),
+            "max": max(self.samples),
+            "samples": self.samples,
+        }
 
 
 def ratio(num: Measure | None, den: Measure | None) -> float | None:
@@ -300,8 +310,10 @@ def render(result: dict) -> str:
     if result["rss_mb"]:
         rss = result["rss_mb"]
         own = "unknown" if rss["self"] is None else f"{rss['self']:.0f} MB"
-        blocks.append(f"peak RSS of retrospect's own process: {own} (target <= 300 MB); "
-                      f"largest process of its tree (git included): {rss['tree']:.0f} MB\n")
+        blocks.append(
+            f"peak RSS of retrospect's own process: {own} (target <= 300 MB); "
+            f"largest process of its tree (git included): {rss['tree']:.0f} MB\n"
+        )
     checks = [["check", "verdict"]] + [[k, v] for k, v in result["checks"].items()]
     blocks.append(aligned(checks) if result["checks"] else "correctness: unavailable\n")
     if result.get("unavailable"):
@@ -310,8 +322,9 @@ def render(result: dict) -> str:
 
 
 # ------------------------------------------------------------------------------------------ main
-def benchmark(repo: Path, refs: Sequence[str], year: int, repeat: int, retrospect: str | None,
-              progress: Callable[[str], None]) -> dict:
+def benchmark(
+    repo: Path, refs: Sequence[str], year: int, repeat: int, retrospect: str | None, progress: Callable[[str], None]
+) -> dict:
     first, last = refs[0], refs[-1]
     floor = Measure(f"(a) floor: git log --no-merges --numstat {first}..{last}")
     ref = Measure("(b) reference: the seed's git commands")
@@ -329,8 +342,11 @@ def benchmark(repo: Path, refs: Sequence[str], year: int, repeat: int, retrospec
     for i in range(repeat):
         progress(f"repetition {i + 1}/{repeat}: (a)")
         start = time.perf_counter()
-        subprocess.run(["git", "-C", str(repo), "log", "--no-merges", "--numstat", f"{first}..{last}"],
-                       stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(
+            ["git", "-C", str(repo), "log", "--no-merges", "--numstat", f"{first}..{last}"],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
         floor.samples.append(time.perf_counter() - start)
         progress(f"repetition {i + 1}/{repeat}: (b)")
         start = time.perf_counter()
@@ -362,16 +378,30 @@ def benchmark(repo: Path, refs: Sequence[str], year: int, repeat: int, retrospec
                 checks[name] = verdict if verdict == "PASS" else f"{verdict} in repetition {i + 1}"
     measures = {"a": floor, "b": ref}
     if cold.samples:
-        measures.update({"c": cold, **{f"c.{k}": v for k, v in per_command.items()}, "c2": warm,
-                         **{f"c2.{k}": v for k, v in per_command_warm.items()}})
+        measures.update(
+            {
+                "c": cold,
+                **{f"c.{k}": v for k, v in per_command.items()},
+                "c2": warm,
+                **{f"c2.{k}": v for k, v in per_command_warm.items()},
+            }
+        )
     return {
-        "repo": str(repo), "refs": list(refs), "year": year, "repeat": repeat, "cpus": os.cpu_count(),
+        "repo": str(repo),
+        "refs": list(refs),
+        "year": year,
+        "repeat": repeat,
+        "cpus": os.cpu_count(),
         "load_average": os.getloadavg(),
         "measures": {k: {"label": m.label, **m.summary()} for k, m in measures.items()},
-        "ratios": {"c/a": ratio(measures.get("c"), floor), "c/b": ratio(measures.get("c"), ref),
-                   "c2/c": ratio(measures.get("c2"), measures.get("c"))},
+        "ratios": {
+            "c/a": ratio(measures.get("c"), floor),
+            "c/b": ratio(measures.get("c"), ref),
+            "c2/c": ratio(measures.get("c2"), measures.get("c")),
+        },
         "rss_mb": {"self": max(rss_self) / 1024 if rss_self else None, "tree": max(rss_tree) / 1024}
-        if rss_tree else None,
+        if rss_tree
+        else None,
         "checks": checks,
         "unavailable": unavailable if not cold.samples else None,
         "reference_tables": expected_tables,

@@ -68,8 +68,14 @@ def _row(commit: Commit) -> tuple:
     for f in commit.files:
         fields += [f.path, str(f.insertions), str(f.deletions), f.old_path or "", "b" if f.binary else ""]
     return (
-        commit.hash, " ".join(commit.parents), _bytes(commit.author_name), _bytes(commit.author_email),
-        commit.author_time, commit.committer_time, commit.insertions, commit.deletions,
+        commit.hash,
+        " ".join(commit.parents),
+        _bytes(commit.author_name),
+        _bytes(commit.author_email),
+        commit.author_time,
+        commit.committer_time,
+        commit.insertions,
+        commit.deletions,
         _bytes("\0".join(fields)),
     )
 
@@ -129,9 +135,7 @@ class Cache:
         stamp = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
         if version != SCHEMA_VERSION or stamp != (_stamp(),):
             # Written by another schema, retrospect or git (whose diffs it holds): not to be trusted.
-            db.executescript(
-                "DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS walks; DROP TABLE IF EXISTS ancestry;"
-            )
+            db.executescript("DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS walks; DROP TABLE IF EXISTS ancestry;")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (_stamp(),))
         db.executescript(

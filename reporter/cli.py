@@ -75,16 +75,24 @@ def _add_authors(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--until", help="YYYY-MM-DD (to 23:59:59) or an ISO 8601 timestamp")
     p.add_argument("--date-kind", choices=("committer", "author"), default="committer")
     p.add_argument("--no-merges", "--skip_merge_commits", dest="no_merges", action="store_true")
-    p.add_argument("--subsystem", "--linux_subsystems", dest="subsystems", action="extend", nargs="+",
-                   default=[], metavar="TITLE", help="a MAINTAINERS section (repeatable)")
-    p.add_argument("--paths", "--files", dest="paths", nargs="+", default=[], metavar="P",
-                   help="git pathspecs")
+    p.add_argument(
+        "--subsystem",
+        "--linux_subsystems",
+        dest="subsystems",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="TITLE",
+        help="a MAINTAINERS section (repeatable)",
+    )
+    p.add_argument("--paths", "--files", dest="paths", nargs="+", default=[], metavar="P", help="git pathspecs")
     p.add_argument("--sortby", choices=("commits", "lines"), default="commits")
     p.add_argument("--max-authors", "--max_nr_authors", dest="max_authors", type=int, default=30)
     p.add_argument("--identity", "--author_identity", dest="identity", choices=stats.IDENTITIES, default="all")
     p.add_argument("--mailmap", action="store_true", help="fold identities with the repository's .mailmap")
-    p.add_argument("--exclude", nargs="+", default=[], metavar="IDENT",
-                   help="skip these authors (Name <email>, name or email)")
+    p.add_argument(
+        "--exclude", nargs="+", default=[], metavar="IDENT", help="skip these authors (Name <email>, name or email)"
+    )
     p.add_argument("--hide-rank", "--hide_rank", dest="hide_rank", action="store_true")
     p.add_argument("--format", choices=("text", "md", "json"), default="text")
     p.set_defaults(func=_run_authors)
@@ -118,10 +126,12 @@ def _run_authors(args: argparse.Namespace) -> int:
 
 def _year_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cutoff", help="ignore tags dated after this date")
-    parser.add_argument("--release-pattern", default=DEFAULT_RELEASE_PATTERN,
-                        help="regex of final release tags (default: %(default)s)")
-    parser.add_argument("--tag-pattern", default=DEFAULT_TAG_PATTERN,
-                        help="regex of tags that may bound a year (default: %(default)s)")
+    parser.add_argument(
+        "--release-pattern", default=DEFAULT_RELEASE_PATTERN, help="regex of final release tags (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--tag-pattern", default=DEFAULT_TAG_PATTERN, help="regex of tags that may bound a year (default: %(default)s)"
+    )
 
 
 def _year_refs(repo, args: argparse.Namespace) -> list[str]:  # type: ignore[no-untyped-def]
@@ -145,27 +155,50 @@ def _run_ranges(args: argparse.Namespace) -> int:
 
 def _add_table(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("table", help="per-release tables: community, commits and/or lines")
-    p.add_argument("kinds", nargs="+", choices=compute.TABLE_KINDS, metavar="KIND",
-                   help="community, commits or lines; several share one set of walks")
+    p.add_argument(
+        "kinds",
+        nargs="+",
+        choices=compute.TABLE_KINDS,
+        metavar="KIND",
+        help="community, commits or lines; several share one set of walks",
+    )
     _git_options(p)
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--refs", type=Path, help="a file of refs, one per line (stat_branches)")
     source.add_argument("--year", type=int, help="the year's boundaries from tag dates")
     _year_options(p)
     kernel = config.default().kernel
-    p.add_argument("--subsystem", default=kernel.subsystem.spec(), metavar="SPEC",
-                   help="[LABEL=]SECTION TITLE or [LABEL=]path:P1,P2 (default: %(default)s)")
-    p.add_argument("--parent", default=kernel.parent.spec(), metavar="SPEC",
-                   help="the parent subsystem, same form (default: %(default)s)")
+    p.add_argument(
+        "--subsystem",
+        default=kernel.subsystem.spec(),
+        metavar="SPEC",
+        help="[LABEL=]SECTION TITLE or [LABEL=]path:P1,P2 (default: %(default)s)",
+    )
+    p.add_argument(
+        "--parent",
+        default=kernel.parent.spec(),
+        metavar="SPEC",
+        help="the parent subsystem, same form (default: %(default)s)",
+    )
     p.add_argument("--total-label", default=kernel.total_label)
-    p.add_argument("--maintainer", nargs="+", default=[], metavar="IDENT",
-                   help="maintainer identities (default: the subsystem's M: entries)")
+    p.add_argument(
+        "--maintainer",
+        nargs="+",
+        default=[],
+        metavar="IDENT",
+        help="maintainer identities (default: the subsystem's M: entries)",
+    )
     p.add_argument("--maintainer-label", help="default: the local part of the first maintainer's email")
     p.add_argument("--maintainers-ref", help="read MAINTAINERS at this ref (default: the last ref)")
-    p.add_argument("--merges", choices=("include", "exclude"),
-                   help="default: include for community, exclude for commits and lines")
-    p.add_argument("--format", choices=("tsv", "text", "md", "json"), default="tsv",
-                   help="tsv as the seed scripts print; text aligned as the post shows it")
+    p.add_argument(
+        "--merges", choices=("include", "exclude"), help="default: include for community, exclude for commits and lines"
+    )
+    p.add_argument(
+        "--format",
+        choices=("tsv", "text", "md", "json"),
+        default="tsv",
+        help="tsv as the seed scripts print; text aligned as the post shows it",
+    )
     p.set_defaults(func=_run_table)
 
 
@@ -232,13 +265,22 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", type=Path, help="YAML config (default: the built-in DAMON config)")
     p.add_argument("--year", type=int, help="default: the current year, up to now")
     p.add_argument("--cutoff", help="ignore tags and commits after this date")
-    p.add_argument("--repo", action="append", default=[], metavar="NAME=PATH",
-                   help="use a local clone for a configured repository (repeatable)")
+    p.add_argument(
+        "--repo",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="use a local clone for a configured repository (repeatable)",
+    )
     p.add_argument("--out", type=Path, default=Path("retrospect-out"), help="output directory (default: %(default)s)")
     p.add_argument("--cache-dir", type=Path, help="clones and commit cache (default: $XDG_CACHE_HOME/retrospect)")
     p.add_argument("--offline", action="store_true", help="no network: no cloning, fetching or web APIs")
-    p.add_argument("--format", choices=("hugo", "gfm"), default="hugo",
-                   help="gfm also writes YEAR.gfm.md with the tables as GitHub markdown")
+    p.add_argument(
+        "--format",
+        choices=("hugo", "gfm"),
+        default="hugo",
+        help="gfm also writes YEAR.gfm.md with the tables as GitHub markdown",
+    )
     p.add_argument("--date", help="the post's front-matter date (default: that of the year's last boundary)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=_run_report)
@@ -288,8 +330,6 @@ def _run_config(args: argparse.Namespace) -> int:
     return 0
 
 
-
-
 def _add_packaging(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("packaging", help="distributions packaging a project (Repology) and its PyPI downloads")
     p.add_argument("project", help="Repology project name, e.g. damo")
@@ -335,16 +375,31 @@ def _add_github(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("github", help="stars, releases, tags and contributors of a GitHub repository")
     p.add_argument("repo", metavar="OWNER/REPO")
     p.add_argument("--year", type=int, default=datetime.now(UTC).year, help="year of the gains (default: this year)")
-    p.add_argument("--milestones", type=_counts, default=DEFAULT_STAR_MILESTONES, metavar="N,N,...",
-                   help=f"star counts whose dates to report (default: {_joined(DEFAULT_STAR_MILESTONES)})")
-    p.add_argument("--release-milestones", type=_counts, default=DEFAULT_RELEASE_MILESTONES, metavar="N,N,...",
-                   help=f"release counts whose dates to report (default: {_joined(DEFAULT_RELEASE_MILESTONES)})")
+    p.add_argument(
+        "--milestones",
+        type=_counts,
+        default=DEFAULT_STAR_MILESTONES,
+        metavar="N,N,...",
+        help=f"star counts whose dates to report (default: {_joined(DEFAULT_STAR_MILESTONES)})",
+    )
+    p.add_argument(
+        "--release-milestones",
+        type=_counts,
+        default=DEFAULT_RELEASE_MILESTONES,
+        metavar="N,N,...",
+        help=f"release counts whose dates to report (default: {_joined(DEFAULT_RELEASE_MILESTONES)})",
+    )
     p.add_argument("--format", choices=("text", "json", "md"), default="text")
     p.add_argument("--token", help="GitHub token (default: $GITHUB_TOKEN, else anonymous)")
     p.add_argument("--api-url", metavar="URL", help="API URL (default: $GITHUB_API_URL, else https://api.github.com)")
     p.add_argument("--cache-dir", type=Path, metavar="DIR", help="ETag cache (default: ~/.cache/retrospect/github)")
-    p.add_argument("--max-wait", type=float, default=DEFAULT_MAX_WAIT, metavar="SECONDS",
-                   help="longest rate-limit wait before giving up (default: %(default)s)")
+    p.add_argument(
+        "--max-wait",
+        type=float,
+        default=DEFAULT_MAX_WAIT,
+        metavar="SECONDS",
+        help="longest rate-limit wait before giving up (default: %(default)s)",
+    )
     p.set_defaults(func=_run_github)
 
 
@@ -376,8 +431,15 @@ def _run_action(args: argparse.Namespace) -> int:
 
 # Each entry adds one sub-command whose parser sets `func` (args -> exit status).
 _COMMANDS = [
-    _add_authors, _add_ranges, _add_table, _add_subsystems, _add_report, _add_config,
-    _add_packaging, _add_github, _add_action,
+    _add_authors,
+    _add_ranges,
+    _add_table,
+    _add_subsystems,
+    _add_report,
+    _add_config,
+    _add_packaging,
+    _add_github,
+    _add_action,
 ]
 
 

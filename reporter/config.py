@@ -222,8 +222,23 @@ def _pathset(reader: _Reader) -> PathSetConfig:
 
 
 def _kernel(r: _Reader) -> KernelConfig:
-    r.check_keys({"name", "url", "path", "display", "subsystem", "parent", "total_label", "total_display",
-                  "maintainer_label", "maintainers", "tag_pattern", "release_pattern", "refs"})
+    r.check_keys(
+        {
+            "name",
+            "url",
+            "path",
+            "display",
+            "subsystem",
+            "parent",
+            "total_label",
+            "total_display",
+            "maintainer_label",
+            "maintainers",
+            "tag_pattern",
+            "release_pattern",
+            "refs",
+        }
+    )
     refs_reader = r.child("refs", required=False)
     refs: dict[int, list[str]] = {}
     for year in refs_reader.data:

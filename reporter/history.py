@@ -93,9 +93,7 @@ class History:
         # Biggest first: whole-repository walks dominate, and the pool should not end on one of them.
         order = sorted(jobs, key=lambda k: jobs[k][1].whole_repository, reverse=True)
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            futures = {
-                k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat, files) for k in order
-            }
+            futures = {k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat, files) for k in order}
             result = {k: f.result() for k, f in futures.items()}
             # Known now from the walks' own boundaries (or asked of git): walk a chain's range that is
             # not a partition of it.
@@ -184,8 +182,14 @@ class History:
     ) -> list[Commit]:
         return list(
             walk.log(
-                self.repo, rev.revisions(), pathspecs, numstat=numstat, files=files,
-                mailmap=self.mailmap, options=options, progress=counter,
+                self.repo,
+                rev.revisions(),
+                pathspecs,
+                numstat=numstat,
+                files=files,
+                mailmap=self.mailmap,
+                options=options,
+                progress=counter,
             )
         )
 

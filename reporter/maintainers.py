@@ -47,9 +47,7 @@ class Section:
         specs = [_to_pathspec(f, dirs) for f in self.files]
         if self.regexes:
             specs += [
-                ":(literal)" + path
-                for path in files
-                if any(re.search(n, path, re.VERBOSE) for n in self.regexes)
+                ":(literal)" + path for path in files if any(re.search(n, path, re.VERBOSE) for n in self.regexes)
             ]
         specs += [_to_pathspec(x, dirs, magic="exclude,glob") for x in self.excludes]
         return tuple(dict.fromkeys(specs))

@@ -67,9 +67,7 @@ FAMILY_NAMES: dict[str, str] = {
 
 # Family keys Repology tracks that are upstream registries or catalogues, not distributions: PyPI is
 # where the project publishes itself (its downloads are reported apart), Wikidata only describes it.
-NOT_DISTRIBUTIONS = frozenset(
-    {"cpan", "cran", "crates", "hackage", "luarocks", "npm", "pypi", "rubygems", "wikidata"}
-)
+NOT_DISTRIBUTIONS = frozenset({"cpan", "cran", "crates", "hackage", "luarocks", "npm", "pypi", "rubygems", "wikidata"})
 
 # Statuses of a package no other repository has a newer version of: "devel" is ahead of the newest
 # stable release, "unique" is packaged nowhere else.

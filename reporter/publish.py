@@ -53,7 +53,9 @@ def markers(region: str) -> tuple[str, str]:
 def _marker_lines(text: str, marker: str) -> list[int]:
     """Line numbers of top-level HTML blocks that are exactly `marker`."""
     tokens = MarkdownIt("commonmark").parse(text)
-    return [t.map[0] for t in tokens if t.type == "html_block" and t.level == 0 and t.map and t.content.strip() == marker]
+    return [
+        t.map[0] for t in tokens if t.type == "html_block" and t.level == 0 and t.map and t.content.strip() == marker
+    ]
 
 
 def find_region(text: str, region: str) -> tuple[int, int] | None:
@@ -333,9 +335,13 @@ def commit_and_push(
             return Landed(True, git.out("rev-parse", "HEAD"), branch)
         tip = _remote_tip(git, branch)
         if tip is None or tip == base:
-            raise UserError(f"git push to {git.what} ({branch}) was refused: {_last_line(pushed.stderr + pushed.stdout)}")
+            raise UserError(
+                f"git push to {git.what} ({branch}) was refused: {_last_line(pushed.stderr + pushed.stdout)}"
+            )
         git.run("reset", "--quiet", "--hard", tip)
-    raise UserError(f"git push to {git.what} ({branch}): the branch kept moving; gave up after {retry.attempts} attempts")
+    raise UserError(
+        f"git push to {git.what} ({branch}): the branch kept moving; gave up after {retry.attempts} attempts"
+    )
 
 
 def start_branch(git: Git, branch: str) -> bool:

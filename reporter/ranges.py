@@ -68,11 +68,7 @@ def year_boundaries(
         raise UserError(f"no tags dated in {year} up to the cutoff")
     end = inside[-1]
     own_release = re.sub(r"-rc\d+$", "", start.name)
-    middle = [
-        t.name
-        for t in inside[:-1]
-        if releases.search(t.name) and t.name != own_release
-    ]
+    middle = [t.name for t in inside[:-1] if releases.search(t.name) and t.name != own_release]
     return [start.name, *middle, end.name]
 
 

@@ -110,9 +110,7 @@ class _Session:
         self._histories: dict[str, History] = {}
         self.cached: set[str] = set()  # names cloned into the cache, which retrospect may fetch into
 
-    def history(
-        self, name: str, url: str | None, path: str | None, since_year: int, shallow: bool = False
-    ) -> History:
+    def history(self, name: str, url: str | None, path: str | None, since_year: int, shallow: bool = False) -> History:
         """The repository `name`: `--repo`, the config's path, or a clone kept in the cache that holds
         history from `since_year` on (the first call decides, so it names the earliest year needed)."""
         if name not in self._histories:
@@ -197,8 +195,7 @@ def _previous(session: _Session, year: int) -> YearStats:
                 return render_data.year_stats_from(data["stats"])
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        print(f"retrospect: warning: {path} is unreadable or of another schema; recomputing {year}",
-              file=sys.stderr)
+        print(f"retrospect: warning: {path} is unreadable or of another schema; recomputing {year}", file=sys.stderr)
     return compute_year(session, year, None, year)
 
 
@@ -223,8 +220,9 @@ def _extras(config: Config, year: int, options: ReportOptions) -> Extras:
     for item in config.packaging:
         with group(f"packaging: {item.project}"):
             found, downloads, warnings = packaging.packaging_section_data(item.project, year, item.pypi)
-            extras.packaging.append({"project": item.project, "packaging": found, "downloads": downloads,
-                                     "warnings": warnings})
+            extras.packaging.append(
+                {"project": item.project, "packaging": found, "downloads": downloads, "warnings": warnings}
+            )
             extras.warnings += warnings
     return extras
 
@@ -249,8 +247,13 @@ def run_report(options: ReportOptions) -> ReportResult:
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "retrospect", "version": __version__},
-        "options": {"config": config.source, "year": year, "cutoff": options.cutoff, "date": date,
-                    "offline": options.offline},
+        "options": {
+            "config": config.source,
+            "year": year,
+            "cutoff": options.cutoff,
+            "date": date,
+            "offline": options.offline,
+        },
         "stats": render_data.year_stats(current),
         "previous": render_data.year_stats(previous),
         "extras": render_data.extras(extras),

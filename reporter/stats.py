@@ -129,8 +129,12 @@ def share_table(
         kind=kind,
         labels=[sub.label, parent.label, total.label],
         header=[
-            "range", sub.label, parent.label, f"{sub.label}/{parent.label}",
-            total.label, f"{sub.label}/{total.label}",
+            "range",
+            sub.label,
+            parent.label,
+            f"{sub.label}/{parent.label}",
+            total.label,
+            f"{sub.label}/{total.label}",
         ],
         layout=[0, 1, (0, (1,)), 2, (0, (2,))],
         rows=_rows(ranges, values),
@@ -196,7 +200,10 @@ def section_stats(commits: Iterable[Commit], index: SectionIndex) -> list[Sectio
     ranked = sorted(commits_of, key=lambda i: (-commits_of[i], -lines_of[i], index.sections[i].title))
     return [
         SectionStats(
-            index.sections[i].title, commits_of[i], lines_of[i], len(authors_of[i]),
+            index.sections[i].title,
+            commits_of[i],
+            lines_of[i],
+            len(authors_of[i]),
             Ratio(others_of.get(i, 0), commits_of[i]),
         )
         for i in ranked

@@ -243,9 +243,7 @@ def _parse(record: bytes, keep_files: bool) -> Commit:
         insertions += ins
         deletions += dels
         if keep_files:
-            changed.append(
-                ChangedFile(_text(path), ins, dels, _text(old_path) if old_path else None, binary)
-            )
+            changed.append(ChangedFile(_text(path), ins, dels, _text(old_path) if old_path else None, binary))
     return Commit(
         hash=hash_.decode(),
         parents=tuple(parents.decode().split()),

@@ -6,8 +6,13 @@ import re
 import subprocess
 from pathlib import Path
 
-DAMON = ["mm/damon/", "include/linux/damon.h", "Documentation/mm/damon/", "samples/damon/",
-         ":(exclude)mm/damon/legacy/"]
+DAMON = [
+    "mm/damon/",
+    "include/linux/damon.h",
+    "Documentation/mm/damon/",
+    "samples/damon/",
+    ":(exclude)mm/damon/legacy/",
+]
 MM = ["mm/", "include/linux/mm.h", "tools/testing/selftests/mm/"]
 
 

@@ -114,19 +114,35 @@ class GithubAPI:
         repo = Repo(owner, name, list(stars), tags=list(tags), contributors=list(contributors), issues=set(issues))
         for tag, published in releases:
             repo.releases.append(
-                {"id": next(self._ids), "tag_name": tag, "name": tag, "draft": published is None,
-                 "prerelease": False, "created_at": published or "2000-01-01T00:00:00Z", "published_at": published}
+                {
+                    "id": next(self._ids),
+                    "tag_name": tag,
+                    "name": tag,
+                    "draft": published is None,
+                    "prerelease": False,
+                    "created_at": published or "2000-01-01T00:00:00Z",
+                    "published_at": published,
+                }
             )
         self.repos[full_name] = repo
         return repo
 
-    def fail(self, status: int, *, path: str = "", method: str | None = None, times: int = 1,
-             headers: dict[str, str] | None = None, message: str = "Server Error") -> None:
+    def fail(
+        self,
+        status: int,
+        *,
+        path: str = "",
+        method: str | None = None,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        message: str = "Server Error",
+    ) -> None:
         """The next `times` requests whose path matches `path` (regex) answer `status` instead."""
         self.failures.append(Failure(status, headers or {}, {"message": message}, path, method, times))
 
-    def rate_limit(self, *, reset_in: int | None = None, retry_after: int | None = None, status: int = 403,
-                   times: int = 1) -> None:
+    def rate_limit(
+        self, *, reset_in: int | None = None, retry_after: int | None = None, status: int = 403, times: int = 1
+    ) -> None:
         """A primary limit (`reset_in` s, X-RateLimit-Remaining 0) or a secondary one (`retry_after` s)."""
         if retry_after is not None:
             headers = {"Retry-After": str(retry_after)}
@@ -143,27 +159,45 @@ class GithubAPI:
     # -- JSON shapes
 
     def user(self, login: str) -> dict[str, Any]:
-        return {"login": login, "id": int(hashlib.sha1(login.encode()).hexdigest()[:6], 16), "type": "User",
-                "url": f"{self.url}/users/{login}", "html_url": f"{self.url}/{login}"}
+        return {
+            "login": login,
+            "id": int(hashlib.sha1(login.encode()).hexdigest()[:6], 16),
+            "type": "User",
+            "url": f"{self.url}/users/{login}",
+            "html_url": f"{self.url}/{login}",
+        }
 
     def repo_json(self, repo: Repo) -> dict[str, Any]:
         base = f"{self.url}/repos/{repo.full_name}"
-        return {"id": abs(hash(repo.full_name)) % 10**8, "name": repo.name, "full_name": repo.full_name,
-                "owner": self.user(repo.owner), "private": False, "url": base,
-                "html_url": f"{self.url}/{repo.full_name}", "stargazers_count": len(repo.stars),
-                "default_branch": "main"}
+        return {
+            "id": abs(hash(repo.full_name)) % 10**8,
+            "name": repo.name,
+            "full_name": repo.full_name,
+            "owner": self.user(repo.owner),
+            "private": False,
+            "url": base,
+            "html_url": f"{self.url}/{repo.full_name}",
+            "stargazers_count": len(repo.stars),
+            "default_branch": "main",
+        }
 
     def comment_json(self, repo: Repo, number: int, comment: dict[str, Any]) -> dict[str, Any]:
-        return {**comment, "url": f"{self.url}/repos/{repo.full_name}/issues/comments/{comment['id']}",
-                "html_url": f"{self.url}/{repo.full_name}/issues/{number}#issuecomment-{comment['id']}",
-                "user": self.user("github-actions[bot]")}
+        return {
+            **comment,
+            "url": f"{self.url}/repos/{repo.full_name}/issues/comments/{comment['id']}",
+            "html_url": f"{self.url}/{repo.full_name}/issues/{number}#issuecomment-{comment['id']}",
+            "user": self.user("github-actions[bot]"),
+        }
 
     def pull_json(self, repo: Repo, pull: dict[str, Any]) -> dict[str, Any]:
         n = pull["number"]
-        return {**pull, "head": {"label": pull["head"], "ref": pull["head"].split(":")[-1]},
-                "base": {"label": f"{repo.owner}:{pull['base']}", "ref": pull["base"]},
-                "url": f"{self.url}/repos/{repo.full_name}/pulls/{n}",
-                "html_url": f"{self.url}/{repo.full_name}/pull/{n}"}
+        return {
+            **pull,
+            "head": {"label": pull["head"], "ref": pull["head"].split(":")[-1]},
+            "base": {"label": f"{repo.owner}:{pull['base']}", "ref": pull["base"]},
+            "url": f"{self.url}/repos/{repo.full_name}/pulls/{n}",
+            "html_url": f"{self.url}/{repo.full_name}/pull/{n}",
+        }
 
 
 class _Server(ThreadingHTTPServer):
@@ -203,8 +237,9 @@ class _Handler(BaseHTTPRequestHandler):
             status, headers, body = self._answer(api, method, parts.path, query, payload)
         self._send(api, record, status, headers, body)
 
-    def _answer(self, api: GithubAPI, method: str, path: str, query: dict[str, str],
-                payload: Any) -> tuple[int, dict[str, str], Any]:
+    def _answer(
+        self, api: GithubAPI, method: str, path: str, query: dict[str, str], payload: Any
+    ) -> tuple[int, dict[str, str], Any]:
         for failure in api.failures:
             if failure.times > 0 and re.search(failure.path, path) and failure.method in (None, method):
                 failure.times -= 1
@@ -221,10 +256,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, api: GithubAPI, record: Request, status: int, extra: dict[str, str], body: Any) -> None:
         data = b"" if body is None else json.dumps(body).encode()
         etag = f'W/"{hashlib.sha1(data + self.headers.get("Accept", "").encode()).hexdigest()}"'
-        headers = {"Content-Type": "application/json; charset=utf-8",
-                   "X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": str(max(api.remaining, 0)),
-                   "X-RateLimit-Reset": str(int(time.time()) + 3600), "X-RateLimit-Resource": "core",
-                   "Vary": "Accept, Authorization, Cookie, X-GitHub-OTP"}
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-RateLimit-Limit": "5000",
+            "X-RateLimit-Remaining": str(max(api.remaining, 0)),
+            "X-RateLimit-Reset": str(int(time.time()) + 3600),
+            "X-RateLimit-Resource": "core",
+            "Vary": "Accept, Authorization, Cookie, X-GitHub-OTP",
+        }
         if status == 200 and self.command == "GET":
             headers["ETag"] = etag
             if self.headers.get("If-None-Match") == etag:
@@ -249,14 +288,19 @@ def _page(api: GithubAPI, path: str, query: dict[str, str], items: list[Any]) ->
     def link(n: int) -> str:
         return f"{api.url}{path}?{urlencode({**query, 'page': n})}"
 
-    rels = {"prev": page - 1 if page > 1 else None, "next": page + 1 if page < last else None,
-            "last": last if page < last else None, "first": 1 if page > 1 else None}
+    rels = {
+        "prev": page - 1 if page > 1 else None,
+        "next": page + 1 if page < last else None,
+        "last": last if page < last else None,
+        "first": 1 if page > 1 else None,
+    }
     header = ", ".join(f'<{link(n)}>; rel="{rel}"' for rel, n in rels.items() if n is not None)
-    return 200, ({"Link": header} if header else {}), items[(page - 1) * per_page: page * per_page]
+    return 200, ({"Link": header} if header else {}), items[(page - 1) * per_page : page * per_page]
 
 
-def _route(api: GithubAPI, method: str, path: str, query: dict[str, str], payload: Any,
-           accept: str) -> tuple[int, dict[str, str], Any]:
+def _route(
+    api: GithubAPI, method: str, path: str, query: dict[str, str], payload: Any, accept: str
+) -> tuple[int, dict[str, str], Any]:
     match = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
     if not match:
         raise KeyError(path)
@@ -276,22 +320,36 @@ def _route(api: GithubAPI, method: str, path: str, query: dict[str, str], payloa
         base = f"{api.url}/repos/{repo.full_name}/releases"
         return _page(api, path, query, [{**r, "url": f"{base}/{r['id']}"} for r in items])
     if rest == "/tags" and get:
-        return _page(api, path, query, [{"name": t, "commit": {"sha": hashlib.sha1(t.encode()).hexdigest()}}
-                                        for t in repo.tags])
+        return _page(
+            api, path, query, [{"name": t, "commit": {"sha": hashlib.sha1(t.encode()).hexdigest()}} for t in repo.tags]
+        )
     if rest == "/contributors" and get:
         anon = query.get("anon") in ("1", "true")
-        items = [{**api.user(c), "contributions": 1} if c else
-                 {"type": "Anonymous", "email": f"anon{i}@example.org", "name": f"Anon {i}", "contributions": 1}
-                 for i, c in enumerate(repo.contributors) if c or anon]
+        items = [
+            {**api.user(c), "contributions": 1}
+            if c
+            else {"type": "Anonymous", "email": f"anon{i}@example.org", "name": f"Anon {i}", "contributions": 1}
+            for i, c in enumerate(repo.contributors)
+            if c or anon
+        ]
         return _page(api, path, query, items)
     if m := re.fullmatch(r"/issues/(\d+)", rest):
         number = int(m[1])
         if number not in repo.issues and not any(p["number"] == number for p in repo.pulls):
             raise KeyError(number)
         base = f"{api.url}/repos/{repo.full_name}/issues/{number}"
-        return 200, {}, {"number": number, "url": base, "comments_url": f"{base}/comments",
-                         "html_url": f"{api.url}/{repo.full_name}/issues/{number}", "state": "open",
-                         "title": f"issue {number}"}
+        return (
+            200,
+            {},
+            {
+                "number": number,
+                "url": base,
+                "comments_url": f"{base}/comments",
+                "html_url": f"{api.url}/{repo.full_name}/issues/{number}",
+                "state": "open",
+                "title": f"issue {number}",
+            },
+        )
     if m := re.fullmatch(r"/issues/(\d+)/comments", rest):
         number = int(m[1])
         comments = repo.comments.setdefault(number, [])
@@ -309,16 +367,27 @@ def _route(api: GithubAPI, method: str, path: str, query: dict[str, str], payloa
                     return 200, {}, api.comment_json(repo, number, comment)
         raise KeyError(m[1])
     if rest == "/pulls" and get:
-        items = [p for p in repo.pulls if p["state"] == query.get("state", "open")
-                 and query.get("head", p["head"]) == p["head"] and query.get("base", p["base"]) == p["base"]]
+        items = [
+            p
+            for p in repo.pulls
+            if p["state"] == query.get("state", "open")
+            and query.get("head", p["head"]) == p["head"]
+            and query.get("base", p["base"]) == p["base"]
+        ]
         return _page(api, path, query, [api.pull_json(repo, p) for p in items])
     if rest == "/pulls" and method == "POST":
         head = payload["head"] if ":" in payload["head"] else f"{repo.owner}:{payload['head']}"
         if any(p["head"] == head and p["base"] == payload["base"] and p["state"] == "open" for p in repo.pulls):
             return 422, {}, {"message": "Validation Failed", "errors": [{"message": "A pull request already exists"}]}
         number = max([*repo.issues, *(p["number"] for p in repo.pulls), 0]) + 1
-        pull = {"number": number, "state": "open", "title": payload["title"], "body": payload.get("body"),
-                "head": head, "base": payload["base"]}
+        pull = {
+            "number": number,
+            "state": "open",
+            "title": payload["title"],
+            "body": payload.get("body"),
+            "head": head,
+            "base": payload["base"],
+        }
         repo.pulls.append(pull)
         return 201, {}, api.pull_json(repo, pull)
     if (m := re.fullmatch(r"/pulls/(\d+)", rest)) and method == "PATCH":

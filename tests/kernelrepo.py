@@ -113,7 +113,12 @@ class Builder:
             **(env or {}),
         }
         return subprocess.run(
-            ["git", *args], cwd=self.path, env=full_env, check=True, capture_output=True, text=True,
+            ["git", *args],
+            cwd=self.path,
+            env=full_env,
+            check=True,
+            capture_output=True,
+            text=True,
             input=stdin,
         ).stdout
 
@@ -155,8 +160,12 @@ class Builder:
         return self.git("rev-parse", "HEAD").strip()
 
     def merge(self, branch: str, when: int, message: str) -> str:
-        env = {"GIT_COMMITTER_DATE": f"@{when} +0000", "GIT_AUTHOR_DATE": f"@{when} +0000",
-               "GIT_AUTHOR_NAME": "Linus Torvalds", "GIT_AUTHOR_EMAIL": "torvalds@linux-foundation.org"}
+        env = {
+            "GIT_COMMITTER_DATE": f"@{when} +0000",
+            "GIT_AUTHOR_DATE": f"@{when} +0000",
+            "GIT_AUTHOR_NAME": "Linus Torvalds",
+            "GIT_AUTHOR_EMAIL": "torvalds@linux-foundation.org",
+        }
         self.git("merge", "-q", "--no-ff", "-m", message, branch, env=env)
         return self.git("rev-parse", "HEAD").strip()
 
@@ -210,8 +219,17 @@ def build_kernel(path: Path, per_tag: int = 9) -> Path:
     paths = list(FILES)
     contents = {f: "".join(f"{f} line {i}\n" for i in range(12)) for f in FILES}
     start = ts("2020-06-01T00:00:00")  # before the window a cached clone keeps, so it starts shallow
-    b.commit("initial import", AKPM, start, files={"MAINTAINERS": MAINTAINERS, **contents,
-             "Documentation/vm/damon/usage.rst": "usage\n" * 20, "mm/damon/data.bin": b"\x00\x01\x02" * 10})
+    b.commit(
+        "initial import",
+        AKPM,
+        start,
+        files={
+            "MAINTAINERS": MAINTAINERS,
+            **contents,
+            "Documentation/vm/damon/usage.rst": "usage\n" * 20,
+            "mm/damon/data.bin": b"\x00\x01\x02" * 10,
+        },
+    )
     nth = 0
     prev = start
     for tag, date, annotated in TAGS:
@@ -231,8 +249,12 @@ def build_kernel(path: Path, per_tag: int = 9) -> Path:
                 b.git("checkout", "-q", "-b", f"topic{nth}")
                 b.commit(f"topic {nth}", author, when, author_when=when - 86400 * 40, files=files)
                 b.git("checkout", "-q", "master")
-                b.commit(f"mainline {nth}", DAVE, when + 60,
-                         files={"kernel/sched/core.c": _edit(rng, contents["kernel/sched/core.c"], nth)})
+                b.commit(
+                    f"mainline {nth}",
+                    DAVE,
+                    when + 60,
+                    files={"kernel/sched/core.c": _edit(rng, contents["kernel/sched/core.c"], nth)},
+                )
                 contents["kernel/sched/core.c"] = (b.path / "kernel/sched/core.c").read_text()
                 b.merge(f"topic{nth}", when + 120, f"Merge branch 'topic{nth}'")
             else:
@@ -247,9 +269,13 @@ def _milestone(b: Builder, tag: str, when: int, paths: list[str], contents: dict
     """One-off shapes at fixed points: renames, a binary change, an evil merge, a merge of an old base."""
     if tag == "v1.1":
         # Documentation moves from vm/ to mm/: a rename into the DAMON paths from outside them.
-        b.commit("docs: move damon docs", SJ, when - 3600,
-                 renames={"Documentation/vm/damon/usage.rst": "Documentation/mm/damon/usage.rst"},
-                 files={"Documentation/mm/damon/usage.rst": "usage\n" * 20 + "moved\n"})
+        b.commit(
+            "docs: move damon docs",
+            SJ,
+            when - 3600,
+            renames={"Documentation/vm/damon/usage.rst": "Documentation/mm/damon/usage.rst"},
+            files={"Documentation/mm/damon/usage.rst": "usage\n" * 20 + "moved\n"},
+        )
     elif tag == "v1.2":
         b.commit("mm/damon: rename vaddr", SJ_OLD, when - 3600, renames={"mm/damon/vaddr.c": "mm/damon/va.c"})
         paths[paths.index("mm/damon/vaddr.c")] = "mm/damon/va.c"
@@ -261,18 +287,31 @@ def _milestone(b: Builder, tag: str, when: int, paths: list[str], contents: dict
         b.commit("evil side", BOB, when - 7200, files={"drivers/foo_main.c": "evil\n"})
         contents["drivers/foo_main.c"] = "evil\n"
         b.git("checkout", "-q", "master")
-        b.git("merge", "-q", "--no-ff", "--no-commit", "evil",
-              env={"GIT_COMMITTER_DATE": f"@{when - 3600} +0000"})
+        b.git("merge", "-q", "--no-ff", "--no-commit", "evil", env={"GIT_COMMITTER_DATE": f"@{when - 3600} +0000"})
         b.write("mm/damon/core.c", contents["mm/damon/core.c"] + "evil merge line\n")
         contents["mm/damon/core.c"] += "evil merge line\n"
         b.git("add", "-A")
-        b.git("commit", "-q", "-m", "Merge branch 'evil'", env={
-            "GIT_AUTHOR_NAME": SJ[0], "GIT_AUTHOR_EMAIL": SJ[1],
-            "GIT_AUTHOR_DATE": f"@{when - 3600} +0000", "GIT_COMMITTER_DATE": f"@{when - 3600} +0000"})
+        b.git(
+            "commit",
+            "-q",
+            "-m",
+            "Merge branch 'evil'",
+            env={
+                "GIT_AUTHOR_NAME": SJ[0],
+                "GIT_AUTHOR_EMAIL": SJ[1],
+                "GIT_AUTHOR_DATE": f"@{when - 3600} +0000",
+                "GIT_COMMITTER_DATE": f"@{when - 3600} +0000",
+            },
+        )
 
 
-DAMO_AUTHORS = [SJ, SJ, ("SeongJae Park", "sj38.park@gmail.com"), ("Honggyu Kim", "honggyu.kp@gmail.com"),
-                ("Honggyu Kim", "honggyu.kim@sk.com")]
+DAMO_AUTHORS = [
+    SJ,
+    SJ,
+    ("SeongJae Park", "sj38.park@gmail.com"),
+    ("Honggyu Kim", "honggyu.kp@gmail.com"),
+    ("Honggyu Kim", "honggyu.kim@sk.com"),
+]
 
 
 def build_tool(path: Path, per_month: int = 4) -> Path:

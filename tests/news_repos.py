@@ -52,7 +52,9 @@ def hermetic_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for name in ("GIT_CONFIG_COUNT", "GIT_DIR", "GIT_WORK_TREE"):
         monkeypatch.delenv(name, raising=False)
-    (home / ".gitconfig").write_text("[user]\n\tname = Tester\n\temail = tester@example.com\n[init]\n\tdefaultBranch = main\n")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Tester\n\temail = tester@example.com\n[init]\n\tdefaultBranch = main\n"
+    )
     return home
 
 
@@ -99,7 +101,7 @@ def install_racing_hook(home: Path, remote: Path, path: str, text: str) -> Path:
         f"touch '{flag}'\n"
         f"w='{home}/racer'\n"
         f"git clone -q '{remote}' \"$w\" && mkdir -p \"$w/$(dirname '{path}')\" && printf '%s' '{text}' > \"$w/{path}\" "
-        f"&& git -C \"$w\" add -A && git -C \"$w\" commit -q -m racer && git -C \"$w\" push -q --no-verify origin HEAD\n"
+        f'&& git -C "$w" add -A && git -C "$w" commit -q -m racer && git -C "$w" push -q --no-verify origin HEAD\n'
     )
     hook.chmod(0o755)
     git(home, "config", "--global", "core.hooksPath", str(hooks))

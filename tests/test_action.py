@@ -129,7 +129,9 @@ def test_first_run_commits_and_the_second_changes_nothing(runner, tmp_path):
     first = runner(**commit_inputs(remote))
     assert first.status == 0, first.stdout + first.stderr
     assert first.stdout.splitlines()[0] == f"::add-mask::{TOKEN}"
-    assert "::group::Publishing to " in first.stdout and first.stdout.count("::group::") == first.stdout.count("::endgroup::")
+    assert "::group::Publishing to " in first.stdout and first.stdout.count("::group::") == first.stdout.count(
+        "::endgroup::"
+    )
     assert first.outputs["changed"] == "true"
     assert first.outputs["commit_sha"] == git(remote, "rev-parse", "main")
     assert Path(first.outputs["report_path"]).is_file() and Path(first.outputs["json_path"]).is_file()
@@ -178,7 +180,9 @@ def test_a_news_file_without_region_gets_it_appended(runner, tmp_path):
 
 
 def test_the_configs_publish_section_fills_empty_inputs(runner, tmp_path):
-    remote = make_remote(tmp_path / "news.git", {"stats.md": "x\n\n<!-- retrospect:begin numbers -->\n<!-- retrospect:end numbers -->\n"})
+    remote = make_remote(
+        tmp_path / "news.git", {"stats.md": "x\n\n<!-- retrospect:begin numbers -->\n<!-- retrospect:end numbers -->\n"}
+    )
     publish_section = {"news_repository": str(remote), "news_path": "stats.md", "region": "numbers"}
     (runner.workspace / "retrospect.yml").write_text(config_yaml(publish_section))
     done = runner(mode="commit", region="")

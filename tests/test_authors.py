@@ -20,8 +20,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Newest first: D, B, C, A, B, A: B and A tie at 2 (B first seen), D and C at 1 (D first seen)."""
     b = Builder(tmp_path_factory.mktemp("authors") / "repo")
     for i, (who, lines) in enumerate([(A, 1), (B, 3), (A, 2), (C, 10), (B, 1), (D, 4)]):
-        b.commit(f"c{i}", who, ts(f"2023-0{i + 1}-15T12:00:00"),
-                 files={f"f{i}.txt": "x\n" * lines})
+        b.commit(f"c{i}", who, ts(f"2023-0{i + 1}-15T12:00:00"), files={f"f{i}.txt": "x\n" * lines})
     b.git("tag", "start", "HEAD~3")
     return b.path
 
@@ -67,26 +66,41 @@ def test_markdown_and_json(small: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert md[:3] == ["| # | author | commits |", "| --- | --- | --: |", "| 1 | B Person <b@x.org> | 2 |"]
     data = json.loads(out(capsys, str(small), "--format", "json"))
     assert data["total_authors"] == 4 and data["authors"][0] == {
-        "identity": "B Person <b@x.org>", "commits": 2, "lines": 4,
+        "identity": "B Person <b@x.org>",
+        "commits": 2,
+        "lines": 4,
     }
 
 
 def test_mailmap_folds_identities(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     b = Builder(tmp_path / "r")
     b.commit("one", ("Old Name", "old@x.org"), ts("2023-01-01T00:00:00"), files={"a": "1\n"})
-    b.commit("two", ("New Name", "new@x.org"), ts("2023-01-02T00:00:00"),
-             files={"a": "2\n", ".mailmap": "New Name <new@x.org> Old Name <old@x.org>\n"})
-    assert out(capsys, str(b.path)) == (
-        "1. New Name <new@x.org>: 1 commits\n2. Old Name <old@x.org>: 1 commits\n"
-        "# 2 authors, 2 commits in total\n"
+    b.commit(
+        "two",
+        ("New Name", "new@x.org"),
+        ts("2023-01-02T00:00:00"),
+        files={"a": "2\n", ".mailmap": "New Name <new@x.org> Old Name <old@x.org>\n"},
     )
-    assert out(capsys, str(b.path), "--mailmap") == "1. New Name <new@x.org>: 2 commits\n# 1 authors, 2 commits in total\n"
+    assert out(capsys, str(b.path)) == (
+        "1. New Name <new@x.org>: 1 commits\n2. Old Name <old@x.org>: 1 commits\n# 2 authors, 2 commits in total\n"
+    )
+    assert (
+        out(capsys, str(b.path), "--mailmap") == "1. New Name <new@x.org>: 2 commits\n# 1 authors, 2 commits in total\n"
+    )
 
 
 def test_whole_day_dates(tool_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = out(capsys, str(tool_repo), "--since", "2023-01-01", "--until", "2023-12-31", "--skip_merge_commits")
-    expected = len(git(tool_repo, "log", "--oneline", "--no-merges", "--since=2023-01-01 00:00:00 +0000",
-                       "--until=2023-12-31 23:59:59 +0000").splitlines())
+    expected = len(
+        git(
+            tool_repo,
+            "log",
+            "--oneline",
+            "--no-merges",
+            "--since=2023-01-01 00:00:00 +0000",
+            "--until=2023-12-31 23:59:59 +0000",
+        ).splitlines()
+    )
     assert text.endswith(f" {expected} commits in total\n")
     assert expected == 4 * 12 + 2  # the first and the last second of the year are both in
     with_offset = out(capsys, str(tool_repo), "--since", "2023-01-01T00:00:01+00:00", "--until", "2023-12-31")
@@ -94,8 +108,17 @@ def test_whole_day_dates(tool_repo: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_subsystem_and_author_dates(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = out(capsys, str(kernel_repo), "--range", "v1.1-rc1..v1.4-rc2", "--no-merges", "--subsystem",
-               "DATA ACCESS MONITOR", "--max-authors", "100")
+    text = out(
+        capsys,
+        str(kernel_repo),
+        "--range",
+        "v1.1-rc1..v1.4-rc2",
+        "--no-merges",
+        "--subsystem",
+        "DATA ACCESS MONITOR",
+        "--max-authors",
+        "100",
+    )
     idents = git(kernel_repo, "log", "--format=%an <%ae>", "--no-merges", "v1.1-rc1..v1.4-rc2", "--", *DAMON)
     counts = Counter(idents.splitlines())
     lines = text.splitlines()
@@ -106,6 +129,16 @@ def test_subsystem_and_author_dates(kernel_repo: Path, capsys: pytest.CaptureFix
     since, until = ts("2023-03-01T00:00:00"), ts("2023-06-30T23:59:59")
     log = git(kernel_repo, "log", "--format=%at %an <%ae>", "v1.4").splitlines()
     by_author_date = Counter(line.split(" ", 1)[1] for line in log if since <= int(line.split()[0]) <= until)
-    text = out(capsys, str(kernel_repo), "--range", "v1.4", "--since", "2023-03-01", "--until", "2023-06-30",
-               "--date-kind", "author")
+    text = out(
+        capsys,
+        str(kernel_repo),
+        "--range",
+        "v1.4",
+        "--since",
+        "2023-03-01",
+        "--until",
+        "2023-06-30",
+        "--date-kind",
+        "author",
+    )
     assert text.splitlines()[-1] == f"# {len(by_author_date)} authors, {sum(by_author_date.values())} commits in total"

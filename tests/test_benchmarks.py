@@ -44,8 +44,9 @@ def test_two_generations_are_identical(repos: tuple[Path, Path]) -> None:
 
 def test_a_different_seed_gives_a_different_history(tmp_path: Path, repos: tuple[Path, Path]) -> None:
     other = tmp_path / "other"
-    subprocess.run([sys.executable, str(GENREPO), "--commits", TINY, "--seed", "7", "--out", str(other),
-                    "--quiet"], check=True)
+    subprocess.run(
+        [sys.executable, str(GENREPO), "--commits", TINY, "--seed", "7", "--out", str(other), "--quiet"], check=True
+    )
     assert git(other, "rev-parse", "HEAD") != git(repos[0], "rev-parse", "HEAD")
 
 
@@ -65,9 +66,16 @@ def test_tags_are_annotated_and_dated_like_linux(repos: tuple[Path, Path]) -> No
     repo = repos[0]
     by_name = {name: (kind, date) for name, kind, _, date in tags(repo)}
     assert all(kind == "tag" for kind, _ in by_name.values())
-    for name, day in (("v6.1", "2022-12-11"), ("v6.2-rc1", "2022-12-25"), ("v6.3", "2023-04-23"),
-                      ("v6.4", "2023-06-25"), ("v6.5", "2023-08-27"), ("v6.6", "2023-10-30"),
-                      ("v6.7-rc8", "2023-12-31"), ("v6.7", "2024-01-07")):
+    for name, day in (
+        ("v6.1", "2022-12-11"),
+        ("v6.2-rc1", "2022-12-25"),
+        ("v6.3", "2023-04-23"),
+        ("v6.4", "2023-06-25"),
+        ("v6.5", "2023-08-27"),
+        ("v6.6", "2023-10-30"),
+        ("v6.7-rc8", "2023-12-31"),
+        ("v6.7", "2024-01-07"),
+    ):
         assert by_name[name][1].startswith(day), name
     assert year_refs(repo, 2023) == ["v6.2-rc1", "v6.3", "v6.4", "v6.5", "v6.6", "v6.7-rc8"]
     # The year's range is mostly first-parent merges of topic branches, and non-merge commits.
@@ -84,11 +92,18 @@ def test_maintainers_has_the_kernel_layout(repos: tuple[Path, Path]) -> None:
     assert len(by_title) > 300
     assert by_title["DATA ACCESS MONITOR"][0] == "M:\tSeongJae Park <sj@kernel.org>"
     assert [e for e in by_title["DATA ACCESS MONITOR"] if e.startswith("F:")] == [
-        "F:\tDocumentation/admin-guide/mm/damon/", "F:\tinclude/linux/damon.h", "F:\tmm/damon/",
-        "F:\tsamples/damon/", "F:\ttools/testing/selftests/damon/"]
+        "F:\tDocumentation/admin-guide/mm/damon/",
+        "F:\tinclude/linux/damon.h",
+        "F:\tmm/damon/",
+        "F:\tsamples/damon/",
+        "F:\ttools/testing/selftests/damon/",
+    ]
     assert by_title["MEMORY MANAGEMENT"][0] == "M:\tAndrew Morton <akpm@linux-foundation.org>"
     assert [e for e in by_title["MEMORY MANAGEMENT"] if e.startswith("F:")] == [
-        "F:\tinclude/linux/mm.h", "F:\tmm/", "F:\ttools/testing/selftests/mm/"]
+        "F:\tinclude/linux/mm.h",
+        "F:\tmm/",
+        "F:\ttools/testing/selftests/mm/",
+    ]
     entries = [e.split(":")[0] for lines in paragraphs for e in lines[1:]]
     assert {"F", "X", "N"} <= set(entries)
     files = git(repos[0], "ls-tree", "-r", "--name-only", "v6.7-rc8").splitlines()

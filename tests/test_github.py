@@ -86,7 +86,11 @@ def test_milestone_dates_and_year_filter(github_api, damo, tmp_path):
 
     # star 50 is the 10th of 2023, star 100 the 60th (Apr 15), star 250 the last of 2024
     assert [(x.count, x.reached) for x in m.star_milestones] == [
-        (50, "2023-01-10"), (100, "2023-04-15"), (250, "2024-02-28"), (251, None)]
+        (50, "2023-01-10"),
+        (100, "2023-04-15"),
+        (250, "2024-02-28"),
+        (251, None),
+    ]
     assert [(x.count, x.reached) for x in m.release_milestones] == [(20, "2022-05-20"), (100, "2023-08-10")]
     assert (m.stars_in_year, m.releases_in_year) == (60, 0)
     assert github.fetch_metrics(gh, REPO, 2021).stars_in_year == 0
@@ -103,8 +107,20 @@ def test_cli_formats(github_api, damo, capsys):
     assert status == 0
     assert "stars         250  +150 in 2023" in out and "100th release   2023-08-10" in out
 
-    status, out, _ = _run(capsys, REPO, "--year", "2023", "--token", TOKEN, "--format", "md",
-                          "--milestones", "100", "--release-milestones", "500")
+    status, out, _ = _run(
+        capsys,
+        REPO,
+        "--year",
+        "2023",
+        "--token",
+        TOKEN,
+        "--format",
+        "md",
+        "--milestones",
+        "100",
+        "--release-milestones",
+        "500",
+    )
     assert status == 0
     assert "| stars | 250 | 150 |" in out and "| 100th star | 2023-04-15 |" in out
     assert "| 500th release | not yet |" in out and "200th star" not in out
@@ -278,8 +294,9 @@ def test_sticky_comment_errors(github_api, damo, tmp_path):
 
 def test_pull_request_create_then_update(github_api, damo, tmp_path):
     gh = _connect(github_api, tmp_path)
-    damo.pulls.append({"number": 3, "state": "open", "title": "other", "body": "", "head": "damonitor:other",
-                       "base": "main"})
+    damo.pulls.append(
+        {"number": 3, "state": "open", "title": "other", "body": "", "head": "damonitor:other", "base": "main"}
+    )
 
     url, created = github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News 2023", "v1")
     assert created and url.endswith("/pull/8")
@@ -296,8 +313,16 @@ def test_pull_request_create_then_update(github_api, damo, tmp_path):
 
 def _metrics(stars: list[tuple[int, str | None]], releases: list[tuple[int, str | None]]) -> github.GithubMetrics:
     return github.GithubMetrics(
-        repo=REPO, year=2023, stars=0, stars_in_year=0, releases=0, releases_in_year=0, tags=0, contributors=0,
-        anonymous_contributors=0, star_milestones=[github.Milestone(*s) for s in stars],
+        repo=REPO,
+        year=2023,
+        stars=0,
+        stars_in_year=0,
+        releases=0,
+        releases_in_year=0,
+        tags=0,
+        contributors=0,
+        anonymous_contributors=0,
+        star_milestones=[github.Milestone(*s) for s in stars],
         release_milestones=[github.Milestone(*r) for r in releases],
     )
 
@@ -314,4 +339,17 @@ def test_summary_sentences():
 
 def test_ordinal():
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 100, 101, 111, 1000)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "100th", "101st", "111th", "1000th"]
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "100th",
+        "101st",
+        "111th",
+        "1000th",
+    ]

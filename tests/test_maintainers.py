@@ -19,7 +19,10 @@ def section(**tags: list[str]) -> maintainers.Section:
 def test_parse_sections_after_the_heading() -> None:
     sections = maintainers.parse(MAINTAINERS)
     assert [s.title for s in sections] == [
-        "DATA ACCESS MONITOR", "DRIVER FOO", "MEMORY CONTROLLER", "MEMORY MANAGEMENT",
+        "DATA ACCESS MONITOR",
+        "DRIVER FOO",
+        "MEMORY CONTROLLER",
+        "MEMORY MANAGEMENT",
     ]
     damon = sections[0]
     assert damon.maintainers == ["SeongJae Park <sj@kernel.org>"]

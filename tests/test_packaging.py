@@ -95,9 +95,17 @@ class FakeService:
 
 
 def _pkg(repo: str, version: str, status: str, srcname: str = "damo") -> dict:
-    return {"repo": repo, "srcname": srcname, "binname": "damo", "visiblename": srcname,
-            "version": version, "origversion": version + "-1", "status": status,
-            "summary": "Data Access Monitoring Operator", "licenses": ["GPL-2.0-only"]}
+    return {
+        "repo": repo,
+        "srcname": srcname,
+        "binname": "damo",
+        "visiblename": srcname,
+        "version": version,
+        "origversion": version + "-1",
+        "status": status,
+        "summary": "Data Access Monitoring Operator",
+        "licenses": ["GPL-2.0-only"],
+    }
 
 
 # Shaped like Repology's answer for damo: several repositories per family, one registry (PyPI).
@@ -294,9 +302,7 @@ def test_coverage_statements(pypistats: FakeService, tmp_path: Path) -> None:
     assert packaging_summary("whole", None, whole) == "whole had 365 downloads from PyPI in 2023."
     gone = fetch_downloads("damo", 2024, pypistats.url, tmp_path)  # from the cache: nothing kept of 2024
     assert (gone.downloads, gone.first_day, gone.busiest_month) == (0, None, None)
-    assert packaging_summary("damo", None, gone) == (
-        "damo: no PyPI download data for 2024 (pypistats keeps 180 days)."
-    )
+    assert packaging_summary("damo", None, gone) == ("damo: no PyPI download data for 2024 (pypistats keeps 180 days).")
     ongoing = fetch_downloads("tail", 2025, pypistats.url, tmp_path)
     assert "(Jan 1 - Jan 10 only: the latest data)" in packaging_summary("tail", None, ongoing)
 
@@ -419,7 +425,11 @@ def test_offline_skips_the_network(repology: FakeService, pypistats: FakeService
 
 def test_summary_sentence(repology: FakeService, pypistats: FakeService, shared_cache: Path) -> None:
     packaging, downloads, warnings = packaging_section_data(
-        "damo", 2025, repology_url=repology.url, pypistats_url=pypistats.url, cache_dir=shared_cache,
+        "damo",
+        2025,
+        repology_url=repology.url,
+        pypistats_url=pypistats.url,
+        cache_dir=shared_cache,
         previous={"packaging": {"distributions": [{"name": n} for n in SEVEN if n != "Kali Linux"]}},
     )
     assert warnings == []
@@ -446,8 +456,17 @@ def test_cli_formats_and_previous(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    common = ["damo", "--year", "2025", "--repology-url", repology.url, "--pypistats-url", pypistats.url,
-              "--cache-dir", str(shared_cache)]
+    common = [
+        "damo",
+        "--year",
+        "2025",
+        "--repology-url",
+        repology.url,
+        "--pypistats-url",
+        pypistats.url,
+        "--cache-dir",
+        str(shared_cache),
+    ]
     status, out, err = _cli(capsys, *common)
     assert (status, err) == (0, "")
     assert "damo in distributions (Repology, as of " in out
@@ -498,8 +517,16 @@ def test_cli_failures_are_one_line(
     message: str,
 ) -> None:
     pypistats.routes[route] = [reply]
-    status, out, err = _cli(capsys, "damo", "--repology-url", repology.url, "--pypistats-url", pypistats.url,
-                            "--cache-dir", str(shared_cache))
+    status, out, err = _cli(
+        capsys,
+        "damo",
+        "--repology-url",
+        repology.url,
+        "--pypistats-url",
+        pypistats.url,
+        "--cache-dir",
+        str(shared_cache),
+    )
     assert (status, out) == (2, "")
     assert err.startswith(f"retrospect: error: {message}") and err.count("\n") == 1
 
@@ -508,8 +535,9 @@ def test_cli_repology_failure_and_bad_previous(
     repology: FakeService, pypistats: FakeService, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repology.routes["/api/v1/project/weird"] = [Reply(body='{"not": "a list"}')]
-    status, out, err = _cli(capsys, "weird", "--repology-url", repology.url, "--pypistats-url", pypistats.url,
-                            "--cache-dir", str(tmp_path))
+    status, out, err = _cli(
+        capsys, "weird", "--repology-url", repology.url, "--pypistats-url", pypistats.url, "--cache-dir", str(tmp_path)
+    )
     assert (status, out) == (2, "") and err.startswith("retrospect: error: Repology: unexpected JSON from ")
     bad = tmp_path / "prev.json"
     bad.write_text("{oops")

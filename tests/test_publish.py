@@ -104,7 +104,9 @@ def test_update_document_appends_to_a_file_without_region_and_creates_from_the_r
 
 
 def big_table(rows: int) -> str:
-    return "| author | commits |\n| --- | --: |\n" + "".join(f"| Author {i} <a{i}@example.com> | {i} |\n" for i in range(rows))
+    return "| author | commits |\n| --- | --: |\n" + "".join(
+        f"| Author {i} <a{i}@example.com> | {i} |\n" for i in range(rows)
+    )
 
 
 def test_fit_shortens_tables_before_cutting():
@@ -178,7 +180,10 @@ def test_first_run_commits_second_changes_nothing(tmp_path, hermetic_git):
     assert first.changed and first.branch == "main"
     assert first.sha == git(remote, "rev-parse", "main")
     assert region_of(remote_file(remote)) == TABLE.strip()
-    assert git(remote, "log", "-1", "--format=%an <%ae>|%s", "main") == f"{publish.BOT_NAME} <{publish.BOT_EMAIL}>|update stats"
+    assert (
+        git(remote, "log", "-1", "--format=%an <%ae>|%s", "main")
+        == f"{publish.BOT_NAME} <{publish.BOT_EMAIL}>|update stats"
+    )
     second = publish.publish_commit(target(remote), TABLE, "report", BOT, None, "", NO_RETRY_WAIT)
     assert not second.changed and second.sha == first.sha
     assert git(remote, "rev-list", "--count", "main") == "2"
@@ -209,7 +214,9 @@ def test_a_concurrent_push_is_rebased_over(tmp_path, hermetic_git):
 
 
 def test_two_racing_runs_both_land(tmp_path, hermetic_git):
-    remote = make_remote(tmp_path / "news.git", {NEWS_PATH: PAGE + "\n<!-- retrospect:begin damo -->\n<!-- retrospect:end damo -->\n"})
+    remote = make_remote(
+        tmp_path / "news.git", {NEWS_PATH: PAGE + "\n<!-- retrospect:begin damo -->\n<!-- retrospect:end damo -->\n"}
+    )
     runs = [("stats", "| linux | 1 |"), ("damo", "| damo | 2 |")]
     errors: list[BaseException] = []
 
@@ -254,7 +261,9 @@ def http_remote(tmp_path, hermetic_git):
 
 def test_the_token_travels_as_a_header_and_stays_out_of_the_clone(http_remote, tmp_path):
     url = http_remote.url + "/news.git"
-    landed = publish.publish_commit(publish.NewsTarget(url, None, NEWS_PATH), TABLE, "r", BOT, "ghs_right", "", NO_RETRY_WAIT)
+    landed = publish.publish_commit(
+        publish.NewsTarget(url, None, NEWS_PATH), TABLE, "r", BOT, "ghs_right", "", NO_RETRY_WAIT
+    )
     assert landed.changed
     assert region_of(remote_file(tmp_path / "srv" / "news.git")) == TABLE.strip()
     assert http_remote.seen and all(auth.lower().startswith("basic ") for _, _, auth in http_remote.seen)
@@ -264,7 +273,9 @@ def test_the_token_travels_as_a_header_and_stays_out_of_the_clone(http_remote, t
 def test_a_bad_token_fails_with_a_clear_error(http_remote):
     url = http_remote.url + "/news.git"
     with pytest.raises(UserError) as err:
-        publish.publish_commit(publish.NewsTarget(url, None, NEWS_PATH), TABLE, "r", BOT, "ghs_wrong", "", NO_RETRY_WAIT)
+        publish.publish_commit(
+            publish.NewsTarget(url, None, NEWS_PATH), TABLE, "r", BOT, "ghs_wrong", "", NO_RETRY_WAIT
+        )
     assert "cannot clone the news repository" in str(err.value) and "token" in str(err.value)
     assert "ghs_wrong" not in str(err.value)
 
@@ -272,7 +283,9 @@ def test_a_bad_token_fails_with_a_clear_error(http_remote):
 # ----------------------------------------------------------------------------------- pull request mode
 
 
-def test_pull_request_mode_pushes_a_branch_and_opens_then_updates_one_pull(tmp_path, hermetic_git, github_api, monkeypatch):
+def test_pull_request_mode_pushes_a_branch_and_opens_then_updates_one_pull(
+    tmp_path, hermetic_git, github_api, monkeypatch
+):
     github_api.add_repo("damonitor/news")
     github_api.token = "ghs_right"
     remote = make_remote(tmp_path / "news.git")

@@ -10,13 +10,20 @@ from kernelrepo import SJ, Builder, ts
 from reporter.cli import main
 
 LINUX_TAGS = [
-    ("v6.1", "2022-12-11T22:15:00"), ("v6.2-rc1", "2022-12-25T22:00:00"),
-    ("v6.2-rc8", "2023-02-12T22:00:00"), ("v6.2", "2023-02-19T23:00:00"),
-    ("v6.3-rc1", "2023-03-05T22:00:00"), ("v6.3", "2023-04-23T19:00:00"),
-    ("v6.4", "2023-06-25T23:00:00"), ("v6.5", "2023-08-27T21:00:00"),
-    ("v6.6", "2023-10-30T06:00:00"), ("v6.7-rc1", "2023-11-12T23:00:00"),
-    ("v6.7-rc8", "2023-12-31T21:58:00"), ("v6.7", "2024-01-07T20:00:00"),
-    ("v6.8", "2024-03-10T21:00:00"), ("v6.13-rc1", "2024-12-01T22:00:00"),
+    ("v6.1", "2022-12-11T22:15:00"),
+    ("v6.2-rc1", "2022-12-25T22:00:00"),
+    ("v6.2-rc8", "2023-02-12T22:00:00"),
+    ("v6.2", "2023-02-19T23:00:00"),
+    ("v6.3-rc1", "2023-03-05T22:00:00"),
+    ("v6.3", "2023-04-23T19:00:00"),
+    ("v6.4", "2023-06-25T23:00:00"),
+    ("v6.5", "2023-08-27T21:00:00"),
+    ("v6.6", "2023-10-30T06:00:00"),
+    ("v6.7-rc1", "2023-11-12T23:00:00"),
+    ("v6.7-rc8", "2023-12-31T21:58:00"),
+    ("v6.7", "2024-01-07T20:00:00"),
+    ("v6.8", "2024-03-10T21:00:00"),
+    ("v6.13-rc1", "2024-12-01T22:00:00"),
     ("next-20231231", "2023-12-31T23:00:00"),
 ]
 
@@ -37,13 +44,21 @@ def ranges(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
 
 def test_2023_matches_stat_branches(linux_tags: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert ranges(capsys, str(linux_tags), "--year", "2023") == [
-        "v6.2-rc1", "v6.3", "v6.4", "v6.5", "v6.6", "v6.7-rc8",
+        "v6.2-rc1",
+        "v6.3",
+        "v6.4",
+        "v6.5",
+        "v6.6",
+        "v6.7-rc8",
     ]
 
 
 def test_cutoff_and_next_year(linux_tags: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert ranges(capsys, str(linux_tags), "--year", "2023", "--cutoff", "2023-09-01") == [
-        "v6.2-rc1", "v6.3", "v6.4", "v6.5",
+        "v6.2-rc1",
+        "v6.3",
+        "v6.4",
+        "v6.5",
     ]
     assert ranges(capsys, str(linux_tags), "--year", "2024") == ["v6.7-rc8", "v6.8", "v6.13-rc1"]
 
@@ -51,8 +66,23 @@ def test_cutoff_and_next_year(linux_tags: Path, capsys: pytest.CaptureFixture[st
 def test_output_is_a_valid_refs_file(linux_tags: Path, tmp_path: Path, capsys) -> None:
     refs = tmp_path / "stat_branches_2023"
     refs.write_text("\n".join(ranges(capsys, str(linux_tags), "--year", "2023")) + "\n")
-    assert main(["table", "commits", str(linux_tags), "--refs", str(refs), "--subsystem", "path:Makefile",
-                 "--parent", "path:Makefile", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "table",
+                "commits",
+                str(linux_tags),
+                "--refs",
+                str(refs),
+                "--subsystem",
+                "path:Makefile",
+                "--parent",
+                "path:Makefile",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert len(capsys.readouterr().out.splitlines()) == 1 + 5 + 1
 
 

@@ -73,8 +73,10 @@ def test_summary_numbers_and_comparisons(written: Path) -> None:
     k, pk = data["stats"]["kernel"], data["previous"]["kernel"]
     post = (written / "2023.md").read_text()
     summary = post.split("Summary\n=======\n", 1)[1].split("Development Statistics", 1)[0]
-    assert f"{k['authors']['total_authors']} people contributed their code to DAMON by making " \
-           f"{k['authors']['total_commits']} commits merged in 2023 (v1.1-rc1..v1.4-rc2)." in summary
+    assert (
+        f"{k['authors']['total_authors']} people contributed their code to DAMON by making "
+        f"{k['authors']['total_commits']} commits merged in 2023 (v1.1-rc1..v1.4-rc2)." in summary
+    )
     total = k["tables"]["commits"]["rows"][-1]
     assert f"about {total['damon/mm']:.2f}% of commits" in summary
     community = k["tables"]["community"]["rows"][-1]
@@ -93,8 +95,9 @@ def test_json_records_refs_and_hashes(written: Path, kernel_repo: Path) -> None:
     kernel = data["stats"]["kernel"]
     assert kernel["refs"] == ["v1.1-rc1", "v1.2", "v1.3", "v1.4-rc2"]
     for ref, commit in kernel["resolved"].items():
-        expected = subprocess.run(["git", "rev-parse", f"{ref}^{{commit}}"], cwd=kernel_repo,
-                                  capture_output=True, text=True, check=True).stdout.strip()
+        expected = subprocess.run(
+            ["git", "rev-parse", f"{ref}^{{commit}}"], cwd=kernel_repo, capture_output=True, text=True, check=True
+        ).stdout.strip()
         assert commit == expected
     assert data["options"]["year"] == 2023 and data["tool"]["name"] == "retrospect"
 
@@ -135,8 +138,9 @@ def test_gfm_format_and_date(config: Path, tmp_path: Path, kernel_repo: Path, to
     assert "\ndate = 2024-01-02T03:04:05Z\n" in (out / "2023.md").read_text()
 
 
-def test_cached_clones_from_bare_remotes(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path,
-                                         written: Path) -> None:
+def test_cached_clones_from_bare_remotes(
+    config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, written: Path
+) -> None:
     remotes = tmp_path / "remotes"
     for repo, name in ((kernel_repo, "linux"), (tool_repo, "damo")):
         subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(remotes / f"{name}.git")], check=True)
@@ -144,8 +148,18 @@ def test_cached_clones_from_bare_remotes(config: Path, tmp_path: Path, kernel_re
     text = text.replace("https://github.com/awslabs/damo.git", f"file://{remotes}/damo.git")
     config.write_text(text.split("\ngithub:")[0])  # no web APIs: nothing here reaches the internet
     out, cache = tmp_path / "cached", tmp_path / "cache"
-    args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--cache-dir", str(cache),
-            "--quiet"]
+    args = [
+        "report",
+        "--config",
+        str(config),
+        "--year",
+        "2023",
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(cache),
+        "--quiet",
+    ]
     assert main([*args, "--offline"]) == 2  # nothing cached yet, and no cloning offline
     assert main(args) == 0  # GitHub and packaging failures only warn (no network here)
     clone = cache / "repos" / "linux.git"
@@ -161,10 +175,14 @@ def test_cached_clones_from_bare_remotes(config: Path, tmp_path: Path, kernel_re
     [
         (lambda c: c.unlink(), "cannot read config"),
         (lambda c: c.write_text("kernel: [unclosed\n"), "retrospect.yml:2: invalid YAML"),
-        (lambda c: c.write_text(CONFIG.replace("  total_label: linux", "  total_lable: linux")),
-         "retrospect.yml:11: kernel.total_lable: unknown key"),
-        (lambda c: c.write_text(CONFIG.replace("merges: true", "merges: 3")),
-         "tools[0].merges: expected bool, got int"),
+        (
+            lambda c: c.write_text(CONFIG.replace("  total_label: linux", "  total_lable: linux")),
+            "retrospect.yml:11: kernel.total_lable: unknown key",
+        ),
+        (
+            lambda c: c.write_text(CONFIG.replace("merges: true", "merges: 3")),
+            "tools[0].merges: expected bool, got int",
+        ),
     ],
 )
 def test_bad_config(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, capsys, setup, message) -> None:
@@ -176,16 +194,34 @@ def test_bad_config(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: 
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_bad_inputs_leave_nothing_behind(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_inputs_leave_nothing_behind(
+    config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert main(["report", "--config", str(config), "--out", str(out), "--repo", "kernel=/x", "--offline"]) == 2
     assert "unknown repository name 'kernel'" in capsys.readouterr().err
     assert report(config, out, kernel_repo, tool_repo, "--year", "2031") == 2
     assert "no tags dated in 2031" in capsys.readouterr().err
     config.write_text(CONFIG.replace("https://github.com/awslabs/damo.git", f"file://{tmp_path}/nowhere.git"))
-    assert main(["report", "--config", str(config), "--year", "2023", "--out", str(out), "--repo",
-                 f"linux={kernel_repo}", "--cache-dir", str(tmp_path / "c"), "--quiet"]) == 2
+    assert (
+        main(
+            [
+                "report",
+                "--config",
+                str(config),
+                "--year",
+                "2023",
+                "--out",
+                str(out),
+                "--repo",
+                f"linux={kernel_repo}",
+                "--cache-dir",
+                str(tmp_path / "c"),
+                "--quiet",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "git clone failed" in err and err.count("\n") == 1, err
     assert not out.exists() or not any(out.iterdir())
@@ -201,12 +237,29 @@ def test_github_section_and_milestone_sentence(
 ) -> None:
     stars = [(f"user{i}", f"2022-{1 + i % 12:02d}-10T00:00:00Z") for i in range(90)]
     stars += [(f"new{i}", f"2023-08-{1 + i:02d}T00:00:00Z") for i in range(15)]
-    github_api.add_repo("awslabs/damo", stars=stars, releases=[("v1.0", "2023-02-01T00:00:00Z")],
-                        tags=["v1.0"], contributors=["sj", None])
+    github_api.add_repo(
+        "awslabs/damo",
+        stars=stars,
+        releases=[("v1.0", "2023-02-01T00:00:00Z")],
+        tags=["v1.0"],
+        contributors=["sj", None],
+    )
     _online_config(config)
     out = tmp_path / "out"
-    args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--quiet",
-            "--repo", f"linux={kernel_repo}", "--repo", f"damo={tool_repo}"]
+    args = [
+        "report",
+        "--config",
+        str(config),
+        "--year",
+        "2023",
+        "--out",
+        str(out),
+        "--quiet",
+        "--repo",
+        f"linux={kernel_repo}",
+        "--repo",
+        f"damo={tool_repo}",
+    ]
     assert main(args) == 0
     post = (out / "2023.md").read_text()
     summary = post.split("Development Statistics")[0]

@@ -23,15 +23,26 @@ def test_every_section_equals_full_history_git_log(kernel_repo: Path, capsys: py
     assert {row["section"] for row in data["sections"]} == set(by_title)
     for row in data["sections"]:
         specs = by_title[row["section"]].pathspecs(dirs, files)
-        assert row["commits"] == count(kernel_repo, "--no-merges", "--full-history", "v1.1-rc1..v1.4-rc2",
-                                       "--", *specs), row["section"]
+        assert row["commits"] == count(
+            kernel_repo, "--no-merges", "--full-history", "v1.1-rc1..v1.4-rc2", "--", *specs
+        ), row["section"]
     counts = [row["commits"] for row in data["sections"]]
     assert counts == sorted(counts, reverse=True)
     # No rename crosses DRIVER FOO's files, so its lines are the plain numstat sum.
     foo = next(row for row in data["sections"] if row["section"] == "DRIVER FOO")
-    numstat = git(kernel_repo, "log", "--no-merges", "--numstat", "--format=", "v1.1-rc1..v1.4-rc2", "--",
-                  *by_title["DRIVER FOO"].pathspecs(dirs, files))
-    assert foo["lines"] == sum(int(a) + int(d) for a, d, _ in (line.split("\t") for line in numstat.split("\n") if line))
+    numstat = git(
+        kernel_repo,
+        "log",
+        "--no-merges",
+        "--numstat",
+        "--format=",
+        "v1.1-rc1..v1.4-rc2",
+        "--",
+        *by_title["DRIVER FOO"].pathspecs(dirs, files),
+    )
+    assert foo["lines"] == sum(
+        int(a) + int(d) for a, d, _ in (line.split("\t") for line in numstat.split("\n") if line)
+    )
 
 
 def test_top_and_text(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

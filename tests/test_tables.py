@@ -66,15 +66,12 @@ def test_lines_count_renames_as_git_pairs_them_inside_the_pathspec(kernel_repo: 
     assert "1\t0\tDocumentation/{vm => mm}/damon/usage.rst" in out
 
 
-def test_community_table_counts_merges_and_name_or_email(
-    kernel_repo: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_community_table_counts_merges_and_name_or_email(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = run_json(capsys, "table", "community", str(kernel_repo), "--year", "2023")
     assert table["header"] == ["range", "from_sj", "non_sj", "non_sj_portion"]
     for row, (a, b) in zip(table["rows"], ranges_of(YEAR_2023)):
         everyone = count(kernel_repo, f"{a}..{b}", "--", *DAMON)
-        mine = count(kernel_repo, f"{a}..{b}", "--author=^SeongJae Park <", "--author=<sj@kernel.org>$",
-                     "--", *DAMON)
+        mine = count(kernel_repo, f"{a}..{b}", "--author=^SeongJae Park <", "--author=<sj@kernel.org>$", "--", *DAMON)
         assert (row["from_sj"], row["non_sj"]) == (mine, everyone - mine)
     # The evil merge is counted, as the seed script (no --no-merges) counted merges.
     assert count(kernel_repo, "--merges", "v1.2..v1.3", "--", *DAMON) >= 1
@@ -106,15 +103,31 @@ def test_zero_denominator_prints_dash(kernel_repo: Path, tmp_path: Path, capsys)
 
 def test_path_specs_labels_and_merges_option(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = run_json(
-        capsys, "table", "commits", str(kernel_repo), "--year", "2023", "--subsystem", "drv=path:drivers/",
-        "--parent", "MEMORY CONTROLLER", "--total-label", "all", "--merges", "include",
+        capsys,
+        "table",
+        "commits",
+        str(kernel_repo),
+        "--year",
+        "2023",
+        "--subsystem",
+        "drv=path:drivers/",
+        "--parent",
+        "MEMORY CONTROLLER",
+        "--total-label",
+        "all",
+        "--merges",
+        "include",
     )
     assert table["header"] == ["range", "drv", "memory_controller", "drv/memory_controller", "all", "drv/all"]
     total = table["rows"][-1]
     assert total["drv"] == count(kernel_repo, "v1.1-rc1..v1.4-rc2", "--", "drivers/")
     assert total["all"] == count(kernel_repo, "v1.1-rc1..v1.4-rc2")
     assert total["memory_controller"] == count(
-        kernel_repo, "v1.1-rc1..v1.4-rc2", "--", "include/linux/memcontrol-v1.h", "mm/memcontrol.c",
+        kernel_repo,
+        "v1.1-rc1..v1.4-rc2",
+        "--",
+        "include/linux/memcontrol-v1.h",
+        "mm/memcontrol.c",
         "mm/swap_cgroup.c",
     )
 

@@ -44,7 +44,9 @@ def test_actionlint_passes_on_the_workflows_and_the_example():
     # action.yml is checked through the CI workflow's `uses: ./` step (unknown inputs, missing image).
     done = subprocess.run(
         [tool("actionlint"), "-no-color", *sorted(str(p) for p in (ROOT / ".github").rglob("*.yml"))],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 

@@ -56,8 +56,11 @@ def authors(ranking: AuthorRanking) -> dict:
 
 def authors_from(data: dict) -> AuthorRanking:
     return AuthorRanking(
-        data["sortby"], [AuthorCount(**a) for a in data["authors"]],
-        data["total_authors"], data["total_commits"], data["total_lines"],
+        data["sortby"],
+        [AuthorCount(**a) for a in data["authors"]],
+        data["total_authors"],
+        data["total_commits"],
+        data["total_lines"],
     )
 
 
@@ -81,7 +84,10 @@ def year_stats_from(data: dict) -> YearStats:
 
     k = data["kernel"]
     kernel = KernelYear(
-        list(k["refs"]), dict(k["resolved"]), int(k["end_date"]), authors_from(k["authors"]),
+        list(k["refs"]),
+        dict(k["resolved"]),
+        int(k["end_date"]),
+        authors_from(k["authors"]),
         {kind: table_from(t) for kind, t in k["tables"].items()},
     )
     tools = [
@@ -115,8 +121,14 @@ def sections(span: str, ranked: list[SectionStats], shown: list[SectionStats]) -
         "semantics": FULL_HISTORY_NOTE,
         "sections_with_commits": len(ranked),
         "sections": [
-            {"rank": rank, "section": s.section, "commits": s.commits, "lines": s.lines, "authors": s.authors,
-             "non_maintainer_portion": _plain(s.non_maintainer)}
+            {
+                "rank": rank,
+                "section": s.section,
+                "commits": s.commits,
+                "lines": s.lines,
+                "authors": s.authors,
+                "non_maintainer_portion": _plain(s.non_maintainer),
+            }
             for rank, s in enumerate(shown, 1)
         ],
     }

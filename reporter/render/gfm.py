@@ -86,5 +86,6 @@ def result_table(result: Table) -> str:
 
 def sections(span: str, ranked: Sequence[SectionStats], shown: Sequence[SectionStats]) -> str:
     rows = text.section_rows(shown)
-    return (f"{len(shown)} of {len(ranked)} sections with commits in {span}; {text.FULL_HISTORY_NOTE}.\n\n"
-            + table(rows[0], rows[1:], numeric_from=2))
+    return f"{len(shown)} of {len(ranked)} sections with commits in {span}; {text.FULL_HISTORY_NOTE}.\n\n" + table(
+        rows[0], rows[1:], numeric_from=2
+    )

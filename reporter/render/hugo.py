@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from reporter.report import Extras, ToolYear, YearStats
 
 
-
 def _n(value: float) -> str:
     return f"{value:,}"
 
@@ -29,7 +28,7 @@ def _pct(ratio: Ratio) -> str:
 
 
 def change_phrase(before: float, after: float, fmt: Callable[[float], str] = _n, relative: bool = True) -> str:
-    """"reduced (40 -> 24)", "increased to about 180 percent (1,054 -> 1,872)", "not changed (0.21%)"."""
+    """ "reduced (40 -> 24)", "increased to about 180 percent (1,054 -> 1,872)", "not changed (0.21%)"."""
     change = stats.Change(before, after)
     span = f"({fmt(before)} -> {fmt(after)})"
     if change.direction == "equal":
@@ -143,8 +142,10 @@ def summary(config: Config, cur: YearStats, prev: YearStats, extras: Extras) -> 
         f"made for {w.sub}.",
     ]
     for tool, year in zip(config.tools, cur.tools):
-        figures.append(f"{_n(year.authors.total_authors)} people contributed {_n(year.authors.total_commits)} "
-                       f"commits to {tool.display}.")
+        figures.append(
+            f"{_n(year.authors.total_authors)} people contributed {_n(year.authors.total_commits)} "
+            f"commits to {tool.display}."
+        )
     compared = [
         f"Compared to {prev.year}, the number of {w.sub} contributors has "
         f"{change_phrase(pk.authors.total_authors, k.authors.total_authors)} and the number of commits has "
@@ -211,14 +212,16 @@ def _table_section(
 ) -> str:
     heading = f"{title}\n{'-' * len(title)}\n"
     table, before = cur.kernel.tables[kind], prev.kernel.tables[kind]
-    return "\n".join([
-        heading,
-        intro + "\n",
-        _block(w.table_command(kind, cur.year, cur.kernel.refs), _aligned(table)),
-        f"The output for {prev.year} was as below.\n",
-        _block("", _aligned(before)),
-        comparison + "\n",
-    ])
+    return "\n".join(
+        [
+            heading,
+            intro + "\n",
+            _block(w.table_command(kind, cur.year, cur.kernel.refs), _aligned(table)),
+            f"The output for {prev.year} was as below.\n",
+            _block("", _aligned(before)),
+            comparison + "\n",
+        ]
+    )
 
 
 def tables(config: Config, cur: YearStats, prev: YearStats) -> str:
@@ -231,7 +234,10 @@ def tables(config: Config, cur: YearStats, prev: YearStats) -> str:
             "Contributions from non-maintainers",
             f"The maintainer has driven the development of {w.sub}, but the help from the community was "
             f"huge: about {_pct(non)} of {w.sub} commits have been made by people other than the maintainer.",
-            "community", w, cur, prev,
+            "community",
+            w,
+            cur,
+            prev,
             f"The share has {_ratio_phrase(p_non, non)} compared to that of {prev.year}.",
         ),
         _table_section(
@@ -240,7 +246,10 @@ def tables(config: Config, cur: YearStats, prev: YearStats) -> str:
             f"retrospect counted the commits that touched their files in {cur.year}: about "
             f"{_pct(shares['commits'][0])} of {w.parent} commits and {_pct(shares['commits'][1])} of "
             f"{w.total} commits were made for {w.sub}.",
-            "commits", w, cur, prev,
+            "commits",
+            w,
+            cur,
+            prev,
             f"Compared to {prev.year}, the portion of {w.sub} commits in {w.parent} has "
             f"{_ratio_phrase(before['commits'][0], shares['commits'][0])}, and in {w.total} it has "
             f"{_ratio_phrase(before['commits'][1], shares['commits'][1])}.",
@@ -250,7 +259,10 @@ def tables(config: Config, cur: YearStats, prev: YearStats) -> str:
             f"Counting changed lines (insertions plus deletions) instead: about {_pct(shares['lines'][0])} "
             f"of the changed lines for {w.parent} and {_pct(shares['lines'][1])} of those for {w.total} "
             f"were for {w.sub}.",
-            "lines", w, cur, prev,
+            "lines",
+            w,
+            cur,
+            prev,
             f"Compared to {prev.year}, the portion of {w.sub} lines in {w.parent} has "
             f"{_ratio_phrase(before['lines'][0], shares['lines'][0])}, and in {w.total} it has "
             f"{_ratio_phrase(before['lines'][1], shares['lines'][1])}.",
@@ -264,7 +276,9 @@ def chart(config: Config, cur: YearStats) -> str:
     commits, community = cur.kernel.tables["commits"], cur.kernel.tables["community"]
     releases = [row.range.partition("..")[2] for row in commits.rows[:-1]]
     return mermaid.xychart(
-        f"{w.sub} commits per release in {cur.year}", releases, "commits",
+        f"{w.sub} commits per release in {cur.year}",
+        releases,
+        "commits",
         [row.values[0] for row in commits.rows[:-1]],
         [[row.values[1] for row in community.rows[:-1]]],
     )
@@ -275,8 +289,11 @@ def _extras_sections(extras: Extras) -> str:
     if extras.github:
         parts.append("GitHub\n------\n")
         for item in extras.github:
-            body = gfm.github_metrics_md(item["metrics"]) if "metrics" in item else (
-                f"Figures of {item['repo']} are unavailable: {item['error']}\n")
+            body = (
+                gfm.github_metrics_md(item["metrics"])
+                if "metrics" in item
+                else (f"Figures of {item['repo']} are unavailable: {item['error']}\n")
+            )
             parts.append(body)
     if extras.packaging:
         parts.append("Packaging and downloads\n-----------------------\n")
@@ -314,11 +331,14 @@ def region(config: Config, cur: YearStats) -> str:
     parts = [
         f"### {w.sub} development statistics for {cur.year} ({k.refs[0]}..{k.refs[-1]})\n",
         f"#### Contributors\n\n{gfm.authors(k.authors)}",
-        *(f"#### {title}\n\n{gfm.result_table(k.tables[kind])}" for kind, title in [
-            ("community", "Contributions from non-maintainers"),
-            ("commits", f"Portion of {w.sub} commits in {w.parent} and {w.total}"),
-            ("lines", "By number of lines"),
-        ]),
+        *(
+            f"#### {title}\n\n{gfm.result_table(k.tables[kind])}"
+            for kind, title in [
+                ("community", "Contributions from non-maintainers"),
+                ("commits", f"Portion of {w.sub} commits in {w.parent} and {w.total}"),
+                ("lines", "By number of lines"),
+            ]
+        ),
         *(f"#### {tool.display}\n\n{gfm.authors(year.authors)}" for tool, year in zip(config.tools, cur.tools)),
         chart(config, cur),
     ]

@@ -9,8 +9,9 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
 
 
-def xychart(title: str, x_labels: Sequence[str], y_label: str, bars: Sequence[int],
-            lines: Sequence[Sequence[int]] = ()) -> str:
+def xychart(
+    title: str, x_labels: Sequence[str], y_label: str, bars: Sequence[int], lines: Sequence[Sequence[int]] = ()
+) -> str:
     """A bar series with optional line series over the same x axis, as a fenced mermaid block."""
     body = [
         "xychart-beta",

@@ -115,8 +115,7 @@ DISTRIBUTION_HEADERS = ("Distribution", "Version", "Current", "Repositories")
 
 def distribution_rows(packaging: Packaging) -> list[tuple[str, str, str, str]]:
     return [
-        (d.name, d.version, "yes" if d.current else "no", ", ".join(d.repositories))
-        for d in packaging.distributions
+        (d.name, d.version, "yes" if d.current else "no", ", ".join(d.repositories)) for d in packaging.distributions
     ]
 
 
@@ -155,6 +154,7 @@ def ordinal(n: int) -> str:
 
 def github_milestone_rows(m: GithubMetrics) -> list[tuple[str, str]]:
     """("100th star", "2023-08-10" or "not yet") for every milestone asked for."""
+
     def rows(kind: str, marks: Sequence[Milestone]) -> list[tuple[str, str]]:
         return [(f"{ordinal(x.count)} {kind}", x.reached or "not yet") for x in marks]
 

@@ -113,7 +113,10 @@ def test_the_action_runs_end_to_end_in_the_built_image(image, tmp_path, github_a
     runs = []
     for n in (1, 2):
         sh("chown", "-R", f"{RUNNER_UID}:{RUNNER_UID}", str(workspace))  # as the runner leaves it
-        env |= {"GITHUB_OUTPUT": f"/github/file_commands/output{n}", "GITHUB_STEP_SUMMARY": f"/github/file_commands/summary{n}"}
+        env |= {
+            "GITHUB_OUTPUT": f"/github/file_commands/output{n}",
+            "GITHUB_STEP_SUMMARY": f"/github/file_commands/summary{n}",
+        }
         done = run_action(image, mounts, env)
         assert done.returncode == 0, done.stdout + done.stderr
         assert done.stdout.startswith(f"::add-mask::{TOKEN}\n")
