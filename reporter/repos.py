@@ -73,7 +73,7 @@ def ensure(name: str, url: str | None, root: Path, since_year: int, offline: boo
 
 
 def _is_shallow(repo: git.Repo) -> bool:
-    return (Path(repo.git_dir) / "shallow").exists()
+    return bool(walk.shallow_boundary(repo))
 
 
 def _covers(repo: git.Repo, deepest: str, wanted: str) -> bool:
@@ -89,7 +89,7 @@ def deepen_to(repo: git.Repo, start: str, offline: bool) -> None:
     A clone once deepened to an older start already holds it (every later range is complete there), so
     the mark keeps the oldest start asked for, and only an older one fetches again.
     """
-    mark = Path(repo.git_dir) / _MARK
+    mark = walk.git_path(repo, _MARK)
     if offline or not _is_shallow(repo):
         return
     wanted = walk.resolve(repo, start)

@@ -6,6 +6,7 @@ records mean for statistics.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import threading
@@ -35,13 +36,55 @@ class Tag:
 
 
 def open_repo(path: str | Path) -> git.Repo:
-    """A repository at `path` (a work tree or a bare repository), or a UserError saying why not."""
+    """The repository at `path`: a work tree, a linked worktree, or a git directory as git accepts it
+    (bare, even without a `config` file), or a UserError saying why not.
+
+    git itself finds the git directory, never looking above `path`; every later git process is pinned to
+    it with `--git-dir` (GitPython alone takes a bare directory without `config` for a work tree and runs
+    git in its parent, which may be another repository).
+    """
+    where = Path(path)
+    if not where.is_dir():
+        raise UserError(f"{path}: no such directory")
+    git_dir, inside = _probe(where, "--absolute-git-dir", "--is-inside-work-tree")
+    top = _probe(where, "--show-toplevel")[0] if inside == "true" else None
+    if top is not None and Path(top) != where.resolve():
+        raise UserError(f"{path}: not the top of a git work tree (that is {top})")
     try:
-        return git.Repo(Path(path), search_parent_directories=False)
-    except git.NoSuchPathError:
-        raise UserError(f"{path}: no such directory") from None
-    except git.InvalidGitRepositoryError:
+        repo = git.Repo(git_dir, search_parent_directories=False)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise UserError(f"{path}: not a git repository") from None
+    repo._working_tree_dir = top  # GitPython's own guess is the parent of a bare directory without config
+    repo.working_dir = top or git_dir
+    repo.git = git.Git(repo.working_dir)
+    pinned = {"git_dir": git_dir} | ({"work_tree": top} if top else {})
+    repo.git.set_persistent_git_options(**pinned)
+    return repo
+
+
+# Variables that would point git at another repository than the one asked for.
+_REPO_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY")
+
+
+def _probe(where: Path, *questions: str) -> list[str]:
+    """`git rev-parse QUESTIONS` as git answers in `where`, which must itself be the repository."""
+    env = {k: v for k, v in os.environ.items() if k not in _REPO_VARIABLES}
+    env["GIT_CEILING_DIRECTORIES"] = str(where.resolve().parent)
+    done = subprocess.run(
+        ["git", "rev-parse", *questions],
+        check=False,
+        cwd=where,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    if done.returncode != 0:
+        reason = _first_line(done.stderr)
+        # git's own wording names parent directories it was told not to search: keep only the gist.
+        raise UserError(f"{where}: " + ("not a git repository" if "not a git repository" in reason else reason))
+    return done.stdout.splitlines()
 
 
 def repo_name(repo: git.Repo) -> str:
@@ -76,9 +119,14 @@ def parse_range(text: str) -> RevRange:
     return RevRange(start, end)
 
 
+def git_path(repo: git.Repo, name: str) -> Path:
+    """Where git keeps `name` (`shallow`, ...) for this repository: the common directory of a worktree."""
+    return Path(repo.git.rev_parse("--path-format=absolute", "--git-path", name).strip())
+
+
 def shallow_boundary(repo: git.Repo) -> list[str]:
     """The commits a shallow clone has without their parents (none in a complete repository)."""
-    path = Path(repo.git_dir) / "shallow"
+    path = git_path(repo, "shallow")
     return path.read_text().split() if path.exists() else []
 
 

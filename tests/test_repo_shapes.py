@@ -1,0 +1,81 @@
+"""Every git directory git accepts is a repository to retrospect, and git never runs outside it.
+
+Each shape sits inside a decoy: a directory that is itself a git repository with other tags, so that a
+git process started in the wrong directory gives other numbers or "unknown ref", never the right ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from gitcheck import DAMON, count, git
+from kernelrepo import SJ, Builder, ts
+
+from reporter.cli import main
+
+YEAR_2023 = ["v1.1-rc1", "v1.2", "v1.3", "v1.4-rc2"]
+
+
+@pytest.fixture(scope="module")
+def decoy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    b = Builder(tmp_path_factory.mktemp("decoy") / "outer")
+    b.commit("decoy", SJ, ts("2022-06-01T00:00:00"), files={"MAINTAINERS": "nothing\n"})
+    b.tag("v1.0", ts("2022-06-01T00:00:00"))
+    return b.path
+
+
+def _bare_without_config(kernel: Path, decoy: Path) -> Path:
+    bare = decoy / "mirror" / "repo"
+    git(decoy, "clone", "-q", "--bare", str(kernel), str(bare))
+    (bare / "config").unlink()  # how some mirrors are stored: HEAD, objects, refs, packed-refs only
+    return bare
+
+
+def _linked_worktree(kernel: Path, decoy: Path) -> Path:
+    main_tree = decoy / "main"
+    git(decoy, "clone", "-q", str(kernel), str(main_tree))
+    git(main_tree, "worktree", "add", "-q", "--detach", str(decoy / "linked"), "v1.4-rc2")
+    return decoy / "linked"
+
+
+def _separate_git_dir(kernel: Path, decoy: Path) -> Path:
+    git(decoy, "clone", "-q", "--separate-git-dir", str(decoy / "sep.git"), str(kernel), str(decoy / "sep"))
+    return decoy / "sep"
+
+
+def _git_dir_of_work_tree(kernel: Path, decoy: Path) -> Path:
+    git(decoy, "clone", "-q", str(kernel), str(decoy / "plain"))
+    return decoy / "plain" / ".git"
+
+
+SHAPES = [_bare_without_config, _linked_worktree, _separate_git_dir, _git_dir_of_work_tree]
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    assert main([*args, "--format", "json", "--quiet", "--no-cache"]) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda f: f.__name__.strip("_"))
+def test_every_git_directory_counts_as_git_does(
+    shape, kernel_repo: Path, tmp_path: Path, decoy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outer = tmp_path / "outer"
+    git(tmp_path, "clone", "-q", str(decoy), str(outer))
+    repo = shape(kernel_repo, outer)
+    assert main(["ranges", str(repo), "--year", "2023"]) == 0
+    assert capsys.readouterr().out.split() == YEAR_2023
+    table = run_json(capsys, "table", "commits", str(repo), "--year", "2023")
+    for row, (a, b) in zip(table["rows"], itertools.pairwise(YEAR_2023), strict=False):
+        assert row["damon"] == count(kernel_repo, "--no-merges", f"{a}..{b}", "--", *DAMON)
+    ranking = run_json(capsys, "authors", str(repo), "--range", "v1.1-rc1..v1.4-rc2")
+    assert ranking["total_commits"] == count(kernel_repo, "v1.1-rc1..v1.4-rc2")
+
+
+def test_a_directory_inside_a_repository_is_not_that_repository(decoy: Path, capsys) -> None:
+    (decoy / "sub").mkdir(exist_ok=True)
+    assert main(["ranges", str(decoy / "sub"), "--year", "2023"]) == 2
+    assert "not a git repository" in capsys.readouterr().err
