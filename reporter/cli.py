@@ -30,7 +30,12 @@ from reporter.ranges import (
     year_boundaries,
 )
 from reporter.render import data as render_data
-from reporter.render import gfm, text
+from reporter.render import escape, gfm, text
+
+
+def _emit(output: str) -> None:
+    """Write a command's output; names with bytes that are not UTF-8 show U+FFFD (never a traceback)."""
+    sys.stdout.write(escape.shown(output))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -116,11 +121,11 @@ def _run_authors(args: argparse.Namespace) -> int:
     )
     ranking = compute.authors(_history(args, mailmap=args.mailmap), request)
     if args.format == "json":
-        sys.stdout.write(render_data.dumps(render_data.authors(ranking)))
+        _emit(render_data.dumps(render_data.authors(ranking)))
     elif args.format == "md":
-        sys.stdout.write(gfm.authors(ranking, args.hide_rank))
+        _emit(gfm.authors(ranking, args.hide_rank))
     else:
-        sys.stdout.write(text.authors(ranking, args.hide_rank))
+        _emit(text.authors(ranking, args.hide_rank))
     return 0
 
 
@@ -149,7 +154,7 @@ def _add_ranges(sub: argparse._SubParsersAction) -> None:
 
 def _run_ranges(args: argparse.Namespace) -> int:
     refs = _year_refs(walk.open_repo(args.repo), args)
-    sys.stdout.write("".join(ref + "\n" for ref in refs))
+    _emit("".join(ref + "\n" for ref in refs))
     return 0
 
 
@@ -219,14 +224,14 @@ def _run_table(args: argparse.Namespace) -> int:
     tables = compute.tables(history, kinds, request)
     if args.format == "json":
         data = [render_data.table(tables[kind]) for kind in kinds]
-        sys.stdout.write(render_data.dumps(data[0] if len(data) == 1 else data))
+        _emit(render_data.dumps(data[0] if len(data) == 1 else data))
         return 0
     render = {
         "md": gfm.result_table,
         "text": lambda table: text.aligned(text.table_rows(table)),
         "tsv": lambda table: text.tsv(text.table_rows(table)),
     }[args.format]
-    sys.stdout.write("\n".join(render(tables[kind]) for kind in kinds))
+    _emit("\n".join(render(tables[kind]) for kind in kinds))
     return 0
 
 
@@ -251,12 +256,12 @@ def _run_subsystems(args: argparse.Namespace) -> int:
     shown = ranked[: args.top] if args.top else ranked
     span = f"{refs[0]}..{refs[-1]}"
     if args.format == "json":
-        sys.stdout.write(render_data.dumps(render_data.sections(span, ranked, shown)))
+        _emit(render_data.dumps(render_data.sections(span, ranked, shown)))
     elif args.format == "md":
-        sys.stdout.write(gfm.sections(span, ranked, shown))
+        _emit(gfm.sections(span, ranked, shown))
     else:
         render = text.aligned if args.format == "text" else text.tsv
-        sys.stdout.write(text.sections_note(span, ranked, shown) + render(text.section_rows(shown)))
+        _emit(text.sections_note(span, ranked, shown) + render(text.section_rows(shown)))
     return 0
 
 
@@ -323,7 +328,7 @@ def _add_config(sub: argparse._SubParsersAction) -> None:
 
 def _run_config(args: argparse.Namespace) -> int:
     if args.print_default:
-        sys.stdout.write(config.DEFAULT_YAML)
+        _emit(config.DEFAULT_YAML)
     else:
         loaded = config.load(args.check)
         print(f"{args.check}: ok ({', '.join(loaded.repo_names())})")
@@ -351,11 +356,11 @@ def _run_packaging(args: argparse.Namespace) -> int:
     name = args.pypi_package or args.project
     dl = packaging.fetch_downloads(name, args.year, args.pypistats_url, args.cache_dir, previous.get("downloads"))
     if args.format == "json":
-        sys.stdout.write(render_data.dumps(packaging.as_json_dict(pkg, dl)))
+        _emit(render_data.dumps(packaging.as_json_dict(pkg, dl)))
     elif args.format == "md":
-        sys.stdout.write(f"## Packaging and downloads\n\n{gfm.packaging_md(pkg, dl)}")
+        _emit(f"## Packaging and downloads\n\n{gfm.packaging_md(pkg, dl)}")
     else:
-        sys.stdout.write(text.packaging_text(pkg, dl))
+        _emit(text.packaging_text(pkg, dl))
     return 0
 
 
@@ -410,11 +415,11 @@ def _run_github(args: argparse.Namespace) -> int:
     gh = github.connect(args.token, args.api_url, cache_dir=args.cache_dir, max_wait=args.max_wait)
     metrics = github.fetch_metrics(gh, args.repo, args.year, args.milestones, args.release_milestones)
     if args.format == "json":
-        sys.stdout.write(render_data.dumps(asdict(metrics)))
+        _emit(render_data.dumps(asdict(metrics)))
     elif args.format == "md":
-        sys.stdout.write(gfm.github_metrics_md(metrics))
+        _emit(gfm.github_metrics_md(metrics))
     else:
-        sys.stdout.write(text.github_metrics_text(metrics))
+        _emit(text.github_metrics_text(metrics))
     return 0
 
 

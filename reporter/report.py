@@ -24,7 +24,7 @@ from reporter.model import AuthorRanking, RevRange, Table
 from reporter.progress import Progress, group
 from reporter.ranges import parse_date, year_boundaries, year_end, year_start
 from reporter.render import data as render_data
-from reporter.render import hugo
+from reporter.render import escape, hugo
 
 SCHEMA_VERSION = 1
 
@@ -242,8 +242,8 @@ def run_report(options: ReportOptions) -> ReportResult:
     for warning in extras.warnings:
         print(f"retrospect: warning: {warning}", file=sys.stderr)
     date = options.date or datetime.fromtimestamp(current.kernel.end_date, timezone.utc).isoformat()
-    post = hugo.post(config, current, previous, extras, date)
-    region = hugo.region(config, current)
+    post = escape.shown(hugo.post(config, current, previous, extras, date))
+    region = escape.shown(hugo.region(config, current))
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "retrospect", "version": __version__},

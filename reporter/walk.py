@@ -6,11 +6,12 @@ records mean for statistics.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -20,10 +21,14 @@ import git
 from reporter.errors import UserError
 from reporter.model import ChangedFile, Commit, RevRange
 
-_RECORD = b"\x1e"
-_FIELD = b"\x1f"
+# Every field is NUL-terminated: git allows any other byte (0x1e, 0x1f, newlines) in names and paths.
 # %an/%ae are what `git log` shows by default; %aN/%aE fold identities through .mailmap.
-_FORMAT = "%x1e%H%x1f%P%x1f{name}%x1f{email}%x1f%at%x1f%ct"
+_FORMAT = "%H%x00%P%x00{name}%x00{email}%x00%at%x00%ct"
+_HEADER_FIELDS = 6
+# A `--numstat -z` entry: `added TAB deleted TAB path`, with an empty path for a rename (the old and the
+# new path follow as tokens of their own). A commit hash never holds a tab, so an entry is never a header.
+_NUMSTAT = re.compile(rb"\n*(\d+|-)\t(\d+|-)\t(.*)", re.DOTALL)
+_HASH = re.compile(rb"\n*([0-9a-f]{40}|[0-9a-f]{64})")
 _CHUNK = 1 << 16
 
 Progress = Callable[[int], None]
@@ -245,11 +250,14 @@ def _stream(
         threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True).start()
     count = 0
     try:
-        for record in _records(proc.stdout):
-            yield _parse(record, keep_files)
+        for commit in _commits(_tokens(proc.stdout), keep_files):
+            yield commit
             count += 1
             if progress and count % 1000 == 0:
                 progress(count)
+    except _Malformed as err:
+        raise UserError(f"git log output not understood in {repo_name(repo)}: {err}") from None
+    else:
         stderr = proc.stderr.read().decode(errors="replace")
         if proc.proc.wait() != 0:
             raise UserError(f"git log failed in {repo_name(repo)}: {_first_line(stderr)}")
@@ -266,26 +274,58 @@ def _first_line(text: str) -> str:
     return re.sub(r"^(fatal|error): ", "", lines[0]) if lines else "unknown error"
 
 
-def _records(stream: IO[bytes]) -> Iterator[bytes]:
+def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
+    """The NUL-terminated tokens of a stream, read in chunks."""
     pending = b""
     for chunk in iter(lambda: stream.read(_CHUNK), b""):
-        parts = (pending + chunk).split(_RECORD)
+        parts = (pending + chunk).split(b"\0")
         pending = parts.pop()
-        yield from filter(None, parts)
+        yield from parts
     if pending:
         yield pending
 
 
 def _text(raw: bytes) -> str:
+    """Exact: undecodable bytes survive as surrogates, so identities and paths stay what git says."""
     return raw.decode("utf-8", errors="surrogateescape")
 
 
-def _parse(record: bytes, keep_files: bool) -> Commit:
-    header, _, body = record.partition(b"\0")
-    hash_, parents, name, email, atime, ctime = header.split(_FIELD)
+class _Malformed(Exception):
+    """git log output that does not follow the requested format."""
+
+
+def _commits(tokens: Iterator[bytes], keep_files: bool) -> Iterator[Commit]:
+    """Commits from the tokens of `git log -z --format=_FORMAT [--numstat]`: six header fields, then the
+    commit's numstat entries (and empty tokens between commits) until the next header."""
+    token = next(tokens, None)
+    while token is not None:
+        header = [token, *itertools.islice(tokens, _HEADER_FIELDS - 1)]
+        if len(header) < _HEADER_FIELDS:
+            raise _Malformed("a commit header ends early")
+        changes: list[tuple[bytes, bytes, bytes, bytes | None]] = []
+        token = next(tokens, None)
+        while token is not None:
+            entry = _NUMSTAT.fullmatch(token)
+            if entry:
+                added, deleted, path = entry.groups()
+                old_path = None
+                if not path:
+                    old_path, path = next(tokens, b""), next(tokens, b"")
+                changes.append((added, deleted, path, old_path))
+            elif token.strip(b"\n"):
+                break
+            token = next(tokens, None)
+        yield _commit(header, changes, keep_files)
+
+
+def _commit(header: list[bytes], changes: list[tuple[bytes, bytes, bytes, bytes | None]], keep_files: bool) -> Commit:
+    hash_, parents, name, email, atime, ctime = header
+    found = _HASH.fullmatch(hash_)
+    if not found or not atime.isdigit() or not ctime.isdigit():
+        raise _Malformed(f"unexpected commit header {hash_[:80]!r}")
     insertions = deletions = 0
     changed: list[ChangedFile] = []
-    for added, deleted, path, old_path in _numstat(body.split(b"\0")):
+    for added, deleted, path, old_path in changes:
         binary = added == b"-"
         ins, dels = (0, 0) if binary else (int(added), int(deleted))
         insertions += ins
@@ -293,7 +333,7 @@ def _parse(record: bytes, keep_files: bool) -> Commit:
         if keep_files:
             changed.append(ChangedFile(_text(path), ins, dels, _text(old_path) if old_path else None, binary))
     return Commit(
-        hash=hash_.decode(),
+        hash=found.group(1).decode(),
         parents=tuple(parents.decode().split()),
         author_name=_text(name),
         author_email=_text(email),
@@ -303,19 +343,3 @@ def _parse(record: bytes, keep_files: bool) -> Commit:
         deletions=deletions,
         files=tuple(changed),
     )
-
-
-def _numstat(tokens: Iterable[bytes]) -> Iterator[tuple[bytes, bytes, bytes, bytes | None]]:
-    """`added TAB deleted TAB path` entries of `--numstat -z`; a rename has an empty path followed by
-    the old and the new path as tokens of their own."""
-    it = iter(tokens)
-    for token in it:
-        token = token.lstrip(b"\n")
-        if not token:
-            continue
-        added, deleted, path = token.split(b"\t", 2)
-        if path:
-            yield added, deleted, path, None
-        else:
-            old_path = next(it)
-            yield added, deleted, next(it), old_path

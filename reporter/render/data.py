@@ -18,6 +18,7 @@ from reporter.model import (
     Table,
     TableRow,
 )
+from reporter.render.escape import shown
 from reporter.render.text import FULL_HISTORY_NOTE
 
 if TYPE_CHECKING:
@@ -112,7 +113,8 @@ def extras(found: Extras) -> dict:
 
 
 def dumps(value: object) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n"
+    """JSON text that is valid UTF-8 whatever bytes git gave (see escape.shown)."""
+    return shown(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def sections(span: str, ranked: list[SectionStats], shown: list[SectionStats]) -> dict:
