@@ -20,13 +20,14 @@ from __future__ import annotations
 import argparse
 import bisect
 import hashlib
+import itertools
 import random
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 DEFAULT_COMMITS = 100_000
@@ -276,12 +277,12 @@ class Ident:
 
 def epoch(date: str, tz_hours: int) -> int:
     local = datetime.strptime(date, "%Y-%m-%d %H:%M")
-    return int((local - timedelta(hours=tz_hours)).replace(tzinfo=timezone.utc).timestamp())
+    return int((local - timedelta(hours=tz_hours)).replace(tzinfo=UTC).timestamp())
 
 
 def make_identities(rng: random.Random, count: int) -> list[Ident]:
     """`count` distinct identities; about 5% share a name with another (several emails per person)."""
-    names = [f"{f} {l}" for f in FIRST_NAMES for l in LAST_NAMES]
+    names = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
     rng.shuffle(names)
     names = list(UNUSUAL_NAMES) + names[: count - len(UNUSUAL_NAMES)]
     people: list[Ident] = []
@@ -794,7 +795,7 @@ def assign_weights(rng: random.Random, areas: list[Area]) -> None:
     rng.shuffle(order)
     raw = [1.0 / (rank + 1) ** 0.7 for rank in order]
     scale = (1.0 - fixed) / sum(raw)
-    for area, w in zip(others, raw):
+    for area, w in zip(others, raw, strict=True):
         area.weight = w * scale
 
 
@@ -878,7 +879,7 @@ def maintainers_text(areas: list[Area], reviewers: dict[str, list[Ident]]) -> st
 class Blob:
     """An immutable file version: text lines (None for binary data), the bytes, and git's blob id."""
 
-    __slots__ = ("lines", "data", "sha")
+    __slots__ = ("data", "lines", "sha")
 
     def __init__(self, data: bytes, lines: tuple[str, ...] | None) -> None:
         self.lines = lines
@@ -912,7 +913,7 @@ class Content:
         if path.endswith((".bin", ".png")):
             return Blob(self._binary(self.rng.randint(512, 4096)), None)
         pool = self.pool(path)
-        head = [f"// SPDX-License-Identifier: GPL-2.0", f"/* {path} */"]
+        head = ["// SPDX-License-Identifier: GPL-2.0", f"/* {path} */"]
         return Blob.text(head + [self.rng.choice(pool) for _ in range(self.rng.randint(20, 160))])
 
     def _binary(self, size: int) -> bytes:
@@ -1264,7 +1265,7 @@ class Generator:
 
         spread(0, first, non_merges * PRE_YEAR_SHARE)
         year = non_merges * (1 - PRE_YEAR_SHARE - POST_YEAR_SHARE)
-        for (lo, hi), w in zip(zip(bounds, bounds[1:]), YEAR_CYCLE_WEIGHTS):
+        for (lo, hi), w in zip(itertools.pairwise(bounds), YEAR_CYCLE_WEIGHTS, strict=True):
             spread(lo, hi, year * w / sum(YEAR_CYCLE_WEIGHTS))
         spread(last, len(names) - 1, non_merges * POST_YEAR_SHARE)
         return budgets
@@ -1302,7 +1303,7 @@ class Generator:
         events = self.pull_requests(sizes) + [(None, 0)] * direct
         self.rng.shuffle(events)
         times = sorted(self.rng.randint(t0 + 3600, t1 - 7200) for _ in events)
-        for (area, size), when in zip(events, times):
+        for (area, size), when in zip(events, times, strict=True):
             if area is not None:
                 head = self._topic(head, when, area, size, merge_window, release.split("-")[0])
             else:

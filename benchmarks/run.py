@@ -131,7 +131,7 @@ def reference(repo: Path, refs: Sequence[str]) -> tuple[dict[str, list[list[str]
     last = refs[-1]
     damon, mm = read_section(repo, last, SUBSYSTEM), read_section(repo, last, PARENT)
     is_m, not_m = author_regexes(damon.maintainers)
-    ranges = [f"{a}..{b}" for a, b in zip(refs, refs[1:])] + [f"{refs[0]}..{last}"]
+    ranges = [f"{a}..{b}" for a, b in itertools.pairwise(refs)] + [f"{refs[0]}..{last}"]
     nm = MAINTAINER_LABEL
     tables: dict[str, list[list[str]]] = {
         "community": [["range", f"from_{nm}", f"non_{nm}", f"non_{nm}_portion"]],
@@ -230,7 +230,7 @@ def last_line(text: str) -> str:
 def same_run(first: Run, again: Run) -> str:
     if again.status != first.status:
         return f"FAIL (exit {again.status} after {first.status}: {last_line(again.stderr)})"
-    for old, new in zip(first.stdout.splitlines(), again.stdout.splitlines()):
+    for old, new in zip(first.stdout.splitlines(), again.stdout.splitlines(), strict=False):
         if old != new:
             return f"FAIL (cached run printed {new!r} instead of {old!r})"
     if first.stdout != again.stdout:
@@ -246,10 +246,10 @@ def same_table(expected: list[list[str]], got: list[list[str]]) -> str | None:
     """None when equal: the header and counts exactly, percentages within rounding."""
     if len(got) != len(expected):
         return f"{len(got)} rows, expected {len(expected)}"
-    for want, have in zip(expected, got):
+    for want, have in zip(expected, got, strict=True):
         if len(want) != len(have):
             return f"row {have}: expected {want}"
-        for w, h in zip(want, have):
+        for w, h in zip(want, have, strict=True):
             if w == h:
                 continue
             if w.endswith("%") and h.endswith("%") and abs(float(w[:-1]) - float(h[:-1])) <= 0.01:
@@ -270,7 +270,7 @@ def check(expected_tables: dict[str, list[list[str]]], expected_authors: str, ru
             verdicts[name] = "PASS" if problem is None else f"FAIL ({problem})"
             continue
         blocks = run.stdout.split("\n\n")  # the tables, in TABLE_KINDS order
-        for kind, block in zip(TABLE_KINDS, blocks + [""] * len(TABLE_KINDS)):
+        for kind, block in zip(TABLE_KINDS, blocks + [""] * len(TABLE_KINDS), strict=False):
             problem = same_table(expected_tables[kind], parse_tsv(block))
             verdicts[kind] = "PASS" if problem is None else f"FAIL ({problem})"
     return verdicts

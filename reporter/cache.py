@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import git
 
@@ -35,7 +36,7 @@ def default_dir() -> Path:
 
 
 # A walk is one JSON list of commits without their changed files.
-def _encode(commit: Commit) -> list:
+def _encode(commit: Commit) -> list[Any]:
     return [
         commit.hash,
         list(commit.parents),
@@ -48,7 +49,7 @@ def _encode(commit: Commit) -> list:
     ]
 
 
-def _decode(row: list) -> Commit:
+def _decode(row: list[Any]) -> Commit:
     hash_, parents, name, email, atime, ctime, ins, dels = row
     return Commit(hash_, tuple(parents), name, email, atime, ctime, ins, dels)
 
@@ -63,8 +64,8 @@ def _text(raw: bytes) -> str:
 
 # A commit row is columns, not JSON: tens of thousands are written in one go, and this is the hot path.
 # Changed files are NUL-separated fields, five per file (paths cannot hold NUL).
-def _row(commit: Commit) -> tuple:
-    fields = []
+def _row(commit: Commit) -> tuple[Any, ...]:
+    fields: list[str] = []
     for f in commit.files:
         fields += [f.path, str(f.insertions), str(f.deletions), f.old_path or "", "b" if f.binary else ""]
     return (
@@ -80,7 +81,7 @@ def _row(commit: Commit) -> tuple:
     )
 
 
-def _from_row(row: tuple) -> Commit:
+def _from_row(row: tuple[Any, ...]) -> Commit:
     hash_, parents, name, email, atime, ctime, ins, dels, files = row
     fields = _text(files).split("\0") if files else []
     changed = tuple(
@@ -100,7 +101,7 @@ class _Unreadable(Exception):
     """A stored value that does not decode: treated as absent, then overwritten."""
 
 
-def _unpack(blob: bytes) -> object:
+def _unpack(blob: bytes) -> Any:  # JSON of any shape: the caller's decoding checks it
     try:
         return json.loads(zlib.decompress(blob).decode("utf-8", "surrogateescape"))
     except (zlib.error, ValueError) as err:
@@ -174,7 +175,7 @@ class Cache:
         if row is None:
             return None
         try:
-            return [_decode(r) for r in _unpack(row[0])]  # type: ignore[union-attr]
+            return [_decode(r) for r in _unpack(row[0])]
         except (_Unreadable, TypeError, ValueError):
             return None
 

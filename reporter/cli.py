@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeAlias
+
+import git
 
 from reporter import __version__, compute, config, report, stats, walk
 from reporter.cache import Cache
@@ -21,6 +24,7 @@ from reporter.config import (
 )
 from reporter.errors import UserError
 from reporter.history import History
+from reporter.model import Table
 from reporter.progress import Progress
 from reporter.ranges import (
     DEFAULT_RELEASE_PATTERN,
@@ -43,6 +47,9 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UserError(f"{self.prog}: {message}")
+
+
+_Subcommands: TypeAlias = "argparse._SubParsersAction[_Parser]"  # not subscriptable at run time
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,7 +79,7 @@ def _history(args: argparse.Namespace, mailmap: bool = False) -> History:
     return History(repo, cache=cache, jobs=args.jobs, progress=progress, mailmap=mailmap)
 
 
-def _add_authors(sub: argparse._SubParsersAction) -> None:
+def _add_authors(sub: _Subcommands) -> None:
     p = sub.add_parser("authors", help="authors ranked by commits or lines (authors.py's output)")
     _git_options(p)
     p.add_argument("--range", "--commits_range", dest="range", help="A..B (default: HEAD)")
@@ -139,12 +146,12 @@ def _year_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _year_refs(repo, args: argparse.Namespace) -> list[str]:  # type: ignore[no-untyped-def]
+def _year_refs(repo: git.Repo, args: argparse.Namespace) -> list[str]:
     cutoff = parse_date(args.cutoff, end_of_day=True) if args.cutoff else None
     return year_boundaries(walk.tags(repo), args.year, cutoff, args.release_pattern, args.tag_pattern)
 
 
-def _add_ranges(sub: argparse._SubParsersAction) -> None:
+def _add_ranges(sub: _Subcommands) -> None:
     p = sub.add_parser("ranges", help="a year's boundary refs from tag dates (stat_branches format)")
     p.add_argument("repo", metavar="REPO")
     p.add_argument("--year", type=int, required=True)
@@ -158,7 +165,7 @@ def _run_ranges(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_table(sub: argparse._SubParsersAction) -> None:
+def _add_table(sub: _Subcommands) -> None:
     p = sub.add_parser("table", help="per-release tables: community, commits and/or lines")
     p.add_argument(
         "kinds",
@@ -226,7 +233,7 @@ def _run_table(args: argparse.Namespace) -> int:
         data = [render_data.table(tables[kind]) for kind in kinds]
         _emit(render_data.dumps(data[0] if len(data) == 1 else data))
         return 0
-    render = {
+    render: Callable[[Table], str] = {
         "md": gfm.result_table,
         "text": lambda table: text.aligned(text.table_rows(table)),
         "tsv": lambda table: text.tsv(text.table_rows(table)),
@@ -235,7 +242,7 @@ def _run_table(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_subsystems(sub: argparse._SubParsersAction) -> None:
+def _add_subsystems(sub: _Subcommands) -> None:
     p = sub.add_parser("subsystems", help="every MAINTAINERS section's commits, lines and authors in a year")
     _git_options(p)
     source = p.add_mutually_exclusive_group(required=True)
@@ -265,7 +272,7 @@ def _run_subsystems(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_report(sub: argparse._SubParsersAction) -> None:
+def _add_report(sub: _Subcommands) -> None:
     p = sub.add_parser("report", help="the yearly post: Hugo markdown, JSON (and GFM tables)")
     p.add_argument("--config", type=Path, help="YAML config (default: the built-in DAMON config)")
     p.add_argument("--year", type=int, help="default: the current year, up to now")
@@ -318,7 +325,7 @@ def _run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_config(sub: argparse._SubParsersAction) -> None:
+def _add_config(sub: _Subcommands) -> None:
     p = sub.add_parser("config", help="show or check a configuration")
     action = p.add_mutually_exclusive_group(required=True)
     action.add_argument("--print-default", action="store_true", help="print the built-in DAMON config")
@@ -335,7 +342,7 @@ def _run_config(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_packaging(sub: argparse._SubParsersAction) -> None:
+def _add_packaging(sub: _Subcommands) -> None:
     p = sub.add_parser("packaging", help="distributions packaging a project (Repology) and its PyPI downloads")
     p.add_argument("project", help="Repology project name, e.g. damo")
     p.add_argument("--year", type=int, default=datetime.now(UTC).year, help="year of the downloads")
@@ -376,7 +383,7 @@ def _joined(counts: Sequence[int]) -> str:
     return ",".join(map(str, counts))
 
 
-def _add_github(sub: argparse._SubParsersAction) -> None:
+def _add_github(sub: _Subcommands) -> None:
     p = sub.add_parser("github", help="stars, releases, tags and contributors of a GitHub repository")
     p.add_argument("repo", metavar="OWNER/REPO")
     p.add_argument("--year", type=int, default=datetime.now(UTC).year, help="year of the gains (default: this year)")
@@ -423,7 +430,7 @@ def _run_github(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_action(sub: argparse._SubParsersAction) -> None:
+def _add_action(sub: _Subcommands) -> None:
     p = sub.add_parser("action", help="the GitHub Action entrypoint: reads INPUT_* and GITHUB_* variables")
     p.set_defaults(func=_run_action)
 

@@ -133,16 +133,17 @@ class _Loader(yaml.SafeLoader):
     """Keeps each mapping's node, so that a bad value can be reported at its line."""
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict:
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
     mapping = _Marked(loader.construct_mapping(node, deep=True))
-    mapping.marks = {k.value: (k.start_mark, v.start_mark) for k, v in node.value if hasattr(k, "value")}
+    # The key's line, not the value's: a mapping or list value starts on the line after its key.
+    mapping.marks = {k.value: k.start_mark for k, _ in node.value if hasattr(k, "value")}
     mapping.mark = node.start_mark
     return mapping
 
 
-class _Marked(dict):
-    marks: dict[str, tuple[Any, Any]]
-    mark: Any
+class _Marked(dict[Any, Any]):
+    marks: dict[str, yaml.Mark]
+    mark: yaml.Mark
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -159,8 +160,8 @@ class _Reader:
         self.where = where
 
     def _line(self, key: str) -> int:
-        marks = self.data.marks.get(key)
-        return (marks[1] if marks else self.data.mark).line + 1
+        mark = self.data.marks.get(key, self.data.mark)
+        return mark.line + 1
 
     def fail(self, key: str, problem: str) -> UserError:
         path = f"{self.where}.{key}" if self.where else key
@@ -289,7 +290,7 @@ def _list_of_mappings(r: _Reader, key: str) -> list[_Reader]:
 
 def parse(text: str, source: str) -> Config:
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = f":{mark.line + 1}" if mark else ""

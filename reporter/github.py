@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -39,6 +39,7 @@ from github.Requester import (
     HTTPSRequestsConnectionClass,
     Requester,
 )
+from urllib3.util.retry import Retry
 
 from reporter.cache import default_dir
 from reporter.config import (
@@ -81,9 +82,15 @@ class _BoundedRetry(GithubRetry):
     def get_retry_after(self, response: Any) -> float | None:
         return _rate_limit_wait(response.headers)
 
-    def increment(  # type: ignore[override]
-        self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None
-    ):
+    def increment(  # type: ignore[override]  # returns Retry as GithubRetry declares; urllib3 says Self
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
         if response is not None and response.status in (403, 429):
             wait = _rate_limit_wait(response.headers)
             if wait is not None and self.max_rate_limit_wait is not None and wait > self.max_rate_limit_wait:
@@ -125,9 +132,7 @@ class _ETagAdapter(requests.adapters.HTTPAdapter):
         key = f"{request.url}\0{request.headers.get('Accept', '')}"
         return self.cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
 
-    def send(  # type: ignore[override]
-        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
-    ) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         if request.method != "GET":
             return super().send(request, *args, **kwargs)
         entry = self._entry(request)
@@ -136,22 +141,25 @@ class _ETagAdapter(requests.adapters.HTTPAdapter):
             request.headers["If-None-Match"] = cached["etag"]
         response = super().send(request, *args, **kwargs)
         if response.status_code == 304 and cached:
-            headers = requests.structures.CaseInsensitiveDict(cached["headers"])
+            headers: requests.structures.CaseInsensitiveDict[str] = requests.structures.CaseInsensitiveDict(
+                cached["headers"]
+            )
             # the 304's own headers (rate limit, date) are newer than the stored ones
             headers.update({k: v for k, v in response.headers.items() if k.lower() not in _TRANSFER_HEADERS})
             response.status_code, response.reason, response.headers = 200, "OK", headers
             response._content = cached["body"].encode()
             response.encoding = "utf-8"
         elif response.status_code == 200 and "ETag" in response.headers:
-            headers = {k: v for k, v in response.headers.items() if k.lower() not in _TRANSFER_HEADERS}
-            entry_data = {"etag": response.headers["ETag"], "headers": headers, "body": response.text}
+            kept = {k: v for k, v in response.headers.items() if k.lower() not in _TRANSFER_HEADERS}
+            entry_data = {"etag": response.headers["ETag"], "headers": kept, "body": response.text}
             _write_atomic(entry, json.dumps(entry_data))
         return response
 
 
-def _read_json(path: Path) -> dict | None:
+def _read_json(path: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        entry: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return entry
     except (OSError, ValueError):
         return None  # absent or damaged: an ordinary request refills it
 
@@ -171,7 +179,7 @@ def default_cache_dir() -> Path:
 def _caching_connection(base: type, cache_dir: Path) -> type:
     """PyGithub's connection class for `base`'s scheme, with the ETag adapter in its session."""
 
-    class Caching(base):  # type: ignore[misc, valid-type]
+    class Caching(base):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.adapter = _ETagAdapter(
@@ -216,15 +224,15 @@ def connect(
             file=sys.stderr,
         )
     cache = cache_dir if cache_dir is not None else default_cache_dir()
-    kwargs: dict[str, Any] = dict(
-        base_url=api_url,
-        auth=github.Auth.Token(token) if token else None,
-        per_page=100,
-        user_agent=user_agent(),
-        retry=_retry(retries, backoff, max_wait),
+    kwargs: dict[str, Any] = {
+        "base_url": api_url,
+        "auth": github.Auth.Token(token) if token else None,
+        "per_page": 100,
+        "user_agent": user_agent(),
+        "retry": _retry(retries, backoff, max_wait),
         # GitHub asks for serial requests and a pause between writes; serial GETs need no extra pause
-        seconds_between_requests=None,
-    )
+        "seconds_between_requests": None,
+    }
     with _INJECT:
         Requester.injectConnectionClasses(
             _caching_connection(HTTPRequestsConnectionClass, cache),
@@ -240,7 +248,7 @@ def connect(
 
 
 def _when(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _rate_limit_message(err: GithubException, max_wait: float | None) -> str:
@@ -264,7 +272,7 @@ def _message(err: GithubException) -> str:
 @contextmanager
 def _api_errors(gh: github.Github, what: str) -> Iterator[None]:
     """Turn PyGithub and transport failures into one-line UserErrors; `what` names the resource."""
-    retry = gh.requester.kwargs.get("retry")
+    retry: Retry | None = gh.requester.kwargs.get("retry")
     max_wait = getattr(retry, "max_rate_limit_wait", None)
     try:
         yield
@@ -283,7 +291,8 @@ def _api_errors(gh: github.Github, what: str) -> Iterator[None]:
             raise UserError(f"{what}: forbidden (403): {_message(err)}") from None
         raise UserError(f"{what}: GitHub answered {err.status}: {_message(err)}") from None
     except requests.exceptions.RetryError:
-        failing = f"GitHub kept failing (server errors or rate limits) after {retry.total} retries"
+        retries = retry.total if retry is not None else 0
+        failing = f"GitHub kept failing (server errors or rate limits) after {retries} retries"
         raise UserError(f"{what}: {failing}") from None
     except requests.exceptions.RequestException as err:
         raise UserError(f"cannot reach the GitHub API at {gh.requester.base_url}: {network_reason(err)}") from None
@@ -325,13 +334,13 @@ def _milestones(dates: Sequence[datetime], counts: Iterable[int]) -> list[Milest
     """For each count, the date the count-th of the (any order) `dates` arrived."""
     ordered = sorted(dates)
     return [
-        Milestone(n, ordered[n - 1].astimezone(timezone.utc).date().isoformat() if n <= len(ordered) else None)
+        Milestone(n, ordered[n - 1].astimezone(UTC).date().isoformat() if n <= len(ordered) else None)
         for n in sorted(set(counts))
     ]
 
 
 def _in_year(dates: Iterable[datetime], year: int) -> int:
-    return sum(1 for d in dates if d.astimezone(timezone.utc).year == year)
+    return sum(1 for d in dates if d.astimezone(UTC).year == year)
 
 
 def check_full_name(full_name: str) -> str:

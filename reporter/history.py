@@ -7,6 +7,7 @@ listed with one `rev-list` per range, and only the commits the cache does not ho
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Sequence
@@ -118,7 +119,7 @@ class History:
         chain = [r for r in ranges if r != target]
         if not chain or not target.start or (chain[0].start, chain[-1].end) != (target.start, target.end):
             return None
-        if any(a.end != b.start for a, b in zip(chain, chain[1:])):
+        if any(a.end != b.start for a, b in itertools.pairwise(chain)):
             return None
         return chain
 

@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from reporter.errors import UserError
 
@@ -116,7 +116,7 @@ def _as_directory(pattern: str, dirs: set[str] | frozenset[str]) -> str:
     return pattern
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile("^" + re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
 

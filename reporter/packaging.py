@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from reporter.config import PYPISTATS_URL, REPOLOGY_URL
@@ -123,7 +124,7 @@ def fetch_packaging(
     project: str,
     repology_url: str = REPOLOGY_URL,
     cache_dir: Path | None = None,
-    previous: dict | None = None,
+    previous: dict[str, Any] | None = None,
 ) -> Packaging:
     """Distributions packaging `project`, from Repology; `previous`: last year's `asdict(Packaging)`."""
     base = repology_url.rstrip("/")
@@ -148,7 +149,7 @@ def fetch_downloads(
     year: int,
     pypistats_url: str = PYPISTATS_URL,
     cache_dir: Path | None = None,
-    previous: dict | None = None,
+    previous: dict[str, Any] | None = None,
 ) -> Downloads:
     """PyPI downloads of `package` in `year` (without mirrors); `previous`: last year's `asdict(Downloads)`."""
     base = pypistats_url.rstrip("/")
@@ -187,7 +188,7 @@ def packaging_section_data(
     repology_url: str = REPOLOGY_URL,
     pypistats_url: str = PYPISTATS_URL,
     cache_dir: Path | None = None,
-    previous: dict | None = None,
+    previous: dict[str, Any] | None = None,
     offline: bool = False,
 ) -> tuple[Packaging | None, Downloads | None, list[str]]:
     """For the yearly report: never raises for a service's failure, but returns None and a warning line.
@@ -213,7 +214,7 @@ def packaging_section_data(
     return packaging, downloads, warnings
 
 
-def as_json_dict(packaging: Packaging | None, downloads: Downloads | None) -> dict:
+def as_json_dict(packaging: Packaging | None, downloads: Downloads | None) -> dict[str, Any]:
     """The JSON shape of `retrospect packaging --format json`, which `--previous` reads back a year later."""
     return {
         "packaging": asdict(packaging) if packaging else None,
@@ -221,7 +222,7 @@ def as_json_dict(packaging: Packaging | None, downloads: Downloads | None) -> di
     }
 
 
-def read_previous(path: Path) -> dict:
+def read_previous(path: Path) -> dict[str, Any]:
     """Last year's `retrospect packaging --format json` output."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -234,7 +235,7 @@ def read_previous(path: Path) -> dict:
     return data
 
 
-def _packages(data: object, url: str) -> list[dict]:
+def _packages(data: object, url: str) -> list[dict[str, Any]]:
     if not isinstance(data, list):
         raise UserError(f"Repology: unexpected JSON from {url}: expected a list of packages")
     for package in data:
@@ -253,8 +254,8 @@ def _version_key(version: str) -> list[int]:
     return [int(part) for part in re.findall(r"\d+", version)]
 
 
-def _distributions(packages: list[dict]) -> list[Distribution]:
-    families: dict[str, list[dict]] = {}
+def _distributions(packages: list[dict[str, Any]]) -> list[Distribution]:
+    families: dict[str, list[dict[str, Any]]] = {}
     for package in packages:
         name = distribution_name(package["repo"])
         if name is not None:
@@ -300,14 +301,14 @@ def _coverage(days: dict[date, int], year: int) -> tuple[date, date] | None:
     return (first, last) if first <= last else None
 
 
-def _previous_names(previous: dict) -> set[str]:
+def _previous_names(previous: dict[str, Any]) -> set[str]:
     try:
         return {d["name"] for d in previous["distributions"]}
     except (KeyError, TypeError):
         raise UserError("previous packaging data: expected 'distributions' with a 'name' each") from None
 
 
-def _previous_downloads(previous: dict, year: int) -> dict | None:
+def _previous_downloads(previous: dict[str, Any], year: int) -> dict[str, Any] | None:
     """Last year's figures; None when its data was empty (nothing to compare with)."""
     if not isinstance(previous, dict) or not isinstance(previous.get("downloads"), int):
         raise UserError("previous downloads data: expected 'year' and 'downloads'")

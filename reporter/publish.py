@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -177,10 +178,10 @@ def resolve_remote(repository: str, server_url: str = "https://github.com") -> R
         path = urlsplit(repository).path.strip("/").removesuffix(".git")
         return Remote(repository, path if _FULL_NAME.fullmatch(path) else None)
     if repository.startswith(("/", ".", "~")):
-        path = Path(repository).expanduser()
-        if not path.exists():
+        local = Path(repository).expanduser()
+        if not local.exists():
             raise UserError(f"news repository {repository}: no such directory")
-        return Remote(str(path.resolve()), None)
+        return Remote(str(local.resolve()), None)
     if _FULL_NAME.fullmatch(repository):
         return Remote(f"{server_url.rstrip('/')}/{repository}.git", repository)
     raise UserError(f"news repository must be OWNER/REPO, a URL or a path, got {repository!r}")
@@ -309,8 +310,8 @@ def commit_and_push(
     """Apply `edit` to `path` on top of the checked-out commit, commit when it changes, push to `branch`.
 
     When the push is refused and the remote's branch has moved, the edit is applied again on the new tip
-    and pushed again: at once, then after backoff, 2 * backoff, ... seconds; `retry.attempts` tries in all. A refused push with an
-    unmoved remote is an error (permissions, protection), reported with git's own line.
+    and pushed again: at once, then after backoff, 2 * backoff, ... seconds; `retry.attempts` tries in all.
+    A refused push with an unmoved remote is an error (permissions, protection), reported with git's own line.
     """
     env = {"GIT_AUTHOR_NAME": committer.name, "GIT_AUTHOR_EMAIL": committer.email}
     env |= {"GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email}
@@ -425,7 +426,7 @@ def pull_request_number(event_path: str | None, explicit: str | None) -> int:
         if not explicit.strip().isdigit():
             raise UserError(f"pr_number must be a number, got {explicit!r}")
         return int(explicit)
-    event: dict = {}
+    event: dict[str, Any] = {}
     if event_path and Path(event_path).is_file():
         event = json.loads(Path(event_path).read_text(encoding="utf-8"))
     number = (event.get("pull_request") or {}).get("number") or (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reporter.errors import UserError
@@ -26,16 +27,16 @@ def parse_date(text: str, end_of_day: bool = False) -> int:
     if len(text.strip()) == 10 and end_of_day:
         moment = moment.replace(hour=23, minute=59, second=59)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp())
 
 
 def year_start(year: int) -> int:
-    return int(datetime(year, 1, 1, tzinfo=timezone.utc).timestamp())
+    return int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
 
 
 def year_end(year: int) -> int:
-    return int(datetime(year, 12, 31, 23, 59, 59, tzinfo=timezone.utc).timestamp())
+    return int(datetime(year, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
 
 
 def _compile(pattern: str, what: str) -> re.Pattern[str]:
@@ -73,7 +74,7 @@ def year_boundaries(
 
 
 def consecutive(refs: Sequence[str]) -> list[RevRange]:
-    return [RevRange(a, b) for a, b in zip(refs, refs[1:])]
+    return [RevRange(a, b) for a, b in itertools.pairwise(refs)]
 
 
 def read_refs_file(path: str | Path) -> list[str]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from reporter import __version__, compute, repos, walk
 from reporter.cache import Cache
@@ -59,8 +60,8 @@ class YearStats:
 class Extras:
     """Figures from outside git: present when fetched, otherwise the reason they are missing."""
 
-    github: list[dict] = field(default_factory=list)
-    packaging: list[dict] = field(default_factory=list)
+    github: list[dict[str, Any]] = field(default_factory=list)
+    packaging: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -89,7 +90,7 @@ class ReportResult:
 
 
 def _now() -> int:
-    return int(datetime.now(timezone.utc).timestamp())
+    return int(datetime.now(UTC).timestamp())
 
 
 class _Session:
@@ -231,7 +232,7 @@ def run_report(options: ReportOptions) -> ReportResult:
     """Compute the year (and the previous one), then write YEAR.md and YEAR.json (and YEAR.gfm.md)."""
     config = load_config(options.config_path)
     now = _now()
-    year = options.year or datetime.now(timezone.utc).year
+    year = options.year or datetime.now(UTC).year
     cutoff = parse_date(options.cutoff, end_of_day=True) if options.cutoff else (None if options.year else now)
     if options.date is not None:
         parse_date(options.date)  # validated before the long work, not after it
@@ -241,7 +242,7 @@ def run_report(options: ReportOptions) -> ReportResult:
     extras = _extras(config, year, options)
     for warning in extras.warnings:
         print(f"retrospect: warning: {warning}", file=sys.stderr)
-    date = options.date or datetime.fromtimestamp(current.kernel.end_date, timezone.utc).isoformat()
+    date = options.date or datetime.fromtimestamp(current.kernel.end_date, UTC).isoformat()
     post = escape.shown(hugo.post(config, current, previous, extras, date))
     region = escape.shown(hugo.region(config, current))
     document = {

@@ -106,7 +106,8 @@ def resolve(repo: git.Repo, ref: str) -> str:
     """The commit hash `ref` names; UserError for an unknown ref."""
     check_ref(ref)
     try:
-        return repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}").strip()
+        commit: str = repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+        return commit.strip()
     except git.GitCommandError:
         raise UserError(f"unknown ref {ref!r} in {repo_name(repo)}") from None
 
@@ -164,7 +165,8 @@ def show_file(repo: git.Repo, ref: str, path: str) -> str | None:
     """The text of `path` at `ref`, or None when the ref has no such file."""
     commit = resolve(repo, ref)
     try:
-        return repo.git.cat_file("blob", f"{commit}:{path}", strip_newline_in_stdout=False)
+        text: str = repo.git.cat_file("blob", f"{commit}:{path}", strip_newline_in_stdout=False)
+        return text
     except git.GitCommandError:
         return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 MAINTAINERS = """\
@@ -87,7 +87,7 @@ AUTHORS = [SJ, SJ, SJ, SJ_OLD, ALICE, ALICE_WORK, BOB, CAROL, DAVE, AKPM]
 
 
 def ts(text: str) -> int:
-    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp())
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
 
 
 class Builder:

@@ -100,7 +100,8 @@ def install_racing_hook(home: Path, remote: Path, path: str, text: str) -> Path:
         "unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\n"
         f"touch '{flag}'\n"
         f"w='{home}/racer'\n"
-        f"git clone -q '{remote}' \"$w\" && mkdir -p \"$w/$(dirname '{path}')\" && printf '%s' '{text}' > \"$w/{path}\" "
+        f"git clone -q '{remote}' \"$w\" && mkdir -p \"$w/$(dirname '{path}')\" "
+        f"&& printf '%s' '{text}' > \"$w/{path}\" "
         f'&& git -C "$w" add -A && git -C "$w" commit -q -m racer && git -C "$w" push -q --no-verify origin HEAD\n'
     )
     hook.chmod(0o755)

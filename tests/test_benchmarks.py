@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -52,9 +52,9 @@ def test_a_different_seed_gives_a_different_history(tmp_path: Path, repos: tuple
 
 def year_refs(repo: Path, year: int) -> list[str]:
     """The field notes' boundary rule, applied to the tags' dates."""
-    dated = sorted((datetime.fromisoformat(date).astimezone(timezone.utc), name) for name, _, _, date in tags(repo))
-    start_of_year = datetime(year, 1, 1, tzinfo=timezone.utc)
-    end_of_year = datetime(year, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+    dated = sorted((datetime.fromisoformat(date).astimezone(UTC), name) for name, _, _, date in tags(repo))
+    start_of_year = datetime(year, 1, 1, tzinfo=UTC)
+    end_of_year = datetime(year, 12, 31, 23, 59, 59, tzinfo=UTC)
     start = max(d for d in dated if d[0] < start_of_year)
     end = max(d for d in dated if d[0] <= end_of_year)
     own_release = re.sub(r"-rc\d+$", "", start[1])

@@ -158,14 +158,14 @@ def test_token_never_leaves_the_process(github_api, damo, capsys, tmp_path):
 
 def test_token_and_api_url_from_the_environment(github_api, damo, capsys, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)  # the fixture set GITHUB_API_URL
-    status, out, err = _run(capsys, REPO, "--format", "json")
+    status, _, err = _run(capsys, REPO, "--format", "json")
     assert (status, err) == (0, "")
     assert github_api.requests[0].headers["Authorization"] == f"token {TOKEN}"
 
 
 def test_anonymous_warns_and_sends_no_authorization(github_api, capsys):
     github_api.add_repo("o/r")
-    status, out, err = _run(capsys, "o/r")
+    status, _, err = _run(capsys, "o/r")
     assert status == 0
     assert "warning: no GitHub token" in err and "60 an hour" in err
     assert all("Authorization" not in r.headers for r in github_api.requests)

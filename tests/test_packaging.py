@@ -62,7 +62,7 @@ class FakeService:
         service = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 service.seen.append(Seen(self.path, dict(self.headers), time.monotonic()))
                 split = urlsplit(self.path)
                 queue = service.routes.get(split.path, [service.default])
@@ -343,7 +343,7 @@ def test_429_with_a_long_retry_after_fails_at_once(pypistats: FakeService, tmp_p
 
 def test_429_that_persists(pypistats: FakeService, tmp_path: Path) -> None:
     pypistats.routes["/api/packages/damo/overall"] = [Reply(429, "Too Many Requests", {"Retry-After": "0"})]
-    with pytest.raises(UserError, match="still rate limited .* after 3 attempts"):
+    with pytest.raises(UserError, match=r"still rate limited .* after 3 attempts"):
         fetch_downloads("damo", 2025, pypistats.url, tmp_path)
     assert len(pypistats.seen) == 3
 
@@ -387,7 +387,7 @@ def test_malformed_json_is_not_cached(pypistats: FakeService, tmp_path: Path) ->
 )
 def test_unexpected_pypistats_json(pypistats: FakeService, tmp_path: Path, body: str) -> None:
     pypistats.routes["/api/packages/damo/overall"] = [Reply(body=body)]
-    with pytest.raises(UserError, match="^pypistats: unexpected JSON from "):
+    with pytest.raises(UserError, match=r"^pypistats: unexpected JSON from "):
         fetch_downloads("damo", 2025, pypistats.url, tmp_path)
 
 

@@ -241,7 +241,7 @@ def test_a_refused_push_on_an_unmoved_remote_is_reported_not_retried(tmp_path, h
     hook = remote / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'protected branch' >&2\nexit 1\n")
     hook.chmod(0o755)
-    with pytest.raises(UserError, match="refused: .*protected branch"):
+    with pytest.raises(UserError, match=r"refused: .*protected branch"):
         publish.publish_commit(target(remote), TABLE, "r", BOT, None, "", NO_RETRY_WAIT)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from pathlib import Path
@@ -31,14 +32,14 @@ def sql(cache: Path, *statements: str) -> list[tuple]:
 
 
 def ranges_of(refs: list[str]) -> list[tuple[str, str]]:
-    return list(zip(refs, refs[1:])) + [(refs[0], refs[-1])]
+    return list(itertools.pairwise(refs)) + [(refs[0], refs[-1])]
 
 
 def test_commits_table_equals_git_log_counts(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = run_json(capsys, "table", "commits", str(kernel_repo), "--year", "2023")
     assert table["header"] == ["range", "damon", "mm", "damon/mm", "linux", "damon/linux"]
     assert [row["range"] for row in table["rows"]] == [f"{a}..{b}" for a, b in ranges_of(YEAR_2023)]
-    for row, (a, b) in zip(table["rows"], ranges_of(YEAR_2023)):
+    for row, (a, b) in zip(table["rows"], ranges_of(YEAR_2023), strict=True):
         damon = count(kernel_repo, "--no-merges", f"{a}..{b}", "--", *DAMON)
         mm = count(kernel_repo, "--no-merges", f"{a}..{b}", "--", *MM)
         linux = count(kernel_repo, "--no-merges", f"{a}..{b}")
@@ -50,7 +51,7 @@ def test_commits_table_equals_git_log_counts(kernel_repo: Path, capsys: pytest.C
 
 def test_lines_table_equals_shortstat_sums(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = run_json(capsys, "table", "lines", str(kernel_repo), "--year", "2023")
-    for row, (a, b) in zip(table["rows"], ranges_of(YEAR_2023)):
+    for row, (a, b) in zip(table["rows"], ranges_of(YEAR_2023), strict=True):
         assert row["damon"] == shortstat(kernel_repo, "--no-merges", f"{a}..{b}", "--", *DAMON)
         assert row["mm"] == shortstat(kernel_repo, "--no-merges", f"{a}..{b}", "--", *MM)
         assert row["linux"] == shortstat(kernel_repo, "--no-merges", f"{a}..{b}")
@@ -69,7 +70,7 @@ def test_lines_count_renames_as_git_pairs_them_inside_the_pathspec(kernel_repo: 
 def test_community_table_counts_merges_and_name_or_email(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = run_json(capsys, "table", "community", str(kernel_repo), "--year", "2023")
     assert table["header"] == ["range", "from_sj", "non_sj", "non_sj_portion"]
-    for row, (a, b) in zip(table["rows"], ranges_of(YEAR_2023)):
+    for row, (a, b) in zip(table["rows"], ranges_of(YEAR_2023), strict=True):
         everyone = count(kernel_repo, f"{a}..{b}", "--", *DAMON)
         mine = count(kernel_repo, f"{a}..{b}", "--author=^SeongJae Park <", "--author=<sj@kernel.org>$", "--", *DAMON)
         assert (row["from_sj"], row["non_sj"]) == (mine, everyone - mine)

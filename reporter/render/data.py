@@ -31,31 +31,34 @@ def _plain(cell: object) -> object:
     return cell
 
 
-def table(result: Table) -> dict:
+def table(result: Table) -> dict[str, Any]:
     return {
         "kind": result.kind,
         "labels": result.labels,
         "header": result.header,
         "layout": result.layout,
         "rows": [
-            {"values": row.values, **{name: _plain(cell) for name, cell in zip(result.header, result.cells(row))}}
+            {
+                "values": row.values,
+                **{name: _plain(cell) for name, cell in zip(result.header, result.cells(row), strict=True)},
+            }
             for row in result.rows
         ],
         "resolved": result.resolved,
     }
 
 
-def table_from(data: dict) -> Table:
+def table_from(data: dict[str, Any]) -> Table:
     layout = [c if isinstance(c, int) else (c[0], tuple(c[1])) for c in data["layout"]]
     rows = [TableRow(row["range"], list(row["values"])) for row in data["rows"]]
     return Table(data["kind"], list(data["labels"]), list(data["header"]), layout, rows, dict(data["resolved"]))
 
 
-def authors(ranking: AuthorRanking) -> dict:
+def authors(ranking: AuthorRanking) -> dict[str, Any]:
     return dataclasses.asdict(ranking)
 
 
-def authors_from(data: dict) -> AuthorRanking:
+def authors_from(data: dict[str, Any]) -> AuthorRanking:
     return AuthorRanking(
         data["sortby"],
         [AuthorCount(**a) for a in data["authors"]],
@@ -65,7 +68,7 @@ def authors_from(data: dict) -> AuthorRanking:
     )
 
 
-def year_stats(stats: YearStats) -> dict:
+def year_stats(stats: YearStats) -> dict[str, Any]:
     kernel = stats.kernel
     return {
         "year": stats.year,
@@ -80,7 +83,7 @@ def year_stats(stats: YearStats) -> dict:
     }
 
 
-def year_stats_from(data: dict) -> YearStats:
+def year_stats_from(data: dict[str, Any]) -> YearStats:
     from reporter.report import KernelYear, ToolYear, YearStats
 
     k = data["kernel"]
@@ -108,7 +111,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def extras(found: Extras) -> dict:
+def extras(found: Extras) -> dict[str, Any]:
     return {"github": _jsonable(found.github), "packaging": _jsonable(found.packaging)}
 
 
@@ -117,7 +120,7 @@ def dumps(value: object) -> str:
     return shown(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def sections(span: str, ranked: list[SectionStats], shown: list[SectionStats]) -> dict:
+def sections(span: str, ranked: list[SectionStats], shown: list[SectionStats]) -> dict[str, Any]:
     return {
         "range": span,
         "semantics": FULL_HISTORY_NOTE,

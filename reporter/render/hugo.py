@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from reporter import stats
@@ -51,7 +51,7 @@ def _block(command: str, output: str) -> str:
 
 
 def _day(moment: int) -> str:
-    return datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d")
 
 
 class _Words:
@@ -141,7 +141,7 @@ def summary(config: Config, cur: YearStats, prev: YearStats, extras: Extras) -> 
         f"About {_pct(c_all)} of the commits and {_pct(l_all)} of the changed lines for {w.total} were "
         f"made for {w.sub}.",
     ]
-    for tool, year in zip(config.tools, cur.tools):
+    for tool, year in zip(config.tools, cur.tools, strict=True):
         figures.append(
             f"{_n(year.authors.total_authors)} people contributed {_n(year.authors.total_commits)} "
             f"commits to {tool.display}."
@@ -157,7 +157,7 @@ def summary(config: Config, cur: YearStats, prev: YearStats, extras: Extras) -> 
         f"The share of {w.total} commits has {_ratio_phrase(p_c_all, c_all)}, and that of its changed lines "
         f"has {_ratio_phrase(p_l_all, l_all)}.",
     ]
-    for tool, year, before in zip(config.tools, cur.tools, prev.tools):
+    for tool, year, before in zip(config.tools, cur.tools, prev.tools, strict=True):
         compared.append(
             f"For {tool.display}, the number of contributors has "
             f"{change_phrase(before.authors.total_authors, year.authors.total_authors)} and the number of "
@@ -192,7 +192,7 @@ def contributors(config: Config, cur: YearStats, prev: YearStats) -> str:
         f"The number of contributors has {change_phrase(pk.authors.total_authors, k.authors.total_authors)} "
         f"compared to that of {prev.year}.\n",
     ]
-    for tool, year, before in zip(config.tools, cur.tools, prev.tools):
+    for tool, year, before in zip(config.tools, cur.tools, prev.tools, strict=True):
         parts += [
             f"For the {tool.description}, {tool.display}, {_n(year.authors.total_authors)} people contributed "
             f"{_n(year.authors.total_commits)} commits in {cur.year}.\n",
@@ -339,7 +339,10 @@ def region(config: Config, cur: YearStats) -> str:
                 ("lines", "By number of lines"),
             ]
         ),
-        *(f"#### {tool.display}\n\n{gfm.authors(year.authors)}" for tool, year in zip(config.tools, cur.tools)),
+        *(
+            f"#### {tool.display}\n\n{gfm.authors(year.authors)}"
+            for tool, year in zip(config.tools, cur.tools, strict=True)
+        ),
         chart(config, cur),
     ]
     return "\n".join(parts)

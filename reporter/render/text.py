@@ -207,7 +207,7 @@ def authors(ranking: AuthorRanking, hide_rank: bool = False) -> str:
 
 
 def table_rows(table: Table) -> list[list[object]]:
-    return [table.header] + [table.cells(row) for row in table.rows]
+    return [list(table.header), *(table.cells(row) for row in table.rows)]
 
 
 SECTION_HEADER = ["rank", "section", "commits", "lines", "authors", "non_maintainer_portion"]
@@ -218,8 +218,9 @@ FULL_HISTORY_NOTE = (
 
 
 def section_rows(shown: Sequence[SectionStats]) -> list[list[object]]:
-    return [SECTION_HEADER] + [
-        [rank, s.section, s.commits, s.lines, s.authors, s.non_maintainer] for rank, s in enumerate(shown, 1)
+    return [
+        list(SECTION_HEADER),
+        *([rank, s.section, s.commits, s.lines, s.authors, s.non_maintainer] for rank, s in enumerate(shown, 1)),
     ]
 
 
