@@ -6,7 +6,8 @@ branches fork from an -rc tag, collect patches from Zipf-distributed authors and
 mainline by Linus (about 6% of commits are merges, most of them in the two-week merge windows), a few
 patches land on the mainline directly, and every tag gets its "Linux X.Y-rcN" commit and an annotated
 tag dated like the real one. The tree has a kernel-style MAINTAINERS with a few hundred sections
-(F:, X:, N: entries; DATA ACCESS MONITOR and MEMORY MANAGEMENT among them) and a few thousand files.
+(F:, X:, N: entries; DATA ACCESS MONITOR and MEMORY MANAGEMENT among them, and ARM ROCKCHIP, whose N:
+lines match several hundred files) and a few thousand files.
 
 Everything comes from one seeded random generator and fixed dates and identities, and the stream is fed
 to `git fast-import` (blobs inline), so the same arguments give the same commit hashes on every run.
@@ -581,7 +582,47 @@ def special_areas() -> list[Area]:
         "kasan",
         weight=0.0008,
     )
-    return [damon, mm, slab, kasan]
+    return [damon, mm, slab, kasan, soc_family_area()]
+
+
+SOC_BOARDS = 60  # boards of the N:-heavy SoC family, each with its device trees, defconfig and board code
+
+
+def soc_family_area() -> Area:
+    """A section like U-Boot's ARM ROCKCHIP: `N:` regexes that match several hundred files all over the
+    tree (device trees, defconfigs, board code, drivers), which retrospect resolves to literal pathspecs.
+    Renames may move a file out of the regexes' reach (to arch/arm/dts/) or within it."""
+    chips = [f"rk3{n:03d}" for n in range(0, 600, 50)]  # 12 chips
+    dts: list[str] = []
+    configs: list[str] = []
+    boards: list[str] = []
+    for i in range(SOC_BOARDS):
+        chip, board = chips[i % len(chips)], f"{WORDS[i % len(WORDS)]}{i}"
+        dts += [f"arch/arm64/boot/dts/rockchip/{chip}-{board}{v}.dts" for v in ("", "-v2", "-lite")]
+        dts.append(f"arch/arm64/boot/dts/rockchip/{chip}-{board}-u-boot.dtsi")
+        configs.append(f"configs/{board}-{chip}_defconfig")
+        boards += [f"board/rockchip/{board}/{board}.c", f"board/rockchip/{board}/Kconfig"]
+    drivers = [
+        f"drivers/{kind}/rockchip/{kind}-{chip}.c"
+        for kind in ("clk", "pinctrl", "phy", "pwm", "power", "ram", "video")
+        for chip in chips[:8]
+    ]
+    mach = [f"arch/arm/mach-rockchip/{n}" for n in ("Kconfig", "Makefile", "boot_mode.c", "board.c", "sdram.c")]
+    return Area(
+        "ARM ROCKCHIP",
+        [Ident("Kever Yang", "kever.yang@rock-chips.com", 8)],
+        [
+            "S:\tMaintained",
+            "T:\tgit https://source.denx.de/u-boot/custodians/u-boot-rockchip.git",
+            "F:\tarch/arm/mach-rockchip/",
+            "N:\trockchip",
+            "N:\t(?:^|/)rk3[0-9]+",
+        ],
+        mach + dts + configs + boards + drivers,
+        "rockchip",
+        weight=0.012,
+        extra_dirs=["arch/arm64/boot/dts/rockchip"] * 4 + ["arch/arm/dts"],
+    )
 
 
 def generated_areas(rng: random.Random, people: list[Ident]) -> list[Area]:

@@ -123,23 +123,32 @@ class AuthorsRequest:
 
 
 def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
-    """authors.py's ranking: one path-limited walk, dates as git compares them (or by author date)."""
+    """authors.py's ranking: one walk, dates as git compares them (or by author date).
+
+    Commits are diffed only when lines are asked for (`sortby` lines): counting needs no diff, so a ranking
+    by commits runs at `git log --format`'s pace and reads no blob. By author date the walk has no date
+    bound at all: git can bound a walk by committer date only, and a commit authored inside the dates may
+    be committed after them (or, rebased with an odd clock, before), so no committer-date bound is exact.
+    """
     rev_range = request.rev_range or RevRange("", "HEAD")
     pathspecs = list(request.paths)
     for title in request.subsystems:
         pathspecs += section_pathset(history.repo, rev_range.end, title).pathspecs or ()
+    lines = request.sortby == "lines"
     options = _date_options(request)
-    if not request.merges or request.sortby == "lines":
+    if not request.merges or lines:
         options.append("--no-merges")
-    commits = history.log(history.resolve(rev_range), pathspecs or None, options)
+    commits = history.log(history.resolve(rev_range), pathspecs or None, options, numstat=lines)
     if request.date_kind == "author":
         commits = [c for c in commits if _within(c.author_time, request.since, request.until)]
-    return stats.rank_authors(commits, request.identity, request.sortby, request.exclude, request.max_authors)
+    return stats.rank_authors(
+        commits, request.identity, request.sortby, request.exclude, request.max_authors, lines=lines
+    )
 
 
 def _date_options(request: AuthorsRequest) -> list[str]:
     if request.date_kind == "author":
-        return []
+        return []  # see authors(): filtered by author date after an unbounded walk
     options = []
     if request.since is not None:
         options.append(f"--since=@{request.since}")

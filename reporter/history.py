@@ -163,9 +163,9 @@ class History:
                     if counter:
                         counter(len(cached))
                     return cached
-        whole = pathspecs is None and not options and not self.mailmap
+        whole = pathspecs is None and not self.mailmap
         if whole and self.cache and (numstat or files):
-            commits = self._walk_whole(rev, counter)
+            commits = self._walk_whole(rev, counter, options)
         else:
             commits = self._git_log(rev, pathspecs, options, numstat or files, files, counter)
         if self.cache:
@@ -194,15 +194,16 @@ class History:
             )
         )
 
-    def _walk_whole(self, rev: Resolved, counter: walk.Progress | None) -> list[Commit]:
+    def _walk_whole(self, rev: Resolved, counter: walk.Progress | None, options: Sequence[str] = ()) -> list[Commit]:
         """All commits of a range, each diffed once ever: listed by rev-list, the rest from the cache.
 
-        The commits to diff are split in as many slices as there are jobs, diffed side by side: a range
+        `options` are git log's commit limits (dates, --no-merges), which rev-list applies alike. The
+        commits to diff are split in as many slices as there are jobs, diffed side by side: a range
         walked last then does not leave a core idle.
         """
         assert self.cache is not None
-        hashes, boundary = walk.rev_list(self.repo, rev.revisions())
-        if rev.start:
+        hashes, boundary = walk.rev_list(self.repo, [*options, *rev.revisions()])
+        if rev.start and not options:
             # The start is a boundary commit exactly when the end contains it (and the range is not empty).
             self._remember((rev.start, rev.end), rev.start == rev.end or rev.start in boundary)
         known = self.cache.commits(hashes)

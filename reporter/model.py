@@ -70,7 +70,7 @@ class PathSet:
 class AuthorCount:
     identity: str
     commits: int
-    lines: int
+    lines: int | None  # None when the ranking was made without diffs (sorted by commits)
 
 
 @dataclass(slots=True)
@@ -81,7 +81,7 @@ class AuthorRanking:
     authors: list[AuthorCount]
     total_authors: int
     total_commits: int
-    total_lines: int
+    total_lines: int | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,8 +37,11 @@ def rank_authors(
     sortby: str = "commits",
     exclude: Iterable[str] = (),
     limit: int | None = None,
+    lines: bool = True,
 ) -> AuthorRanking:
-    """Authors by commits (or lines), descending; ties keep the order in which authors first appear."""
+    """Authors by commits (or lines), descending; ties keep the order in which authors first appear.
+
+    Without `lines` (commits walked without diffs), line counts are None rather than a wrong zero."""
     excluded = set(exclude)
     counts: dict[str, list[int]] = {}
     for commit in commits:
@@ -49,13 +52,13 @@ def rank_authors(
         entry[1] += commit.lines
     key = 1 if sortby == "lines" else 0
     ranked = sorted(counts.items(), key=lambda item: -item[1][key])  # stable: ties keep first appearance
-    authors = [AuthorCount(ident, c, n) for ident, (c, n) in ranked]
+    authors = [AuthorCount(ident, c, n if lines else None) for ident, (c, n) in ranked]
     return AuthorRanking(
         sortby=sortby,
         authors=authors[:limit] if limit is not None else authors,
         total_authors=len(authors),
-        total_commits=sum(a.commits for a in authors),
-        total_lines=sum(a.lines for a in authors),
+        total_commits=sum(c for c, _ in counts.values()),
+        total_lines=sum(n for _, n in counts.values()) if lines else None,
     )
 
 

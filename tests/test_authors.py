@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -64,12 +65,46 @@ def test_range_and_lines(small: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_markdown_and_json(small: Path, capsys: pytest.CaptureFixture[str]) -> None:
     md = out(capsys, str(small), "--format", "md").splitlines()
     assert md[:3] == ["| # | author | commits |", "| --- | --- | --: |", "| 1 | B Person <b@x.org> | 2 |"]
+    # Ranked by commits, nothing is diffed: no line count rather than a wrong one.
     data = json.loads(out(capsys, str(small), "--format", "json"))
-    assert data["total_authors"] == 4 and data["authors"][0] == {
-        "identity": "B Person <b@x.org>",
-        "commits": 2,
-        "lines": 4,
+    assert data["total_authors"] == 4 and data["total_lines"] is None
+    assert data["authors"][0] == {"identity": "B Person <b@x.org>", "commits": 2, "lines": None}
+    data = json.loads(out(capsys, str(small), "--format", "json", "--sortby", "lines"))
+    assert data["total_lines"] == 21 and data["authors"][0] == {
+        "identity": "C Person <c@y.org>",
+        "commits": 1,
+        "lines": 10,
     }
+
+
+def test_blobs_never_read_unless_lines_are_asked_for(
+    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like a blobless clone: a ranking by commits equals git's without the blob; by lines it says why not."""
+    copy = tmp_path / "copy"
+    git(small, "clone", "-q", "--no-local", str(small), str(copy))
+    missing = git(copy, "rev-parse", "HEAD:f5.txt").strip()
+    kept = [
+        h for h in git(copy, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)").split() if h != missing
+    ]
+    pack_dir = copy / ".git" / "objects" / "pack"
+    subprocess.run(
+        ["git", "-C", str(copy), "pack-objects", "-q", str(tmp_path / "pack")],
+        input="".join(h + "\n" for h in kept),
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    for old in pack_dir.iterdir():
+        old.unlink()
+    for new in tmp_path.glob("pack-*"):
+        new.rename(pack_dir / new.name)
+    assert subprocess.run(["git", "-C", str(copy), "cat-file", "-e", missing], check=False).returncode != 0
+    expected = Counter(git(copy, "log", "--format=%an <%ae>", "--no-merges").splitlines())
+    text = out(capsys, str(copy), "--no-merges", "--no-cache")
+    assert text.splitlines()[-1] == f"# {len(expected)} authors, {sum(expected.values())} commits in total"
+    assert main(["authors", str(copy), "--sortby", "lines", "--quiet", "--no-cache"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_mailmap_folds_identities(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
