@@ -70,7 +70,7 @@ def github_metrics_md(m: GithubMetrics) -> str:
 def authors(ranking: AuthorRanking, hide_rank: bool = False) -> str:
     unit = ranking.sortby
     headers = ([] if hide_rank else ["#"]) + ["author", unit]
-    rows = [
+    rows: list[list[object]] = [
         ([] if hide_rank else [rank]) + [a.identity, a.lines if unit == "lines" else a.commits]
         for rank, a in enumerate(ranking.authors, 1)
     ]
