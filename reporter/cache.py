@@ -35,7 +35,7 @@ def default_dir() -> Path:
     return Path(base) / "retrospect"
 
 
-# A walk is one JSON list of commits without their changed files.
+# A walk is one JSON list of commits without their changed files (with their trailers if it has them).
 def _encode(commit: Commit) -> list[Any]:
     return [
         commit.hash,
@@ -46,12 +46,13 @@ def _encode(commit: Commit) -> list[Any]:
         commit.committer_time,
         commit.insertions,
         commit.deletions,
-    ]
+    ] + ([[list(pair) for pair in commit.trailers]] if commit.trailers else [])
 
 
 def _decode(row: list[Any]) -> Commit:
-    hash_, parents, name, email, atime, ctime, ins, dels = row
-    return Commit(hash_, tuple(parents), name, email, atime, ctime, ins, dels)
+    hash_, parents, name, email, atime, ctime, ins, dels, *rest = row
+    trailers = tuple((str(key), str(value)) for key, value in rest[0]) if rest else ()
+    return Commit(hash_, tuple(parents), name, email, atime, ctime, ins, dels, trailers=trailers)
 
 
 def _bytes(text: str) -> bytes:

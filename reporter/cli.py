@@ -12,7 +12,8 @@ from typing import TypeAlias
 
 import git
 
-from reporter import __version__, compute, config, report, stats, walk
+from reporter import __version__, compute, config, employers, report, stats, walk
+from reporter import credits as credit
 from reporter.cache import Cache
 from reporter.cache import default_dir as cache_default_dir
 from reporter.config import (
@@ -79,15 +80,15 @@ def _history(args: argparse.Namespace, mailmap: bool = False) -> History:
     return History(repo, cache=cache, jobs=args.jobs, progress=progress, mailmap=mailmap)
 
 
-def _add_authors(sub: _Subcommands) -> None:
-    p = sub.add_parser("authors", help="authors ranked by commits or lines (authors.py's output)")
-    _git_options(p)
-    p.add_argument("--range", "--commits_range", dest="range", help="A..B (default: HEAD)")
-    p.add_argument("--since", help="YYYY-MM-DD (from 00:00:00) or an ISO 8601 timestamp")
-    p.add_argument("--until", help="YYYY-MM-DD (to 23:59:59) or an ISO 8601 timestamp")
-    p.add_argument("--date-kind", choices=("committer", "author"), default="committer")
-    p.add_argument("--no-merges", "--skip_merge_commits", dest="no_merges", action="store_true")
-    p.add_argument(
+def _selection_options(parser: argparse.ArgumentParser) -> None:
+    """The commits a ranking counts: authors.py's range, date, merge and path options, and the output form."""
+    _git_options(parser)
+    parser.add_argument("--range", "--commits_range", dest="range", help="A..B (default: HEAD)")
+    parser.add_argument("--since", help="YYYY-MM-DD (from 00:00:00) or an ISO 8601 timestamp")
+    parser.add_argument("--until", help="YYYY-MM-DD (to 23:59:59) or an ISO 8601 timestamp")
+    parser.add_argument("--date-kind", choices=("committer", "author"), default="committer")
+    parser.add_argument("--no-merges", "--skip_merge_commits", dest="no_merges", action="store_true")
+    parser.add_argument(
         "--subsystem",
         "--linux_subsystems",
         dest="subsystems",
@@ -97,23 +98,17 @@ def _add_authors(sub: _Subcommands) -> None:
         metavar="TITLE",
         help="a MAINTAINERS section (repeatable)",
     )
-    p.add_argument("--paths", "--files", dest="paths", nargs="+", default=[], metavar="P", help="git pathspecs")
-    p.add_argument("--sortby", choices=("commits", "lines"), default="commits")
-    p.add_argument("--max-authors", "--max_nr_authors", dest="max_authors", type=int, default=30)
-    p.add_argument("--identity", "--author_identity", dest="identity", choices=stats.IDENTITIES, default="all")
-    p.add_argument("--mailmap", action="store_true", help="fold identities with the repository's .mailmap")
-    p.add_argument(
-        "--exclude", nargs="+", default=[], metavar="IDENT", help="skip these authors (Name <email>, name or email)"
-    )
-    p.add_argument("--hide-rank", "--hide_rank", dest="hide_rank", action="store_true")
-    p.add_argument("--format", choices=("text", "md", "json"), default="text")
-    p.set_defaults(func=_run_authors)
+    parser.add_argument("--paths", "--files", dest="paths", nargs="+", default=[], metavar="P", help="git pathspecs")
+    parser.add_argument("--max-authors", "--max_nr_authors", dest="max_authors", type=int, default=30)
+    parser.add_argument("--mailmap", action="store_true", help="fold identities with the repository's .mailmap")
+    parser.add_argument("--hide-rank", "--hide_rank", dest="hide_rank", action="store_true")
+    parser.add_argument("--format", choices=("text", "md", "json"), default="text")
 
 
-def _run_authors(args: argparse.Namespace) -> int:
+def _selection(args: argparse.Namespace, **ranking: object) -> compute.AuthorsRequest:
     if args.max_authors < 0:
         raise UserError("--max-authors must not be negative")
-    request = compute.AuthorsRequest(
+    return compute.AuthorsRequest(
         rev_range=walk.parse_range(args.range) if args.range else None,
         since=parse_date(args.since) if args.since else None,
         until=parse_date(args.until, end_of_day=True) if args.until else None,
@@ -121,19 +116,87 @@ def _run_authors(args: argparse.Namespace) -> int:
         merges=not args.no_merges,
         subsystems=args.subsystems,
         paths=args.paths,
-        sortby=args.sortby,
         max_authors=args.max_authors,
-        identity=args.identity,
-        exclude=args.exclude,
+        **ranking,  # type: ignore[arg-type]
     )
+
+
+def _add_authors(sub: _Subcommands) -> None:
+    p = sub.add_parser("authors", help="authors ranked by commits or lines (authors.py's output)")
+    _selection_options(p)
+    p.add_argument("--sortby", choices=("commits", "lines"), default="commits")
+    p.add_argument("--identity", "--author_identity", dest="identity", choices=stats.IDENTITIES, default="all")
+    p.add_argument(
+        "--exclude", nargs="+", default=[], metavar="IDENT", help="skip these authors (Name <email>, name or email)"
+    )
+    p.set_defaults(func=_run_authors)
+
+
+def _run_authors(args: argparse.Namespace) -> int:
+    request = _selection(args, sortby=args.sortby, identity=args.identity, exclude=args.exclude)
     ranking = compute.authors(_history(args, mailmap=args.mailmap), request)
-    if args.format == "json":
-        _emit(render_data.dumps(render_data.authors(ranking)))
-    elif args.format == "md":
-        _emit(gfm.authors(ranking, args.hide_rank))
-    else:
-        _emit(text.authors(ranking, args.hide_rank))
+    return _write(
+        args.format,
+        json=lambda: render_data.dumps(render_data.authors(ranking)),
+        md=lambda: gfm.authors(ranking, args.hide_rank),
+        text=lambda: text.authors(ranking, args.hide_rank),
+    )
+
+
+def _write(form: str, **renders: Callable[[], str]) -> int:
+    """Writes the output in the form asked for (only that one is rendered)."""
+    _emit(renders[form]())
     return 0
+
+
+def _add_employers(sub: _Subcommands) -> None:
+    p = sub.add_parser("employers", help="commits (or lines) per employer, from a gitdm-style map and domains")
+    _selection_options(p)
+    p.add_argument("--sortby", choices=("commits", "lines"), default="commits")
+    p.add_argument("--map", type=Path, metavar="FILE", help="ADDRESS-OR-DOMAIN EMPLOYER [< YYYY-MM-DD] per line")
+    p.set_defaults(func=_run_employers)
+
+
+def _run_employers(args: argparse.Namespace) -> int:
+    emap = employers.read_map(args.map)
+    ranking, domains = compute.employers(
+        _history(args, mailmap=args.mailmap), _selection(args, sortby=args.sortby), emap
+    )
+    return _write(
+        args.format,
+        json=lambda: render_data.dumps(render_data.employers(ranking, domains)),
+        md=lambda: gfm.employers(ranking, domains, args.hide_rank),
+        text=lambda: text.employers(ranking, domains, args.hide_rank),
+    )
+
+
+def _add_credits(sub: _Subcommands) -> None:
+    p = sub.add_parser(
+        "credits", help="who the commits' Reviewed-by:, Acked-by:, ... trailers credit (git shortlog's counts)"
+    )
+    _selection_options(p)
+    p.add_argument(
+        "--trailer",
+        dest="trailers",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help=f"a trailer key (repeatable; default: {', '.join(credit.DEFAULT_KEYS)})",
+    )
+    p.set_defaults(func=_run_credits)
+
+
+def _run_credits(args: argparse.Namespace) -> int:
+    keys = list({credit.check_key(k).casefold(): credit.check_key(k) for k in args.trailers}.values())
+    rankings = compute.credits(
+        _history(args, mailmap=args.mailmap), _selection(args), keys or list(credit.DEFAULT_KEYS)
+    )
+    return _write(
+        args.format,
+        json=lambda: render_data.dumps(render_data.credits(rankings)),
+        md=lambda: gfm.credits(rankings, args.hide_rank),
+        text=lambda: text.credits(rankings, args.hide_rank),
+    )
 
 
 def _year_options(parser: argparse.ArgumentParser) -> None:
@@ -444,6 +507,8 @@ def _run_action(args: argparse.Namespace) -> int:
 # Each entry adds one sub-command whose parser sets `func` (args -> exit status).
 _COMMANDS = [
     _add_authors,
+    _add_credits,
+    _add_employers,
     _add_ranges,
     _add_table,
     _add_subsystems,

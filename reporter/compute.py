@@ -9,10 +9,12 @@ from functools import lru_cache
 
 import git
 
+from reporter import credits as credit
 from reporter import maintainers, stats, walk
+from reporter.employers import EmployerMap, employer_of, unmapped_domains
 from reporter.errors import UserError
 from reporter.history import History
-from reporter.model import AuthorRanking, PathSet, RevRange, SectionStats, Table
+from reporter.model import AuthorRanking, Commit, CreditRanking, PathSet, RevRange, SectionStats, Table
 from reporter.ranges import consecutive
 
 TABLE_KINDS = ("community", "commits", "lines")
@@ -130,6 +132,35 @@ def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
     bound at all: git can bound a walk by committer date only, and a commit authored inside the dates may
     be committed after them (or, rebased with an odd clock, before), so no committer-date bound is exact.
     """
+    lines = request.sortby == "lines"
+    commits = _selected(history, request, numstat=lines)
+    return stats.rank_authors(
+        commits, request.identity, request.sortby, request.exclude, request.max_authors, lines=lines
+    )
+
+
+def employers(
+    history: History, request: AuthorsRequest, emap: EmployerMap
+) -> tuple[AuthorRanking, list[tuple[str, int]]]:
+    """Employers ranked as `authors` ranks authors, and the domains the map should name first."""
+    lines = request.sortby == "lines"
+    commits = _selected(history, request, numstat=lines)
+    ranking = stats.rank_authors(
+        commits, sortby=request.sortby, limit=request.max_authors, lines=lines, group=lambda c: employer_of(emap, c)
+    )
+    return ranking, unmapped_domains(emap, commits)
+
+
+def credits(history: History, request: AuthorsRequest, keys: Sequence[str]) -> list[CreditRanking]:
+    """Per trailer key, the identities credited by the commits `authors` would count (as shortlog counts)."""
+    commits = _selected(history, request, numstat=False, trailers=True)
+    found = [c.trailers for c in commits]
+    mailmap = walk.check_mailmap(history.repo, credit.contacts(found, keys)) if history.mailmap else {}
+    return credit.rank(found, keys, mailmap, request.max_authors)
+
+
+def _selected(history: History, request: AuthorsRequest, numstat: bool, trailers: bool = False) -> list[Commit]:
+    """The commits of the request's range, dates, merges and paths, from one walk."""
     rev_range = request.rev_range or RevRange("", "HEAD")
     pathspecs = list(request.paths)
     for title in request.subsystems:
@@ -138,12 +169,10 @@ def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
     options = _date_options(request)
     if not request.merges or lines:
         options.append("--no-merges")
-    commits = history.log(history.resolve(rev_range), pathspecs or None, options, numstat=lines)
+    commits = history.log(history.resolve(rev_range), pathspecs or None, options, numstat=numstat, trailers=trailers)
     if request.date_kind == "author":
         commits = [c for c in commits if _within(c.author_time, request.since, request.until)]
-    return stats.rank_authors(
-        commits, request.identity, request.sortby, request.exclude, request.max_authors, lines=lines
-    )
+    return commits
 
 
 def _date_options(request: AuthorsRequest) -> list[str]:

@@ -147,14 +147,17 @@ class History:
         options: Sequence[str] = (),
         numstat: bool = True,
         files: bool = False,
+        trailers: bool = False,
     ) -> list[Commit]:
         """`git log OPTIONS RANGE -- PATHSPECS` as records, from the cache when it has the answer.
 
         Without `numstat`, line counts may be zero: counting commits needs no diff, and is much faster.
         Changed files come with whole-repository walks asked for `files`; cached walks keep none.
+        With `trailers`, each commit carries its message's trailers.
         """
         counter = self._counter()
-        key = [rev.revisions(), pathspecs, list(options), numstat, self.mailmap]
+        # Walks with trailers are keyed apart (and earlier keys unchanged): only they hold trailers.
+        key = [rev.revisions(), pathspecs, list(options), numstat, self.mailmap] + (["trailers"] if trailers else [])
         if self.cache and not files:
             # A walk with line counts answers a question without them too.
             for variant in [True] if numstat else [True, False]:
@@ -163,11 +166,11 @@ class History:
                     if counter:
                         counter(len(cached))
                     return cached
-        whole = pathspecs is None and not self.mailmap
+        whole = pathspecs is None and not self.mailmap and not trailers
         if whole and self.cache and (numstat or files):
             commits = self._walk_whole(rev, counter, options)
         else:
-            commits = self._git_log(rev, pathspecs, options, numstat or files, files, counter)
+            commits = self._git_log(rev, pathspecs, options, numstat or files, files, trailers, counter)
         if self.cache:
             self.cache.add_walk(json.dumps(key), commits)
         return commits
@@ -179,6 +182,7 @@ class History:
         options: Sequence[str],
         numstat: bool,
         files: bool,
+        trailers: bool,
         counter: walk.Progress | None,
     ) -> list[Commit]:
         return list(
@@ -189,6 +193,7 @@ class History:
                 numstat=numstat,
                 files=files,
                 mailmap=self.mailmap,
+                trailers=trailers,
                 options=options,
                 progress=counter,
             )

@@ -27,6 +27,8 @@ class Commit:
     insertions: int = 0
     deletions: int = 0
     files: tuple[ChangedFile, ...] = ()
+    # (key, value) of each trailer as git parses the message (folded lines unfolded), when asked for.
+    trailers: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_merge(self) -> bool:
@@ -82,6 +84,24 @@ class AuthorRanking:
     total_authors: int
     total_commits: int
     total_lines: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditCount:
+    identity: str
+    commits: int
+
+
+@dataclass(slots=True)
+class CreditRanking:
+    """Who is credited by one trailer key, in rank order; totals count everyone, even those cut."""
+
+    key: str
+    noun: str  # "reviews" for Reviewed-by
+    credits: list[CreditCount]
+    total_people: int
+    total_credits: int
+    total_commits: int  # commits that carry the key at least once
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from reporter.maintainers import SectionIndex
@@ -38,16 +38,19 @@ def rank_authors(
     exclude: Iterable[str] = (),
     limit: int | None = None,
     lines: bool = True,
+    group: Callable[[Commit], str] | None = None,
 ) -> AuthorRanking:
     """Authors by commits (or lines), descending; ties keep the order in which authors first appear.
 
-    Without `lines` (commits walked without diffs), line counts are None rather than a wrong zero."""
+    Without `lines` (commits walked without diffs), line counts are None rather than a wrong zero.
+    `group` ranks something else an author stands for (an employer) instead of an identity of `kind`.
+    """
     excluded = set(exclude)
     counts: dict[str, list[int]] = {}
     for commit in commits:
         if excluded and excluded & {commit.author, commit.author_name, commit.author_email}:
             continue
-        entry = counts.setdefault(identity(commit, kind), [0, 0])
+        entry = counts.setdefault(group(commit) if group else identity(commit, kind), [0, 0])
         entry[0] += 1
         entry[1] += commit.lines
     key = 1 if sortby == "lines" else 0

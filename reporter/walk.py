@@ -11,7 +11,7 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -25,6 +25,9 @@ from reporter.model import ChangedFile, Commit, RevRange
 # %an/%ae are what `git log` shows by default; %aN/%aE fold identities through .mailmap.
 _FORMAT = "%H%x00%P%x00{name}%x00{email}%x00%at%x00%ct"
 _HEADER_FIELDS = 6
+# A seventh field when asked: the trailers as git parses them (the message's last paragraph, folded lines
+# unfolded, so a value holds no newline), one `key:value` a line; a key never holds the colon.
+_TRAILERS = "%x00%(trailers:only,unfold,key_value_separator=%x3a,separator=%x0a)"
 # A `--numstat -z` entry: `added TAB deleted TAB path`, with an empty path for a rename (the old and the
 # new path follow as tokens of their own). A commit hash never holds a tab, so an entry is never a header.
 _NUMSTAT = re.compile(rb"\n*(\d+|-)\t(\d+|-)\t(.*)", re.DOTALL)
@@ -190,19 +193,20 @@ def log(
     numstat: bool = True,
     files: bool = False,
     mailmap: bool = False,
+    trailers: bool = False,
     options: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> Iterator[Commit]:
     """Commits of `git log OPTIONS REVISIONS -- PATHSPECS`, newest first, as git orders them.
 
     With `numstat`, each commit carries its insertions and deletions (within the pathspecs, renames
-    paired as git pairs them there); with `files`, also its changed files. Merges have no diff, as in
-    plain `git log`.
+    paired as git pairs them there); with `files`, also its changed files; with `trailers`, its
+    trailers. Merges have no diff, as in plain `git log`.
     """
-    args = [*_log_options(numstat, mailmap), *options, *revisions, "--"]
+    args = [*_log_options(numstat, mailmap, trailers), *options, *revisions, "--"]
     if pathspecs:
         args += pathspecs
-    yield from _stream(repo, args, files, progress)
+    yield from _stream(repo, args, files, progress, fields=_HEADER_FIELDS + trailers)
 
 
 def log_commits(
@@ -225,8 +229,9 @@ def rev_list(repo: git.Repo, revisions: Sequence[str]) -> tuple[list[str], set[s
     return hashes, boundary
 
 
-def _log_options(numstat: bool, mailmap: bool) -> list[str]:
+def _log_options(numstat: bool, mailmap: bool, trailers: bool = False) -> list[str]:
     fmt = _FORMAT.format(name="%aN" if mailmap else "%an", email="%aE" if mailmap else "%ae")
+    fmt += _TRAILERS if trailers else ""
     return ["-z", f"--format={fmt}"] + (["--numstat"] if numstat else [])
 
 
@@ -245,6 +250,7 @@ def _stream(
     keep_files: bool,
     progress: Progress | None,
     stdin: str | None = None,
+    fields: int = _HEADER_FIELDS,
 ) -> Iterator[Commit]:
     proc = repo.git.log(*args, as_process=True, istream=subprocess.PIPE if stdin is not None else None)
     if stdin is not None:
@@ -252,7 +258,7 @@ def _stream(
         threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True).start()
     count = 0
     try:
-        for commit in _commits(_tokens(proc.stdout), keep_files):
+        for commit in _commits(_tokens(proc.stdout), keep_files, fields):
             yield commit
             count += 1
             if progress and count % 1000 == 0:
@@ -296,13 +302,13 @@ class _Malformed(Exception):
     """git log output that does not follow the requested format."""
 
 
-def _commits(tokens: Iterator[bytes], keep_files: bool) -> Iterator[Commit]:
-    """Commits from the tokens of `git log -z --format=_FORMAT [--numstat]`: six header fields, then the
-    commit's numstat entries (and empty tokens between commits) until the next header."""
+def _commits(tokens: Iterator[bytes], keep_files: bool, fields: int = _HEADER_FIELDS) -> Iterator[Commit]:
+    """Commits from the tokens of `git log -z --format=_FORMAT[_TRAILERS] [--numstat]`: six (or seven) header
+    fields, then the commit's numstat entries (and empty tokens between commits) until the next header."""
     token = next(tokens, None)
     while token is not None:
-        header = [token, *itertools.islice(tokens, _HEADER_FIELDS - 1)]
-        if len(header) < _HEADER_FIELDS:
+        header = [token, *itertools.islice(tokens, fields - 1)]
+        if len(header) < fields:
             raise _Malformed("a commit header ends early")
         changes: list[tuple[bytes, bytes, bytes, bytes | None]] = []
         token = next(tokens, None)
@@ -321,7 +327,7 @@ def _commits(tokens: Iterator[bytes], keep_files: bool) -> Iterator[Commit]:
 
 
 def _commit(header: list[bytes], changes: list[tuple[bytes, bytes, bytes, bytes | None]], keep_files: bool) -> Commit:
-    hash_, parents, name, email, atime, ctime = header
+    hash_, parents, name, email, atime, ctime, *rest = header
     found = _HASH.fullmatch(hash_)
     if not found or not atime.isdigit() or not ctime.isdigit():
         raise _Malformed(f"unexpected commit header {hash_[:80]!r}")
@@ -344,4 +350,30 @@ def _commit(header: list[bytes], changes: list[tuple[bytes, bytes, bytes, bytes 
         insertions=insertions,
         deletions=deletions,
         files=tuple(changed),
+        trailers=_trailers(rest[0]) if rest else (),
     )
+
+
+def _trailers(field: bytes) -> tuple[tuple[str, str], ...]:
+    pairs = (_text(line).partition(":") for line in field.split(b"\n") if line)
+    return tuple((key, value) for key, _, value in pairs)
+
+
+def check_mailmap(repo: git.Repo, contacts: Iterable[str]) -> dict[str, str]:
+    """{`Name <email>` or `<email>`: what the repository's mailmap makes of it}, from one git process.
+
+    The mailmap is git's own (.mailmap, mailmap.file, mailmap.blob), as `git shortlog` and `%aN` read it.
+    """
+    asked = sorted(set(contacts))
+    if not asked:
+        return {}
+    # One contact per line: a newline in a contact would be read as two, so none is passed.
+    lines = [c for c in asked if "\n" not in c]
+    out = repo.git.check_mailmap("--stdin", istream=subprocess.PIPE, as_process=True)
+    answer, errors = out.proc.communicate("".join(c + "\n" for c in lines).encode("utf-8", "surrogateescape"))
+    if out.proc.returncode != 0:
+        raise UserError(
+            f"git check-mailmap failed in {repo_name(repo)}: {_first_line(errors.decode(errors='replace'))}"
+        )
+    mapped = _text(answer).split("\n")
+    return dict(zip(lines, mapped, strict=False)) | {c: c for c in asked if "\n" in c}

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from reporter.model import (
     AuthorCount,
     AuthorRanking,
+    CreditRanking,
     Ratio,
     SectionStats,
     Table,
@@ -56,6 +58,21 @@ def table_from(data: dict[str, Any]) -> Table:
 
 def authors(ranking: AuthorRanking) -> dict[str, Any]:
     return dataclasses.asdict(ranking)
+
+
+def employers(ranking: AuthorRanking, domains: Sequence[tuple[str, int]]) -> dict[str, Any]:
+    return {
+        "sortby": ranking.sortby,
+        "employers": [{"employer": a.identity, "commits": a.commits, "lines": a.lines} for a in ranking.authors],
+        "total_employers": ranking.total_authors,
+        "total_commits": ranking.total_commits,
+        "total_lines": ranking.total_lines,
+        "unmapped_domains": [{"domain": d, "commits": n} for d, n in domains],
+    }
+
+
+def credits(rankings: Sequence[CreditRanking]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(r) for r in rankings]
 
 
 def authors_from(data: dict[str, Any]) -> AuthorRanking:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from reporter.model import AuthorRanking, SectionStats, Table
+from reporter.model import AuthorRanking, CreditRanking, SectionStats, Table
 from reporter.render import text
 from reporter.render.text import (
     DISTRIBUTION_HEADERS,
@@ -67,17 +67,31 @@ def github_metrics_md(m: GithubMetrics) -> str:
     return counts + ("\n" + table(["milestone", "reached"], milestones, numeric_from=2) if milestones else "")
 
 
-def authors(ranking: AuthorRanking, hide_rank: bool = False) -> str:
+def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str = "authors") -> str:
     unit = ranking.sortby
-    headers = ([] if hide_rank else ["#"]) + ["author", unit]
+    headers = ([] if hide_rank else ["#"]) + [who.removesuffix("s"), unit]
     rows: list[list[object]] = [
         ([] if hide_rank else [rank]) + [a.identity, a.lines if unit == "lines" else a.commits]
         for rank, a in enumerate(ranking.authors, 1)
     ]
     total = ranking.total_lines if unit == "lines" else ranking.total_commits
     return table(headers, rows, numeric_from=len(headers) - 1) + (
-        f"\n{ranking.total_authors} authors, {total} {unit} in total\n"
+        f"\n{ranking.total_authors} {who}, {total} {unit} in total\n"
     )
+
+
+def employers(ranking: AuthorRanking, domains: Sequence[tuple[str, int]], hide_rank: bool = False) -> str:
+    note = text.unmapped_note(domains)
+    return authors(ranking, hide_rank, "employers") + (f"\n{_cell(note.capitalize())}.\n" if note else "")
+
+
+def credits(rankings: Sequence[CreditRanking], hide_rank: bool = False) -> str:
+    blocks = []
+    for ranking in rankings:
+        headers = ([] if hide_rank else ["#"]) + [ranking.key, ranking.noun]
+        rows = [([] if hide_rank else [rank]) + [c.identity, c.commits] for rank, c in enumerate(ranking.credits, 1)]
+        blocks.append(table(headers, rows, numeric_from=len(headers) - 1) + f"\n{text.credits_footer(ranking)}.\n")
+    return "\n".join(blocks)
 
 
 def result_table(result: Table) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from reporter.model import AuthorRanking, SectionStats, Table
+from reporter.model import AuthorRanking, CreditRanking, SectionStats, Table
 
 if TYPE_CHECKING:  # renderers take plain data and know nothing of HTTP
     from reporter.github import GithubMetrics, Milestone
@@ -193,8 +193,9 @@ def summary_sentences(m: GithubMetrics, year: int) -> list[str]:
     ]
 
 
-def authors(ranking: AuthorRanking, hide_rank: bool = False) -> str:
-    """authors.py's output: `N. Name <email>: C commits`, then `# A authors, T commits in total`."""
+def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str = "authors") -> str:
+    """authors.py's output: `N. Name <email>: C commits`, then `# A authors, T commits in total` (`who`
+    names what is ranked: `employers` too)."""
     unit = ranking.sortby
     lines = []
     for rank, author in enumerate(ranking.authors, 1):
@@ -202,8 +203,41 @@ def authors(ranking: AuthorRanking, hide_rank: bool = False) -> str:
         prefix = "" if hide_rank else f"{rank}. "
         lines.append(f"{prefix}{author.identity}: {value} {unit}")
     total = ranking.total_lines if unit == "lines" else ranking.total_commits
-    lines.append(f"# {ranking.total_authors} authors, {total} {unit} in total")
+    lines.append(f"# {ranking.total_authors} {who}, {total} {unit} in total")
     return "\n".join(lines) + "\n"
+
+
+def credits_footer(ranking: CreditRanking) -> str:
+    people = "person" if ranking.total_people == 1 else "people"
+    commits = "commit" if ranking.total_commits == 1 else "commits"
+    return (
+        f"{ranking.total_people} {people} credited by {ranking.key}, {ranking.total_credits} {ranking.noun} in total,"
+        f" in {ranking.total_commits} {commits}"
+    )
+
+
+def credits(rankings: Sequence[CreditRanking], hide_rank: bool = False) -> str:
+    """authors.py's form per trailer key: `N. Name <email>: C reviews`, then a `# ...` footer; a blank line
+    between keys."""
+    blocks = []
+    for ranking in rankings:
+        lines = [
+            f"{'' if hide_rank else f'{rank}. '}{c.identity}: {c.commits} {ranking.noun}"
+            for rank, c in enumerate(ranking.credits, 1)
+        ]
+        blocks.append("".join(line + "\n" for line in [*lines, "# " + credits_footer(ranking)]))
+    return "\n".join(blocks)
+
+
+def unmapped_note(domains: Sequence[tuple[str, int]]) -> str:
+    """Which domains to add to the employer map first."""
+    listed = ", ".join(f"{domain} ({commits})" for domain, commits in domains)
+    return f"domains not in the employer map, by commits: {listed}" if domains else ""
+
+
+def employers(ranking: AuthorRanking, domains: Sequence[tuple[str, int]], hide_rank: bool = False) -> str:
+    note = unmapped_note(domains)
+    return authors(ranking, hide_rank, "employers") + (f"# {note}\n" if note else "")
 
 
 def table_rows(table: Table) -> list[list[object]]:
