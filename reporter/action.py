@@ -101,9 +101,7 @@ class Inputs:
         news = self["news_repository"]
         if news.startswith(("./", "../")):  # a path in the workspace, as the input's description says
             news = str(workspace / news)
-        target = publish.NewsTarget(news, self["news_branch"] or None, self["news_path"], self["region"] or "stats")
-        publish.markers(target.region)  # a bad region name fails before the long computation
-        return target
+        return publish.NewsTarget(news, self["news_branch"] or None, self["news_path"], self["region"] or "stats")
 
 
 # --------------------------------------------------------------------------------------------------- run

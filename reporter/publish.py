@@ -73,26 +73,37 @@ def find_region(text: str, region: str) -> tuple[int, int] | None:
     return begins[0], ends[0]
 
 
-def _block(region: str, content: str) -> list[str]:
+# markdown-it's line breaks (it reads \r\n and a lone \r as \n): its line numbers count these and no
+# others, so U+2028, U+0085, form feeds and \x1c-\x1e stay inside a line, as they do for it.
+_EOL = re.compile(r"\r\n?|\n")
+
+
+def _inner(content: str, eol: str) -> str:
     # Blank lines around the content: so a table or chart ends before the end marker and parses alone.
-    begin_marker, end_marker = markers(region)
-    return [begin_marker, "", *content.strip("\n").splitlines(), "", end_marker]
+    lines = ["", *_EOL.split(content.strip("\r\n")), ""] if content.strip("\r\n") else ["", ""]
+    return "".join(line + eol for line in lines)
 
 
 def replace_region(text: str, region: str, content: str) -> str | None:
-    """`text` with the lines between the markers of `region` replaced by `content`; None without region."""
+    """`text` with what lies between the marker lines of `region` replaced by `content` (written with the
+    line ending of the begin marker's line); None without the region. The markers and every character
+    outside them stay as they were."""
     where = find_region(text, region)
     if where is None:
         return None
-    lines = text.splitlines()
     begin, end = where
-    tail = "\n" if text.endswith("\n") or end + 1 < len(lines) else ""
-    return "\n".join(lines[:begin] + _block(region, content) + lines[end + 1 :]) + tail
+    breaks = list(_EOL.finditer(text))
+    starts = [0, *(m.end() for m in breaks)]
+    return text[: starts[begin + 1]] + _inner(content, breaks[begin].group()) + text[starts[end] :]
 
 
 def append_region(text: str, region: str, content: str) -> str:
-    body = text.rstrip("\n")
-    return (body + "\n\n" if body else "") + "\n".join(_block(region, content)) + "\n"
+    """`text` with the region added at its end, after a blank line, in the file's line-ending style."""
+    first = _EOL.search(text)
+    eol = first.group() if first else "\n"
+    begin_marker, end_marker = markers(region)
+    head = "" if not text else text + ("" if text.endswith(("\n", "\r")) else eol) + eol
+    return head + begin_marker + eol + _inner(content, eol) + end_marker + eol
 
 
 def update_document(existing: str | None, region: str, content: str, report: str) -> str:
@@ -299,6 +310,46 @@ class Landed:
 Edit = Callable[[str | None], str]
 
 
+def check_news_path(path: str) -> list[str]:
+    """The components of `path`, a file in the news repository: relative, no `..`, nothing in `.git`."""
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if not parts or path.startswith("/") or ".." in parts or any(p.lower() == ".git" for p in parts):
+        raise UserError(f"news_path must name a file inside the news repository, outside .git: {path!r}")
+    return parts
+
+
+def news_file(root: Path, path: str) -> Path:
+    """`root`/`path`, refused when any part of it is a symlink or the file is not a regular file."""
+    target = root
+    parts = check_news_path(path)
+    for part in parts:
+        if target != root and not target.is_dir() and target.exists():
+            raise UserError(f"news_path {path!r}: {target.name!r} is not a directory in the news repository")
+        target = target / part
+        if target.is_symlink():
+            raise UserError(f"news_path {path!r}: {part!r} is a symbolic link in the news repository")
+    if target.exists() and not target.is_file():
+        raise UserError(f"news_path {path!r} is not a regular file in the news repository")
+    return target
+
+
+def _read(target: Path) -> str | None:
+    # Bytes that are not UTF-8 survive as surrogates and are written back as they were.
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        return f.read().decode("utf-8", "surrogateescape")
+
+
+def _write(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as f:
+        f.write(text.encode("utf-8", "surrogateescape"))
+
+
 def commit_and_push(
     git: Git,
     branch: str,
@@ -315,20 +366,17 @@ def commit_and_push(
     """
     env = {"GIT_AUTHOR_NAME": committer.name, "GIT_AUTHOR_EMAIL": committer.email}
     env |= {"GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email}
-    git.env |= env
-    target = git.cwd / path
-    if target.resolve() != git.cwd.resolve() and git.cwd.resolve() not in target.resolve().parents:
-        raise UserError(f"news_path must be inside the repository: {path}")
+    git.env |= env | {"GIT_LITERAL_PATHSPECS": "1"}  # news_path is a path, never pathspec magic
     for attempt in range(retry.attempts):
         if attempt > 1:  # the first retry goes at once: the new tip was fetched just now
             time.sleep(retry.backoff * 2 ** (attempt - 2))
         base = git.out("rev-parse", "HEAD")
-        old = target.read_text(encoding="utf-8") if target.is_file() else None
+        target = news_file(git.cwd, path)  # again after every reset: the new tip may hold a symlink there
+        old = _read(target)
         new = edit(old)
         if new == old:
             return Landed(False, base, branch)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(new, encoding="utf-8")
+        _write(target, new)
         git.run("add", "--", path)
         git.run("commit", "--quiet", "--no-verify", "-m", committer.message)
         pushed = git.run("push", "--quiet", "--porcelain", "origin", f"HEAD:refs/heads/{branch}", check=False)
@@ -363,6 +411,11 @@ class NewsTarget:
     branch: str | None
     path: str
     region: str = "stats"
+
+    def __post_init__(self) -> None:  # wrong values fail before the long work, not after it
+        if self.path:  # modes that write no file have none
+            check_news_path(self.path)
+        markers(self.region)
 
 
 def _editor(target: NewsTarget, content: str, report: str) -> Edit:
