@@ -4,6 +4,7 @@ is found and replaced exactly, and the path written is a file in the clone, neve
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -102,17 +103,23 @@ def test_paths_outside_the_worktree_or_in_git_are_refused(path: str) -> None:
         publish.news_file(Path("/nonexistent"), path)
 
 
+def remote_with_news_file(tmp_path: Path, make: Callable[[Path], None]) -> Path:
+    """A bare remote whose news file `make(path)` wrote (bytes or a symlink, which make_remote cannot)."""
+    remote = make_remote(tmp_path / "news.git", {"README.md": "x\n"})
+    work = tmp_path / "seed-news"
+    git(tmp_path, "clone", "-q", str(remote), str(work))
+    (work / NEWS_PATH).parent.mkdir()
+    make(work / NEWS_PATH)
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "news file")
+    git(work, "push", "-q", "origin", "HEAD")
+    return remote
+
+
 def test_a_symlinked_news_file_is_refused(tmp_path: Path, hermetic_git: Path) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("keep\n")
-    work = tmp_path / "seed"
-    remote = make_remote(tmp_path / "news.git", {"README.md": "x\n"})
-    git(tmp_path, "clone", "-q", str(remote), str(work))
-    (work / "content").mkdir()
-    (work / NEWS_PATH).symlink_to(victim)
-    git(work, "add", "-A")
-    git(work, "commit", "-q", "-m", "link")
-    git(work, "push", "-q", "origin", "HEAD")
+    remote = remote_with_news_file(tmp_path, lambda path: path.symlink_to(victim))
     with pytest.raises(UserError, match="symbolic link"):
         publish.publish_commit(publish.NewsTarget(str(remote), None, NEWS_PATH), TABLE, "r", BOT, None, "", ONCE)
     assert victim.read_text() == "keep\n"
@@ -144,14 +151,7 @@ def test_a_symlink_pushed_during_the_run_is_refused_on_retry(tmp_path: Path, her
 
 def test_bytes_that_are_not_utf8_and_crlf_survive_a_publish(tmp_path: Path, hermetic_git: Path) -> None:
     page = PAGE.replace("\n", "\r\n").encode().replace(b"Some prose", b"Caf\xe9 prose") + b"no final newline"
-    remote = make_remote(tmp_path / "news.git", {"README.md": "x\n"})
-    work = tmp_path / "seed2"
-    git(tmp_path, "clone", "-q", str(remote), str(work))
-    (work / "content").mkdir()
-    (work / NEWS_PATH).write_bytes(page)
-    git(work, "add", "-A")
-    git(work, "commit", "-q", "-m", "latin-1")
-    git(work, "push", "-q", "origin", "HEAD")
+    remote = remote_with_news_file(tmp_path, lambda path: path.write_bytes(page))
     landed = publish.publish_commit(publish.NewsTarget(str(remote), None, NEWS_PATH), "t", "r", BOT, None, "", ONCE)
     assert landed.changed
     text = subprocess.run(["git", "show", f"main:{NEWS_PATH}"], cwd=remote, capture_output=True, check=True).stdout
