@@ -129,11 +129,20 @@ def _add_authors(sub: _Subcommands) -> None:
     p.add_argument(
         "--exclude", nargs="+", default=[], metavar="IDENT", help="skip these authors (Name <email>, name or email)"
     )
+    p.add_argument(
+        "--new-since",
+        metavar="DATE|REF",
+        help="only authors with no commit to the same paths before DATE (YYYY-MM-DD) or reachable from REF",
+    )
     p.set_defaults(func=_run_authors)
 
 
 def _run_authors(args: argparse.Namespace) -> int:
-    request = _selection(args, sortby=args.sortby, identity=args.identity, exclude=args.exclude)
+    if args.new_since is not None:
+        walk.check_ref(args.new_since)
+    request = _selection(
+        args, sortby=args.sortby, identity=args.identity, exclude=args.exclude, new_since=args.new_since
+    )
     ranking = compute.authors(_history(args, mailmap=args.mailmap), request)
     return _write(
         args.format,

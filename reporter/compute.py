@@ -15,7 +15,7 @@ from reporter.employers import EmployerMap, employer_of, unmapped_domains
 from reporter.errors import UserError
 from reporter.history import History
 from reporter.model import AuthorRanking, Commit, CreditRanking, PathSet, RevRange, SectionStats, Table
-from reporter.ranges import consecutive
+from reporter.ranges import consecutive, parse_date
 
 TABLE_KINDS = ("community", "commits", "lines")
 
@@ -122,6 +122,7 @@ class AuthorsRequest:
     max_authors: int | None = 30
     identity: str = "all"
     exclude: Sequence[str] = ()
+    new_since: str | None = None  # a date or a ref: only authors with no commit before it
 
 
 def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
@@ -134,9 +135,37 @@ def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
     """
     lines = request.sortby == "lines"
     commits = _selected(history, request, numstat=lines)
-    return stats.rank_authors(
+    since = None
+    if request.new_since:
+        known, since = _earlier_authors(history, request, request.new_since)
+        commits = [c for c in commits if stats.identity(c, request.identity) not in known]
+    ranking = stats.rank_authors(
         commits, request.identity, request.sortby, request.exclude, request.max_authors, lines=lines
     )
+    ranking.new_since = since
+    return ranking
+
+
+def _earlier_authors(history: History, request: AuthorsRequest, since: str) -> tuple[set[str], str]:
+    """The authors (identities of the request's kind) of the request's paths before `since`, a date
+    (`YYYY-MM-DD` or a timestamp: commits of the range's end dated before it) or a ref (commits it reaches);
+    and `since` as the ranking states it, with how far a shallow clone's history reaches."""
+    end = (request.rev_range or RevRange("", "HEAD")).end
+    options = [] if request.merges else ["--no-merges"]
+    moment = parse_date(since) if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", since) else None
+    if moment is not None and request.date_kind == "committer":
+        options.append(f"--until=@{moment - 1}")
+    commits = history.log(
+        history.resolve(RevRange("", end if moment is not None else since)),
+        _pathspecs(history, request),
+        options,
+        numstat=False,
+    )
+    if moment is not None and request.date_kind == "author":
+        commits = [c for c in commits if c.author_time < moment]
+    reach = walk.history_start(history.repo)
+    stated = since if reach is None else f"{since} (the shallow clone's history starts {reach})"
+    return {stats.identity(c, request.identity) for c in commits}, stated
 
 
 def employers(
@@ -162,17 +191,23 @@ def credits(history: History, request: AuthorsRequest, keys: Sequence[str]) -> l
 def _selected(history: History, request: AuthorsRequest, numstat: bool, trailers: bool = False) -> list[Commit]:
     """The commits of the request's range, dates, merges and paths, from one walk."""
     rev_range = request.rev_range or RevRange("", "HEAD")
-    pathspecs = list(request.paths)
-    for title in request.subsystems:
-        pathspecs += section_pathset(history.repo, rev_range.end, title).pathspecs or ()
-    lines = request.sortby == "lines"
     options = _date_options(request)
-    if not request.merges or lines:
+    if not request.merges or request.sortby == "lines":
         options.append("--no-merges")
-    commits = history.log(history.resolve(rev_range), pathspecs or None, options, numstat=numstat, trailers=trailers)
+    pathspecs = _pathspecs(history, request)
+    commits = history.log(history.resolve(rev_range), pathspecs, options, numstat=numstat, trailers=trailers)
     if request.date_kind == "author":
         commits = [c for c in commits if _within(c.author_time, request.since, request.until)]
     return commits
+
+
+def _pathspecs(history: History, request: AuthorsRequest) -> list[str] | None:
+    """The request's paths and those of its sections (as MAINTAINERS reads at the range's end)."""
+    end = (request.rev_range or RevRange("", "HEAD")).end
+    pathspecs = list(request.paths)
+    for title in request.subsystems:
+        pathspecs += section_pathset(history.repo, end, title).pathspecs or ()
+    return pathspecs or None
 
 
 def _date_options(request: AuthorsRequest) -> list[str]:

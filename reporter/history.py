@@ -158,6 +158,9 @@ class History:
         counter = self._counter()
         # Walks with trailers are keyed apart (and earlier keys unchanged): only they hold trailers.
         key = [rev.revisions(), pathspecs, list(options), numstat, self.mailmap] + (["trailers"] if trailers else [])
+        # A walk to the root of a shallow clone sees only what the clone holds: keyed by how far it reaches,
+        # so that it answers neither a complete clone of the same commits nor the clone once deepened.
+        key += ["shallow", *sorted(walk.shallow_boundary(self.repo))] if not rev.start else []
         if self.cache and not files:
             # A walk with line counts answers a question without them too.
             for variant in [True] if numstat else [True, False]:

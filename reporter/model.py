@@ -84,6 +84,9 @@ class AuthorRanking:
     total_authors: int
     total_commits: int
     total_lines: int | None
+    # Set when only newcomers are ranked: since what (a ref or a date), and how far back the history
+    # that tells them apart reaches when the clone is shallow.
+    new_since: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

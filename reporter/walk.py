@@ -13,6 +13,7 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -137,6 +138,16 @@ def shallow_boundary(repo: git.Repo) -> list[str]:
     """The commits a shallow clone has without their parents (none in a complete repository)."""
     path = git_path(repo, "shallow")
     return path.read_text().split() if path.exists() else []
+
+
+def history_start(repo: git.Repo) -> str | None:
+    """The day (UTC) of the oldest shallow boundary commit of a shallow clone: its history reaches no further
+    back than that; None for a complete repository."""
+    boundary = shallow_boundary(repo)
+    if not boundary:
+        return None
+    dates = repo.git.log("--no-walk=unsorted", "--format=%ct", *boundary, "--").split()
+    return datetime.fromtimestamp(min(map(int, dates)), UTC).date().isoformat()
 
 
 def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:

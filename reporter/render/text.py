@@ -203,8 +203,12 @@ def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str = "authors
         prefix = "" if hide_rank else f"{rank}. "
         lines.append(f"{prefix}{author.identity}: {value} {unit}")
     total = ranking.total_lines if unit == "lines" else ranking.total_commits
-    lines.append(f"# {ranking.total_authors} {who}, {total} {unit} in total")
+    lines.append(f"# {ranking.total_authors} {who}{new_since(ranking)}, {total} {unit} in total")
     return "\n".join(lines) + "\n"
+
+
+def new_since(ranking: AuthorRanking) -> str:
+    return f" new since {ranking.new_since}" if ranking.new_since else ""
 
 
 def credits_footer(ranking: CreditRanking) -> str:

@@ -1,0 +1,94 @@
+"""`authors --new-since`: authors whose first commit to the paths comes in the range, checked against git log."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from gitcheck import DAMON, git
+from kernelrepo import Builder, ts
+
+from reporter.cli import main
+
+
+def authors(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
+    assert main(["authors", *args, "--quiet", "--max-authors", "1000"]) == 0
+    return capsys.readouterr().out.splitlines()
+
+
+def expected(repo: Path, rng: str, before: list[str], paths: list[str]) -> Counter[str]:
+    """Range authors (with commit counts) that `git log BEFORE -- PATHS` never shows."""
+    fmt = "--format=%an <%ae>"
+    seen = set(git(repo, "log", fmt, "--no-merges", *before, "--", *paths).splitlines())
+    found = Counter(git(repo, "log", fmt, "--no-merges", rng, "--", *paths).splitlines())
+    return Counter({who: n for who, n in found.items() if who not in seen})
+
+
+def check(lines: list[str], new: Counter[str], since: str) -> None:
+    assert lines[-1] == f"# {len(new)} authors new since {since}, {sum(new.values())} commits in total"
+    assert {
+        line.partition(". ")[2].rpartition(": ")[0]: int(line.rpartition(": ")[2].split()[0]) for line in lines[:-1]
+    } == new
+
+
+A, B, C, D = ("Ann", "ann@x.org"), ("Ben", "ben@x.org"), ("Cai", "cai@y.org"), ("Dee", "dee@y.org")
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Before `start`: Ann in mm/, Ben in doc/. After: Ann, Ben (new to mm/, not to the repository), Cai
+    (new), and Dee, whose only earlier commit is a merge."""
+    b = Builder(tmp_path_factory.mktemp("newcomers") / "repo")
+    b.commit("a0", A, ts("2022-01-01T00:00:00"), files={"mm/a": "0\n"})
+    b.commit("b0", B, ts("2022-02-01T00:00:00"), files={"doc/b": "0\n"})
+    b.git("checkout", "-q", "-b", "side")
+    b.commit("side", A, ts("2022-03-01T00:00:00"), files={"mm/s": "0\n"})
+    b.git("checkout", "-q", "master")
+    b.commit("a1", A, ts("2022-03-02T00:00:00"), files={"mm/a": "1\n"})
+    b.git("merge", "-q", "--no-ff", "-m", "merge", "side", env={"GIT_AUTHOR_NAME": D[0], "GIT_AUTHOR_EMAIL": D[1]})
+    b.git("tag", "start")
+    for i, (who, where) in enumerate([(A, "mm"), (B, "mm"), (C, "doc"), (D, "mm"), (C, "mm"), (B, "doc"), (A, "doc")]):
+        b.commit(f"n{i}", who, ts(f"2023-0{i + 1}-01T00:00:00"), files={f"{where}/n{i}": "x\n"})
+    return b.path
+
+
+@pytest.mark.parametrize("paths", [[], ["mm/"]])
+def test_new_since_a_ref(repo: Path, capsys: pytest.CaptureFixture[str], paths: list[str]) -> None:
+    new = expected(repo, "start..master", ["start"], paths)
+    assert 0 < len(new) < len(expected(repo, "start..master", ["start", "--not", "start"], paths))
+    selection = ["--range", "start..master", "--no-merges", *(["--paths", *paths] if paths else [])]
+    check(authors(capsys, str(repo), *selection, "--new-since", "start"), new, "start")
+
+
+def test_new_since_a_date(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new = expected(repo, "master", ["--until=2023-02-28 23:59:59 +0000", "master"], ["mm/"])
+    assert set(new) == {"Cai <cai@y.org>", "Dee <dee@y.org>"}
+    selection = ["--no-merges", "--paths", "mm/", "--new-since", "2023-03-01"]
+    check(authors(capsys, str(repo), *selection), new, "2023-03-01")
+
+
+def test_kernel_subsystem(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rng = ["--range", "v1.2..v1.4", "--no-merges", "--subsystem", "DATA ACCESS MONITOR"]
+    check(
+        authors(capsys, str(kernel_repo), *rng, "--new-since", "v1.2"),
+        expected(kernel_repo, "v1.2..v1.4", ["v1.2"], DAMON),
+        "v1.2",
+    )
+
+
+def test_shallow_clone_says_how_far_it_reaches(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    b = Builder(tmp_path / "full")
+    for i, who in enumerate([("Old", "old@x.org"), ("Old", "old@x.org"), ("New", "new@x.org"), ("Old", "old@x.org")]):
+        b.commit(f"c{i}", who, ts(f"2023-0{i + 1}-01T00:00:00"), files={"f": f"{i}\n"})
+    shallow = tmp_path / "shallow.git"
+    subprocess.run(
+        ["git", "clone", "-q", "--bare", "--depth=2", f"file://{b.path}", str(shallow)], check=True, capture_output=True
+    )
+    # The clone cannot see Old's first two commits: Old counts as new, and the output says how far it looked.
+    assert authors(capsys, str(shallow), "--new-since", "HEAD~1") == [
+        "1. Old <old@x.org>: 1 commits",
+        "# 1 authors new since HEAD~1 (the shallow clone's history starts 2023-03-01), 1 commits in total",
+    ]
+    assert authors(capsys, str(b.path), "--new-since", "HEAD~1") == ["# 0 authors new since HEAD~1, 0 commits in total"]
