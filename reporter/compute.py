@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,10 +27,23 @@ def _slug(text: str) -> str:
 
 @lru_cache(maxsize=8)
 def _sections_at(repo: git.Repo, commit: str) -> tuple[list[maintainers.Section], frozenset[str]]:
-    text = walk.show_file(repo, commit, "MAINTAINERS")
-    if text is None:
+    texts = walk.show_files(repo, commit, _maintainers_paths(repo, commit))
+    if "MAINTAINERS" not in texts:
         raise UserError(f"no MAINTAINERS file at {commit[:12]} in {walk.repo_name(repo)}")
-    return maintainers.parse(text), frozenset(walk.tree_dirs(repo, commit))
+    parsed = maintainers.read_files(texts.items())
+    for warning in parsed.warnings:  # once per file version: the result is cached
+        print(f"retrospect: warning: {warning} (at {commit[:12]})", file=sys.stderr)
+    return parsed.sections, frozenset(walk.tree_dirs(repo, commit))
+
+
+def _maintainers_paths(repo: git.Repo, commit: str) -> list[str]:
+    """MAINTAINERS, and every other file of that name when the tree's `.get_maintainer.conf` tells
+    get_maintainer.pl to find them all (U-Boot's does: `--find-maintainer-files --maintainer-path=.`)."""
+    conf = (walk.show_file(repo, commit, ".get_maintainer.conf") or "").split()
+    if "--find-maintainer-files" not in conf or not {"--maintainer-path=.", "--mpath=."} & set(conf):
+        return ["MAINTAINERS"]
+    others = sorted(p for p in walk.tree_files(repo, commit) if p.endswith("/MAINTAINERS"))
+    return ["MAINTAINERS", *others]
 
 
 def section_pathset(repo: git.Repo, ref: str, title: str, label: str | None = None) -> PathSet:

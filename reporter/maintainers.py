@@ -1,23 +1,34 @@
 """MAINTAINERS: sections, and path matching with scripts/get_maintainer.pl's rules.
 
-get_maintainer.pl turns a pattern into a regex (`.` literal, `*` -> `.*`, `?` -> `.`) anchored at the
-start of the path; a pattern ending in `/` matches everything below it, any other pattern matches only
-when the path has as many `/` as the pattern (so `*` and `?` cannot cross `/` there). A pattern naming an
-existing directory gets a trailing `/`. `X:` excludes win over `F:`; `N:` is a regex searched in the path.
+get_maintainer.pl reads the file line by line: a line `X: value` is a tag, blank lines and `#` comment
+lines are skipped, any other line is a title; a section is a title followed by tag lines (so the first
+section may follow a heading's underline directly, and the prose around it is no section). It turns an
+`F:`/`X:` pattern into a regex by converting `.` (literal), `*` (`.*`) and `?` (`.`) only, so a character
+class such as `[ch]` stays a class; Xen's script also expands `{a,b}`. The regex is anchored at the start
+of the path only: a pattern ending in `/` matches everything below it, any other pattern matches only when
+the path has as many `/` as the pattern (so `*` and `?` cannot cross `/` there). A pattern naming an
+existing directory (and holding none of `.*?{`) gets a trailing `/`. `X:` excludes win over `F:`; `N:` is a
+regex searched in the path.
+
+Patterns are data: they are matched by the small glob matcher below (linear in the path per star, no
+backtracking), never compiled as regexes; other regex syntax in a pattern is taken literally.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
 from reporter.errors import UserError
 
-_TAG_LINE = re.compile(r"^([A-Z]):\s*(.*?)\s*$")
-_GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
+# A brace group with at least one comma and no nested braces (Xen's get_maintainer.pl expands these).
+_BRACES = re.compile(r"\{([^{}]*,[^{}]*)\}")
+_MAX_EXPANSIONS = 256
+_GLOB_SPECIAL = frozenset("*?[]\\")
 
 
 @dataclass(slots=True)
@@ -36,67 +47,129 @@ class Section:
         if any(_pattern_matches(path, x, dirs) for x in self.excludes):
             return False
         return any(_pattern_matches(path, f, dirs) for f in self.files) or any(
-            re.search(n, path, re.VERBOSE) for n in self.regexes
+            regex.search(path) for regex in _regexes(tuple(self.regexes))
         )
 
-    def pathspecs(self, dirs: set[str], files: Iterable[str] = ()) -> tuple[str, ...]:
+    def pathspecs(self, dirs: set[str] | frozenset[str], files: Iterable[str] = ()) -> tuple[str, ...]:
         """git pathspecs that select exactly the paths `matches` selects.
 
         `N:` regexes have no pathspec form: they are resolved against `files` (the tree at the ref).
         """
         specs = [_to_pathspec(f, dirs) for f in self.files]
-        if self.regexes:
-            specs += [
-                ":(literal)" + path for path in files if any(re.search(n, path, re.VERBOSE) for n in self.regexes)
-            ]
+        regexes = _regexes(tuple(self.regexes))
+        if regexes:
+            specs += [":(literal)" + path for path in files if any(r.search(path) for r in regexes)]
         specs += [_to_pathspec(x, dirs, magic="exclude,glob") for x in self.excludes]
         return tuple(dict.fromkeys(specs))
 
 
-def parse(text: str) -> list[Section]:
-    """Sections of a MAINTAINERS file: paragraphs after the `Maintainers List` heading (the whole file
-    when there is none) whose first line is a title and whose other lines are `X:` tags."""
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if line.strip() == "Maintainers List":
-            lines = lines[i + 1 :]
-            break
-    sections = []
-    for paragraph in _paragraphs(lines):
-        title, *rest = paragraph
-        tags = [_TAG_LINE.match(line) for line in rest]
-        if not rest or _TAG_LINE.match(title) or not all(tags):
+@dataclass(slots=True)
+class Parsed:
+    sections: list[Section]
+    warnings: list[str]
+
+
+def read(text: str, name: str = "MAINTAINERS") -> Parsed:
+    """The sections of a MAINTAINERS file as get_maintainer.pl finds them, and what it could not take
+    as written (each warning names the section and the line)."""
+    return read_files([(name, text)])
+
+
+def read_files(files: Iterable[tuple[str, str]]) -> Parsed:
+    """Several MAINTAINERS files read one after the other, as get_maintainer.pl does with
+    `--find-maintainer-files` (U-Boot's board directories each have one)."""
+    sections: list[Section] = []
+    warnings: list[str] = []
+    title: str | None = None  # the last title line: the section of the tags that follow
+    current: Section | None = None
+    after_tag = False  # the line before (comments aside) was a tag line, in the same file
+    for name, number, line in _lines(files):
+        where = f"{name}:{number}"
+        after_tag = after_tag and number > 1
+        tag = _tag(line)
+        if tag is None:
+            if line.lstrip().startswith("#"):
+                continue
+            if line.strip() and current is not None and after_tag:
+                warnings.append(
+                    f"{where}: {line.strip()!r} follows section {current.title!r} without a blank "
+                    "line; read as the title of a new section, as get_maintainer.pl does"
+                )
+            if line.strip():
+                title, current = line.strip(), None
+            after_tag = False
             continue
-        section = Section(title.strip())
-        for tag in tags:
-            _add_tag(section, tag.group(1), tag.group(2))  # type: ignore[union-attr]
-        sections.append(section)
-    return sections
+        after_tag = True
+        if current is None:
+            if title is None:
+                warnings.append(f"{where}: tag line {line.strip()!r} has no section title; skipped")
+                continue
+            current = Section(title)
+            sections.append(current)
+        _add_tag(current, tag[0], tag[1], where, warnings)
+    return Parsed(sections, warnings)
 
 
-def _paragraphs(lines: list[str]) -> Iterable[list[str]]:
-    block: list[str] = []
-    for line in lines + [""]:
-        if line.strip():
-            block.append(line)
-        elif block:
-            yield block
-            block = []
+def parse(text: str) -> list[Section]:
+    return read(text).sections
 
 
-def _add_tag(section: Section, tag: str, value: str) -> None:
+def _lines(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, int, str]]:
+    for name, text in files:
+        # Lines end at "\n" only, as Perl reads them (str.splitlines also splits at U+2028 and others).
+        for number, line in enumerate(text.split("\n"), 1):
+            yield name, number, line.rstrip("\r")
+
+
+def _tag(line: str) -> tuple[str, str] | None:
+    """`(letter, value)` of a `X: value` line (value stripped), else None: slicing, no regex to backtrack."""
+    if len(line) >= 2 and line[1] == ":" and "A" <= line[0] <= "Z":
+        return line[0], line[2:].strip()
+    return None
+
+
+def _add_tag(section: Section, tag: str, value: str, where: str, warnings: list[str]) -> None:
+    if tag in "FX":
+        patterns = expand_braces(value)
+        if patterns is None:
+            warnings.append(
+                f"{where}: {tag}: {value!r} in {section.title!r} expands to more than "
+                f"{_MAX_EXPANSIONS} patterns; taken literally"
+            )
+            patterns = [value]
+        (section.files if tag == "F" else section.excludes).extend(patterns)
+        return
+    if tag == "N":
+        try:
+            re.compile(value, re.VERBOSE)
+        except re.error as err:
+            warnings.append(f"{where}: N: {value!r} in {section.title!r} is not a valid regex ({err})")
+            return
     target = {
         "M": section.maintainers,
         "R": section.reviewers,
         "L": section.lists,
-        "F": section.files,
-        "X": section.excludes,
         "N": section.regexes,
     }.get(tag)
     if target is not None:
         target.append(value)
     elif tag == "S":
         section.status = value
+
+
+def expand_braces(pattern: str) -> list[str] | None:
+    """`a/{b,c}.h` -> [`a/b.h`, `a/c.h`] (bash's alternation, not nested); None past a sane count."""
+    groups = _BRACES.findall(pattern)
+    if not groups:
+        return [pattern]
+    total = 1
+    for group in groups:
+        total *= group.count(",") + 1
+    if total > _MAX_EXPANSIONS:
+        return None
+    pieces = _BRACES.split(pattern)  # literal, group, literal, group, ..., literal
+    choices = [[piece] if i % 2 == 0 else piece.split(",") for i, piece in enumerate(pieces)]
+    return ["".join(parts) for parts in itertools.product(*choices)]
 
 
 def find(sections: list[Section], title: str) -> Section:
@@ -110,28 +183,152 @@ def find(sections: list[Section], title: str) -> Section:
     raise UserError(f"no MAINTAINERS section titled {title!r}{hint}")
 
 
+@cache
+def _regexes(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    found = []
+    for pattern in patterns:
+        try:
+            found.append(re.compile(pattern, re.VERBOSE))
+        except re.error:
+            continue  # warned about when the file was read; one bad N: must not hide the rest
+    return tuple(found)
+
+
 def _as_directory(pattern: str, dirs: set[str] | frozenset[str]) -> str:
-    if not pattern.endswith("/") and pattern in dirs:
+    # get_maintainer.pl tests `-d` on the converted regex: a pattern with `.`, `*` or `?` never passes.
+    if not pattern.endswith("/") and pattern in dirs and not any(c in pattern for c in ".*?{"):
         return pattern + "/"
     return pattern
 
 
+# A token of a pattern: a literal character, `?` (any character but a newline, as Perl's `.`), `*` (any
+# run of them), or a class: (negated, characters, ranges).
+_Class = tuple[bool, frozenset[str], tuple[tuple[str, str], ...]]
+_Token = str | _Class
+_ANY = "\0?"
+_STAR = "\0*"
+
+
+@dataclass(frozen=True, slots=True)
+class _Glob:
+    segments: tuple[tuple[_Token, ...], ...]  # the fixed-length pieces between stars
+    directory: bool
+    slashes: int
+
+
 @cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile("^" + re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
+def _glob(pattern: str) -> _Glob:
+    tokens = list(_tokens(pattern))
+    segments: list[tuple[_Token, ...]] = [()]
+    for token in tokens:
+        if token == _STAR:
+            segments.append(())
+        else:
+            segments[-1] += (token,)
+    return _Glob(tuple(segments), pattern.endswith("/"), pattern.count("/"))
+
+
+def _tokens(pattern: str) -> Iterator[_Token]:
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "*":
+            yield _STAR
+        elif char == "?":
+            yield _ANY
+        elif char == "[" and (parsed := _class(pattern, i)) is not None:
+            token, i = parsed
+            yield token
+            continue
+        else:
+            yield char
+        i += 1
+
+
+def _class(pattern: str, start: int) -> tuple[_Class, int] | None:
+    """The class at pattern[start] == "[" and the index after it, or None when it is not closed (Perl
+    would die on it; here the `[` is literal). Inside, get_maintainer.pl's conversion still applies: `*`
+    became `.*` (a dot and a star), `?` became `.`."""
+    i = start + 1
+    negated = i < len(pattern) and pattern[i] == "^"
+    i += negated
+    chars: set[str] = set()
+    ranges: list[tuple[str, str]] = []
+    first = True
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "]" and not first:
+            return (negated, frozenset(chars), tuple(ranges)), i + 1
+        first = False
+        if char == "\\" and i + 1 < len(pattern):
+            chars.add(pattern[i + 1])
+            i += 2
+            continue
+        if i + 2 < len(pattern) and pattern[i + 1] == "-" and pattern[i + 2] != "]" and char not in "*?":
+            ranges.append((char, pattern[i + 2]))
+            i += 3
+            continue
+        chars.update({"*": ".*", "?": "."}.get(char, char))
+        i += 1
+    return None
+
+
+def _token_matches(token: _Token, char: str) -> bool:
+    if isinstance(token, tuple):
+        negated, chars, ranges = token
+        inside = char in chars or any(low <= char <= high for low, high in ranges)
+        return inside != negated
+    if token == _ANY:
+        return char != "\n"
+    return token == char
+
+
+def _segment_at(segment: tuple[_Token, ...], path: str, at: int) -> bool:
+    return at + len(segment) <= len(path) and all(_token_matches(t, path[at + k]) for k, t in enumerate(segment))
+
+
+def _prefix_matches(glob: _Glob, path: str) -> bool:
+    """Whether the regex get_maintainer.pl builds matches at the start of `path`.
+
+    Between stars the pieces have fixed lengths, so taking each piece at its earliest position is never
+    worse than a later one: one pass, no backtracking.
+    """
+    first, *rest = glob.segments
+    if not _segment_at(first, path, 0):
+        return False
+    at = len(first)
+    for segment in rest:
+        found = next((p for p in range(at, len(path) - len(segment) + 1) if _segment_at(segment, path, p)), None)
+        # `.*` does not cross a newline: a later position would not avoid one either.
+        if found is None or "\n" in path[at:found]:
+            return False
+        at = found + len(segment)
+    return True
 
 
 def _pattern_matches(path: str, pattern: str, dirs: set[str] | frozenset[str]) -> bool:
-    pattern = _as_directory(pattern, dirs)
-    if not _compiled(pattern).match(path):
+    glob = _glob(_as_directory(pattern, dirs))
+    if not glob.directory and path.count("/") != glob.slashes:
         return False
-    return pattern.endswith("/") or path.count("/") == pattern.count("/")
+    return _prefix_matches(glob, path)
 
 
-def _glob_component(text: str) -> str:
-    """`text` with glob metacharacters escaped but its `*` and `?` kept; `**` would mean directories."""
-    escaped = _GLOB_SPECIAL.sub(r"\\\1", text).replace(r"\*", "*").replace(r"\?", "?")
-    return re.sub(r"\*+", "*", escaped)
+def _glob_text(tokens: Iterable[_Token]) -> str:
+    """The tokens as git's glob syntax: `*` and `?` kept, classes written out, the rest escaped."""
+    out = []
+    for token in tokens:
+        if isinstance(token, tuple):
+            negated, chars, ranges = token
+            body = "".join("\\" + c if c in "\\]-!^" else c for c in sorted(chars))
+            body += "".join(f"{low}-{high}" for low, high in ranges)
+            out.append("[" + ("!" if negated else "") + body + "]")
+        elif token == _STAR:
+            out.append("*")
+        elif token == _ANY:
+            out.append("?")
+        else:
+            out.append("\\" + token if token in _GLOB_SPECIAL else token)
+    return re.sub(r"\*+", "*", "".join(out))
 
 
 def _to_pathspec(pattern: str, dirs: set[str] | frozenset[str], magic: str = "glob") -> str:
@@ -142,11 +339,16 @@ def _to_pathspec(pattern: str, dirs: set[str] | frozenset[str], magic: str = "gl
     """
     pattern = _as_directory(pattern, dirs)
     if pattern.endswith("/"):
-        parts = ["*/**" if part == "*" else _glob_component(part) for part in pattern.rstrip("/").split("/")]
+        parts = ["*/**" if part == "*" else _glob_text(_tokens(part)) for part in pattern.rstrip("/").split("/")]
         return f":({magic})" + "/".join(parts) + "/**"
     # Same depth: the pattern is a prefix whose rest has no `/`.
-    body = _glob_component(pattern)
+    body = _glob_text(_tokens(pattern))
     return f":({magic})" + body + ("" if body.endswith("*") else "*")
+
+
+def _literal_prefix(pattern: str) -> str:
+    """The text before the first wildcard or class: every path the pattern matches starts with it."""
+    return re.split(r"[*?\[]", pattern, maxsplit=1)[0]
 
 
 class SectionIndex:
@@ -165,13 +367,8 @@ class SectionIndex:
         for i, section in enumerate(self.sections):
             for pattern, exclude in [(f, False) for f in section.files] + [(x, True) for x in section.excludes]:
                 pattern = _as_directory(pattern, dirs)
-                literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
-                self._by_dir.setdefault(literal.rpartition("/")[0], []).append((i, pattern, exclude))
-            for regex in section.regexes:
-                try:
-                    self._regexes.append((i, re.compile(regex, re.VERBOSE)))
-                except re.error:
-                    continue  # get_maintainer.pl would die on it too; one bad N: must not hide the rest
+                self._by_dir.setdefault(_literal_prefix(pattern).rpartition("/")[0], []).append((i, pattern, exclude))
+            self._regexes += [(i, regex) for regex in _regexes(tuple(section.regexes))]
         self._memo: dict[str, frozenset[int]] = {}
 
     def of(self, path: str) -> frozenset[int]:

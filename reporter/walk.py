@@ -185,6 +185,25 @@ def show_file(repo: git.Repo, ref: str, path: str) -> str | None:
         return None
 
 
+def show_files(repo: git.Repo, commit: str, paths: Sequence[str]) -> dict[str, str]:
+    """The texts of `paths` at `commit` (a commit hash), from one `cat-file --batch` process."""
+    proc = repo.git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+    requests = "".join(f"{commit}:{path}\n" for path in paths)
+    threading.Thread(target=_feed, args=(proc.stdin, requests), daemon=True).start()
+    texts = {}
+    try:
+        for path in paths:
+            header = proc.stdout.readline().split()
+            if len(header) != 3:  # "<name> missing"
+                continue
+            data = proc.stdout.read(int(header[2]) + 1)[:-1]
+            texts[path] = data.decode("utf-8", errors="surrogateescape")
+    finally:
+        proc.proc.kill()
+        proc.proc.wait()
+    return texts
+
+
 def tree_dirs(repo: git.Repo, ref: str) -> set[str]:
     """Every directory at `ref` (MAINTAINERS patterns that name a directory get a trailing slash)."""
     out = repo.git.ls_tree("-r", "-d", "--name-only", "-z", resolve(repo, ref))
