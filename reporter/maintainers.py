@@ -195,8 +195,9 @@ def _regexes(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 def _as_directory(pattern: str, dirs: set[str] | frozenset[str]) -> str:
-    # get_maintainer.pl tests `-d` on the converted regex: a pattern with `.`, `*` or `?` never passes.
-    if not pattern.endswith("/") and pattern in dirs and not any(c in pattern for c in ".*?{"):
+    # get_maintainer.pl tests `-d` on the converted regex: a pattern with `.`, `*`, `?`, braces or an escape
+    # never passes.
+    if not pattern.endswith("/") and pattern in dirs and not any(c in pattern for c in ".*?{\\"):
         return pattern + "/"
     return pattern
 
@@ -240,6 +241,9 @@ def _tokens(pattern: str) -> Iterator[_Token]:
             token, i = parsed
             yield token
             continue
+        elif char == "\\" and i + 1 < len(pattern):  # an escaped regex character: `board/k\+p/`
+            i += 1
+            yield pattern[i]
         else:
             yield char
         i += 1
@@ -347,8 +351,8 @@ def _to_pathspec(pattern: str, dirs: set[str] | frozenset[str], magic: str = "gl
 
 
 def _literal_prefix(pattern: str) -> str:
-    """The text before the first wildcard or class: every path the pattern matches starts with it."""
-    return re.split(r"[*?\[]", pattern, maxsplit=1)[0]
+    """The text before the first wildcard, class or escape: every path the pattern matches starts with it."""
+    return re.split(r"[*?\[\\]", pattern, maxsplit=1)[0]
 
 
 class SectionIndex:

@@ -112,6 +112,9 @@ ONENAND
 S:\tOrphaned (Since 2017-01)
 F:\tdrivers/mtd/onenand/
 
+KP_IMX53_HSC BOARD
+F:\tboard/k\\+p/kp_imx53/
+
 Core Hypervisor
 ===============
 
@@ -128,7 +131,8 @@ F: stray/
 def test_sections_as_get_maintainer_reads_them() -> None:
     parsed = maintainers.read(DIALECTS)
     by_title = {s.title: s for s in parsed.sections}
-    assert list(by_title) == ["ACPI", "ARM ASPEED", "ONENAND", "KEXEC", "STRAY TITLE"]
+    assert list(by_title) == ["ACPI", "ARM ASPEED", "ONENAND", "KP_IMX53_HSC BOARD", "KEXEC", "STRAY TITLE"]
+    assert by_title["KP_IMX53_HSC BOARD"].matches("board/k+p/kp_imx53/Kconfig")
     assert by_title["ACPI"].maintainers == ["Simon Glass <sjg@chromium.org>"]
     assert by_title["ONENAND"].maintainers == [] and by_title["ONENAND"].files == ["drivers/mtd/onenand/"]
     assert by_title["KEXEC"].maintainers == ["Andrew Cooper <andrew@example.com>"]
@@ -142,7 +146,7 @@ def test_sections_as_get_maintainer_reads_them() -> None:
     assert by_title["ARM ASPEED"].matches("drivers/net/ftgmac100.h")
     assert not by_title["ARM ASPEED"].matches("drivers/net/ftgmac100.o")
     [warning] = parsed.warnings
-    assert "MAINTAINERS:31: 'STRAY TITLE' follows section 'KEXEC'" in warning
+    assert "MAINTAINERS:34: 'STRAY TITLE' follows section 'KEXEC'" in warning
 
 
 def test_dialect_pathspecs_select_what_get_maintainer_selects(tmp_path: Path) -> None:
@@ -161,6 +165,8 @@ def test_dialect_pathspecs_select_what_get_maintainer_selects(tmp_path: Path) ->
         "lib/acpi/sub/y.c",
         "drivers/mtd/onenand/a.c",
         "stray/s.c",
+        "board/k+p/kp_imx53/Kconfig",
+        "board/kp/kp_imx53/Kconfig",
     ]
     git(tmp_path, "init", "-q")
     for name in files:
