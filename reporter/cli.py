@@ -12,7 +12,7 @@ from typing import TypeAlias
 
 import git
 
-from reporter import __version__, compute, config, employers, report, stats, walk
+from reporter import __version__, compute, config, employers, people, report, stats, walk
 from reporter import credits as credit
 from reporter.cache import Cache
 from reporter.cache import default_dir as cache_default_dir
@@ -134,14 +134,32 @@ def _add_authors(sub: _Subcommands) -> None:
         metavar="DATE|REF",
         help="only authors with no commit to the same paths before DATE (YYYY-MM-DD) or reachable from REF",
     )
+    p.add_argument(
+        "--people",
+        action="store_true",
+        help="rank persons: identities sharing an address or a name, or joined by .mailmap, folded "
+        "(each shown as its most used identity)",
+    )
+    p.add_argument(
+        "--no-fold-names", action="store_true", help="with --people: identities sharing only a name stay apart"
+    )
     p.set_defaults(func=_run_authors)
 
 
 def _run_authors(args: argparse.Namespace) -> int:
     if args.new_since is not None:
         walk.check_ref(args.new_since)
+    if args.people and args.identity != "all":
+        raise UserError("--people folds whole identities: it does not go with --identity")
+    if args.no_fold_names and not args.people:
+        raise UserError("--no-fold-names goes with --people")
     request = _selection(
-        args, sortby=args.sortby, identity=args.identity, exclude=args.exclude, new_since=args.new_since
+        args,
+        sortby=args.sortby,
+        identity=args.identity,
+        exclude=args.exclude,
+        new_since=args.new_since,
+        people=people.Rules(fold_names=not args.no_fold_names) if args.people else None,
     )
     ranking = compute.authors(_history(args, mailmap=args.mailmap), request)
     return _write(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import git
 
 from reporter import credits as credit
-from reporter import maintainers, stats, walk
+from reporter import maintainers, people, stats, walk
 from reporter.employers import EmployerMap, employer_of, unmapped_domains
 from reporter.errors import UserError
 from reporter.history import History
@@ -137,6 +137,7 @@ class AuthorsRequest:
     identity: str = "all"
     exclude: Sequence[str] = ()
     new_since: str | None = None  # a date or a ref: only authors with no commit before it
+    people: people.Rules | None = None  # rank persons (folded identities) instead of identities
 
 
 def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
@@ -148,14 +149,18 @@ def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
     be committed after them (or, rebased with an odd clock, before), so no committer-date bound is exact.
     """
     lines = request.sortby == "lines"
-    commits = _selected(history, request, numstat=lines)
+    commits = selected(history, request, numstat=lines)
     since = None
     if request.new_since:
         known, since = _earlier_authors(history, request, request.new_since)
         commits = [c for c in commits if stats.identity(c, request.identity) not in known]
-    ranking = stats.rank_authors(
-        commits, request.identity, request.sortby, request.exclude, request.max_authors, lines=lines
-    )
+    if request.people is not None:
+        found = persons(history, stats.without(commits, request.exclude), request.people, lines)
+        ranking = people.ranking(found, request.sortby, request.max_authors)
+    else:
+        ranking = stats.rank_authors(
+            commits, request.identity, request.sortby, request.exclude, request.max_authors, lines=lines
+        )
     ranking.new_since = since
     return ranking
 
@@ -182,12 +187,21 @@ def _earlier_authors(history: History, request: AuthorsRequest, since: str) -> t
     return {stats.identity(c, request.identity) for c in commits}, stated
 
 
+def persons(
+    history: History, commits: Iterable[Commit], rules: people.Rules, lines: bool = False
+) -> list[people.Person]:
+    """The persons behind the authors of `commits`: identities folded by the rules and the repository's
+    .mailmap (as `git check-mailmap` reads it); line counts only when the commits carry their diffs."""
+    found = people.identities(commits, lines)
+    return people.fold(found, rules, walk.check_mailmap(history.repo, [str(i) for i in found]))
+
+
 def employers(
     history: History, request: AuthorsRequest, emap: EmployerMap
 ) -> tuple[AuthorRanking, list[tuple[str, int]]]:
     """Employers ranked as `authors` ranks authors, and the domains the map should name first."""
     lines = request.sortby == "lines"
-    commits = _selected(history, request, numstat=lines)
+    commits = selected(history, request, numstat=lines)
     ranking = stats.rank_authors(
         commits, sortby=request.sortby, limit=request.max_authors, lines=lines, group=lambda c: employer_of(emap, c)
     )
@@ -196,13 +210,13 @@ def employers(
 
 def credits(history: History, request: AuthorsRequest, keys: Sequence[str]) -> list[CreditRanking]:
     """Per trailer key, the identities credited by the commits `authors` would count (as shortlog counts)."""
-    commits = _selected(history, request, numstat=False, trailers=True)
+    commits = selected(history, request, numstat=False, trailers=True)
     found = [c.trailers for c in commits]
     mailmap = walk.check_mailmap(history.repo, credit.contacts(found, keys)) if history.mailmap else {}
     return credit.rank(found, keys, mailmap, request.max_authors)
 
 
-def _selected(history: History, request: AuthorsRequest, numstat: bool, trailers: bool = False) -> list[Commit]:
+def selected(history: History, request: AuthorsRequest, numstat: bool, trailers: bool = False) -> list[Commit]:
     """The commits of the request's range, dates, merges and paths, from one walk."""
     rev_range = request.rev_range or RevRange("", "HEAD")
     options = _date_options(request)

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from reporter.errors import UserError
+from reporter.people import Rules
 from reporter.ranges import DEFAULT_RELEASE_PATTERN, DEFAULT_TAG_PATTERN
 
 # Defaults of the figures from the web, shared by their modules and the command line (which imports those
@@ -47,6 +48,10 @@ tools:
     description: DAMON user-space tool
     merges: true                   # count merge commits, as the 2023 post did
     date_kind: committer
+
+people:                            # contributors are counted as persons, not addresses
+  fold_names: true                 # identities sharing a name are one person (off: only addresses link)
+  aliases: []                      # groups of identities (Name <email>, a name or an address) of one person
 
 github:
   - awslabs/damo
@@ -124,6 +129,7 @@ class Config:
     github: list[str]
     packaging: list[PackagingConfig]
     publish: dict[str, str]
+    people: Rules = field(default_factory=Rules)
 
     def repo_names(self) -> list[str]:
         return [self.kernel.name] + [t.name for t in self.tools]
@@ -283,6 +289,17 @@ def _tool(r: _Reader) -> ToolConfig:
     )
 
 
+def _people(r: _Reader) -> Rules:
+    r.check_keys({"fold_names", "aliases"})
+    groups = r.get("aliases", list, [])
+    for i, group in enumerate(groups):
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(e, str) and e.strip() for e in group):
+            raise r.fail(
+                "aliases", f"item {i}: expected a list of at least two identities (Name <email>, name or email)"
+            )
+    return Rules(r.get("fold_names", bool, True), tuple(tuple(group) for group in groups))
+
+
 def _list_of_mappings(r: _Reader, key: str) -> list[_Reader]:
     items = r.get(key, list, [])
     return [_Reader(r.source, item, f"{key}[{i}]") for i, item in enumerate(items)]
@@ -298,7 +315,7 @@ def parse(text: str, source: str) -> Config:
     except yaml.YAMLError as err:
         raise UserError(f"{source}: invalid YAML: {err}") from None
     r = _Reader(source, data, "")
-    r.check_keys({"title", "tags", "kernel", "tools", "github", "packaging", "publish"})
+    r.check_keys({"title", "tags", "kernel", "tools", "people", "github", "packaging", "publish"})
     tools = [_tool(t) for t in _list_of_mappings(r, "tools")]
     packaging = []
     for p in _list_of_mappings(r, "packaging"):
@@ -315,6 +332,7 @@ def parse(text: str, source: str) -> Config:
         github=r.string_list("github"),
         packaging=packaging,
         publish={k: publish.get(k, str) for k in publish.data},
+        people=_people(r.child("people", required=False)),
     )
     names = config.repo_names()
     if len(set(names)) != len(names):

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reporter import __version__, compute, repos, walk
+from reporter import __version__, compute, repos, stats, walk
 from reporter.cache import Cache
 from reporter.cache import default_dir as cache_default_dir
 from reporter.config import Config, KernelConfig, ToolConfig
@@ -22,12 +22,13 @@ from reporter.errors import UserError
 from reporter.files import write_atomic
 from reporter.history import History
 from reporter.model import AuthorRanking, RevRange, Table
+from reporter.people import Person, Rules
 from reporter.progress import Progress, group
 from reporter.ranges import parse_date, year_boundaries, year_end, year_start
 from reporter.render import data as render_data
 from reporter.render import escape, hugo
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(slots=True)
@@ -37,6 +38,7 @@ class KernelYear:
     end_date: int
     authors: AuthorRanking
     tables: dict[str, Table]
+    people: list[Person]  # the authors' identities folded into persons
 
 
 @dataclass(slots=True)
@@ -47,6 +49,7 @@ class ToolYear:
     head: str
     merges: bool
     authors: AuthorRanking
+    people: list[Person]
 
 
 @dataclass(slots=True)
@@ -163,6 +166,14 @@ def _tag_date(history: History, tags: list[walk.Tag], ref: str) -> int:
     return int(history.repo.git.log("-1", "--format=%ct", walk.resolve(history.repo, ref)))
 
 
+def _authors(history: History, request: compute.AuthorsRequest, rules: Rules) -> tuple[AuthorRanking, list[Person]]:
+    """The identities' ranking (authors.py's) and the persons behind them, from one walk."""
+    commits = compute.selected(history, request, numstat=request.sortby == "lines")
+    lines = request.sortby == "lines"
+    ranking = stats.rank_authors(commits, request.identity, request.sortby, (), request.max_authors, lines=lines)
+    return ranking, compute.persons(history, commits, rules, lines)
+
+
 def compute_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> YearStats:
     kernel = session.config.kernel
     with group(f"{kernel.name}: {year}"):
@@ -172,17 +183,18 @@ def compute_year(session: _Session, year: int, cutoff: int | None, first_year: i
         if kernel.name in session.cached:
             repos.deepen_to(history.repo, refs[0], session.options.offline)
         tables = compute.tables(history, compute.TABLE_KINDS, table_request(kernel, refs))
-        ranking = compute.authors(history, kernel_authors_request(kernel, refs))
-        kernel_year = KernelYear(refs, history.hashes(refs), _tag_date(history, tags, refs[-1]), ranking, tables)
+        ranking, persons = _authors(history, kernel_authors_request(kernel, refs), session.config.people)
+        end = _tag_date(history, tags, refs[-1])
+        kernel_year = KernelYear(refs, history.hashes(refs), end, ranking, tables, persons)
     tools = []
     for tool in session.config.tools:
         with group(f"{tool.name}: {year}"):
             history = session.history(tool.name, tool.url, tool.path, first_year)
             since = year_start(year)
             until = year_end(year) if cutoff is None else min(year_end(year), cutoff)
-            ranking = compute.authors(history, tool_authors_request(tool, since, until))
+            ranking, persons = _authors(history, tool_authors_request(tool, since, until), session.config.people)
             head = walk.resolve(history.repo, "HEAD")
-            tools.append(ToolYear(tool.name, since, until, head, tool.merges, ranking))
+            tools.append(ToolYear(tool.name, since, until, head, tool.merges, ranking, persons))
     return YearStats(year, kernel_year, tools)
 
 

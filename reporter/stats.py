@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from reporter.maintainers import SectionIndex
@@ -45,24 +45,33 @@ def rank_authors(
     Without `lines` (commits walked without diffs), line counts are None rather than a wrong zero.
     `group` ranks something else an author stands for (an employer) instead of an identity of `kind`.
     """
-    excluded = set(exclude)
     counts: dict[str, list[int]] = {}
-    for commit in commits:
-        if excluded and excluded & {commit.author, commit.author_name, commit.author_email}:
-            continue
+    for commit in without(commits, exclude):
         entry = counts.setdefault(group(commit) if group else identity(commit, kind), [0, 0])
         entry[0] += 1
         entry[1] += commit.lines
-    key = 1 if sortby == "lines" else 0
-    ranked = sorted(counts.items(), key=lambda item: -item[1][key])  # stable: ties keep first appearance
-    authors = [AuthorCount(ident, c, n if lines else None) for ident, (c, n) in ranked]
+    return ranked([AuthorCount(ident, c, n if lines else None) for ident, (c, n) in counts.items()], sortby, limit)
+
+
+def ranked(counts: Sequence[AuthorCount], sortby: str = "commits", limit: int | None = None) -> AuthorRanking:
+    """`counts` (in order of first appearance) by commits or lines, descending; ties keep their order."""
+    authors = sorted(counts, key=lambda a: -((a.lines or 0) if sortby == "lines" else a.commits))  # stable
+    lines = [a.lines for a in authors]
     return AuthorRanking(
         sortby=sortby,
         authors=authors[:limit] if limit is not None else authors,
         total_authors=len(authors),
-        total_commits=sum(c for c, _ in counts.values()),
-        total_lines=sum(n for _, n in counts.values()) if lines else None,
+        total_commits=sum(a.commits for a in authors),
+        total_lines=None if None in lines else sum(n for n in lines if n is not None),
     )
+
+
+def without(commits: Iterable[Commit], exclude: Iterable[str]) -> Iterator[Commit]:
+    """The commits whose author is none of `exclude` (each `Name <email>`, a name or an email)."""
+    excluded = set(exclude)
+    for commit in commits:
+        if not (excluded and excluded & {commit.author, commit.author_name, commit.author_email}):
+            yield commit
 
 
 def is_maintainer(commit: Commit, maintainers: Sequence[str]) -> bool:

@@ -14,6 +14,7 @@ import pytest
 from reporter.cli import main
 from reporter.config import DEFAULT_YAML
 from reporter.render.hugo import change_phrase
+from reporter.report import SCHEMA_VERSION
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "reporter" / "report.schema.json").read_text())
 # The default config, without the explicit 2022 refs of real Linux.
@@ -74,7 +75,7 @@ def test_summary_numbers_and_comparisons(written: Path) -> None:
     post = (written / "2023.md").read_text()
     summary = post.split("Summary\n=======\n", 1)[1].split("Development Statistics", 1)[0]
     assert (
-        f"{k['authors']['total_authors']} people contributed their code to DAMON by making "
+        f"{len(k['people'])} people contributed their code to DAMON by making "
         f"{k['authors']['total_commits']} commits merged in 2023 (v1.1-rc1..v1.4-rc2)." in summary
     )
     total = k["tables"]["commits"]["rows"][-1]
@@ -83,8 +84,11 @@ def test_summary_numbers_and_comparisons(written: Path) -> None:
     assert f"About {community['non_sj_portion']:.2f}% of the commits were made by people other" in summary
     phrase = change_phrase(pk["authors"]["total_commits"], k["authors"]["total_commits"])
     assert f"the number of commits has {phrase}." in summary
-    tool = data["stats"]["tools"][0]["authors"]
-    assert f"{tool['total_authors']} people contributed {tool['total_commits']} commits to damo." in summary
+    tool = data["stats"]["tools"][0]
+    # Four identities, two persons: SeongJae Park under two addresses, Honggyu Kim under two.
+    assert tool["authors"]["total_authors"] == 4 and len(tool["people"]) == 2
+    assert [len(p["identities"]) for p in tool["people"]] == [2, 2]
+    assert f"2 people contributed {tool['authors']['total_commits']} commits to damo." in summary
     assert "```mermaid\nxychart-beta\n" in post
     assert post.startswith('+++\ntitle = "Looking back on DAMON development in 2023"\n')
     assert "\ndraft = true\n" in post
@@ -125,7 +129,7 @@ def test_rerun_is_byte_identical_and_uses_last_years_json(
     data = json.loads((written / "2023.json").read_text())
     previous = data["previous"]
     previous["kernel"]["authors"]["total_authors"] = 999
-    (written / "2022.json").write_text(json.dumps({"schema_version": 1, "stats": previous}))
+    (written / "2022.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION, "stats": previous}))
     assert report(config, written, kernel_repo, tool_repo) == 0
     assert "# 999 authors," in (written / "2023.md").read_text()
 

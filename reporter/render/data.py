@@ -20,6 +20,7 @@ from reporter.model import (
     Table,
     TableRow,
 )
+from reporter.people import Identity, Person
 from reporter.render.escape import shown
 from reporter.render.text import FULL_HISTORY_NOTE
 
@@ -85,6 +86,15 @@ def authors_from(data: dict[str, Any]) -> AuthorRanking:
     )
 
 
+def persons(found: list[Person]) -> list[dict[str, Any]]:
+    """Each person as the identities folded into it, most used first: who was folded into whom."""
+    return [{"identities": [dataclasses.asdict(i) for i in p.identities]} for p in found]
+
+
+def persons_from(data: list[dict[str, Any]]) -> list[Person]:
+    return [Person(tuple(Identity(**i) for i in p["identities"])) for p in data]
+
+
 def year_stats(stats: YearStats) -> dict[str, Any]:
     kernel = stats.kernel
     return {
@@ -95,8 +105,11 @@ def year_stats(stats: YearStats) -> dict[str, Any]:
             "end_date": kernel.end_date,
             "authors": authors(kernel.authors),
             "tables": {kind: table(t) for kind, t in kernel.tables.items()},
+            "people": persons(kernel.people),
         },
-        "tools": [{**dataclasses.asdict(t), "authors": authors(t.authors)} for t in stats.tools],
+        "tools": [
+            {**dataclasses.asdict(t), "authors": authors(t.authors), "people": persons(t.people)} for t in stats.tools
+        ],
     }
 
 
@@ -110,9 +123,18 @@ def year_stats_from(data: dict[str, Any]) -> YearStats:
         int(k["end_date"]),
         authors_from(k["authors"]),
         {kind: table_from(t) for kind, t in k["tables"].items()},
+        persons_from(k["people"]),
     )
     tools = [
-        ToolYear(t["name"], t["since"], t["until"], t["head"], t["merges"], authors_from(t["authors"]))
+        ToolYear(
+            t["name"],
+            t["since"],
+            t["until"],
+            t["head"],
+            t["merges"],
+            authors_from(t["authors"]),
+            persons_from(t["people"]),
+        )
         for t in data["tools"]
     ]
     return YearStats(int(data["year"]), kernel, tools)

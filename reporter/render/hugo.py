@@ -133,7 +133,7 @@ def summary(config: Config, cur: YearStats, prev: YearStats, extras: Extras) -> 
     (p_c_mm, p_c_all), (p_l_mm, p_l_all) = w.shares(prev).values()
     non = stats.non_maintainer_share(k.tables["community"])
     figures = [
-        f"{_n(k.authors.total_authors)} people contributed their code to {w.sub} by making "
+        f"{_n(len(k.people))} people contributed their code to {w.sub} by making "
         f"{_n(k.authors.total_commits)} commits merged in {cur.year} ({k.refs[0]}..{k.refs[-1]}).",
         f"About {_pct(non)} of the commits were made by people other than the maintainer.",
         f"Among the changes for {w.sub}'s parent subsystem, {w.parent}, about {_pct(c_mm)} of commits and "
@@ -143,12 +143,11 @@ def summary(config: Config, cur: YearStats, prev: YearStats, extras: Extras) -> 
     ]
     for tool, year in zip(config.tools, cur.tools, strict=True):
         figures.append(
-            f"{_n(year.authors.total_authors)} people contributed {_n(year.authors.total_commits)} "
-            f"commits to {tool.display}."
+            f"{_n(len(year.people))} people contributed {_n(year.authors.total_commits)} commits to {tool.display}."
         )
     compared = [
         f"Compared to {prev.year}, the number of {w.sub} contributors has "
-        f"{change_phrase(pk.authors.total_authors, k.authors.total_authors)} and the number of commits has "
+        f"{change_phrase(len(pk.people), len(k.people))} and the number of commits has "
         f"{change_phrase(pk.authors.total_commits, k.authors.total_commits)}.",
         f"The share of commits made by non-maintainers has "
         f"{_ratio_phrase(stats.non_maintainer_share(pk.tables['community']), non)}.",
@@ -160,7 +159,7 @@ def summary(config: Config, cur: YearStats, prev: YearStats, extras: Extras) -> 
     for tool, year, before in zip(config.tools, cur.tools, prev.tools, strict=True):
         compared.append(
             f"For {tool.display}, the number of contributors has "
-            f"{change_phrase(before.authors.total_authors, year.authors.total_authors)} and the number of "
+            f"{change_phrase(len(before.people), len(year.people))} and the number of "
             f"commits has {change_phrase(before.authors.total_commits, year.authors.total_commits)}."
         )
     outside = _extra_sentences(extras, cur.year)
@@ -184,24 +183,24 @@ def contributors(config: Config, cur: YearStats, prev: YearStats) -> str:
     k, pk = cur.kernel, prev.kernel
     parts = [
         "Contributors\n------------\n",
-        f"According to retrospect, {_n(k.authors.total_authors)} people have contributed to {w.sub} "
+        f"According to retrospect, {_n(len(k.people))} people have contributed to {w.sub} "
         f"development in {cur.year} ({k.refs[0]}..{k.refs[-1]}).\n",
         _block(w.authors_command(k.refs), text.authors(k.authors)),
         f"The last line of the output for {prev.year} ({pk.refs[0]}..{pk.refs[-1]}) was as below.\n",
         _block("", _footer(pk.authors)),
-        f"The number of contributors has {change_phrase(pk.authors.total_authors, k.authors.total_authors)} "
+        f"The number of contributors has {change_phrase(len(pk.people), len(k.people))} "
         f"compared to that of {prev.year}.\n",
     ]
     for tool, year, before in zip(config.tools, cur.tools, prev.tools, strict=True):
         parts += [
-            f"For the {tool.description}, {tool.display}, {_n(year.authors.total_authors)} people contributed "
+            f"For the {tool.description}, {tool.display}, {_n(len(year.people))} people contributed "
             f"{_n(year.authors.total_commits)} commits in {cur.year}.\n",
             _block(w.tool_command(tool, year), text.authors(year.authors)),
             f"The numbers for {prev.year} are as below.\n",
             _block(w.tool_command(tool, before), text.authors(before.authors)),
             f"So the number of commits has {change_phrase(before.authors.total_commits, year.authors.total_commits)}"
             f" and the number of contributors has "
-            f"{change_phrase(before.authors.total_authors, year.authors.total_authors)}, compared to those of "
+            f"{change_phrase(len(before.people), len(year.people))}, compared to those of "
             f"{prev.year}.\n",
         ]
     return "\n".join(parts)
