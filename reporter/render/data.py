@@ -83,6 +83,7 @@ def authors_from(data: dict[str, Any]) -> AuthorRanking:
         data["total_authors"],
         data["total_commits"],
         data["total_lines"],
+        data.get("new_since"),
     )
 
 
