@@ -349,16 +349,16 @@ def _run_subsystems(args: argparse.Namespace) -> int:
         raise UserError("--top must be at least 1")
     history = _history(args)
     refs = read_refs_file(args.refs) if args.refs else _year_refs(history.repo, args)
-    ranked = compute.subsystems(history, refs)
+    ranked, total = compute.subsystems(history, refs)
     shown = ranked[: args.top] if args.top else ranked
     span = f"{refs[0]}..{refs[-1]}"
     if args.format == "json":
-        _emit(render_data.dumps(render_data.sections(span, ranked, shown)))
+        _emit(render_data.dumps(render_data.sections(span, ranked, shown, total)))
     elif args.format == "md":
-        _emit(gfm.sections(span, ranked, shown))
+        _emit(gfm.sections(span, ranked, shown, total))
     else:
         render = text.aligned if args.format == "text" else text.tsv
-        _emit(text.sections_note(span, ranked, shown) + render(text.section_rows(shown)))
+        _emit(text.sections_note(span, ranked, shown, total) + render(text.section_rows(shown)))
     return 0
 
 

@@ -253,13 +253,17 @@ def _within(moment: int, since: int | None, until: int | None) -> bool:
     return (since is None or moment >= since) and (until is None or moment <= until)
 
 
-def subsystems(history: History, refs: Sequence[str]) -> list[SectionStats]:
+def subsystems(history: History, refs: Sequence[str]) -> tuple[list[SectionStats], int]:
     """Every MAINTAINERS section (as the file reads at the last ref) over `first..last`, from the one
-    whole-repository walk the per-release tables share."""
+    whole-repository walk the per-release tables share, with the pathspecs `table` uses (`N:` resolved
+    against the tree at the last ref); and how many sections the file has."""
     ranges = consecutive(refs) + [RevRange(refs[0], refs[-1])]
     whole = PathSet("all")
     selected = history.commits(ranges, [whole], numstat=True, files=True)
+    commits = selected[(ranges[-1], whole.label)]
     commit = walk.resolve(history.repo, refs[-1])
     sections, dirs = _sections_at(history.repo, commit)
-    index = maintainers.SectionIndex(sections, dirs)
-    return stats.section_stats(selected[(ranges[-1], whole.label)], index)
+    index = maintainers.SectionIndex(sections, dirs, frozenset(walk.tree_files(history.repo, commit)))
+    blobs = walk.blobs_at(history.repo, sorted(stats.crossing_renames(commits, index)))
+    whole_lines = {key: stats.count_lines(content) for key, content in blobs.items()}
+    return stats.section_stats(commits, index, whole_lines), len(sections)

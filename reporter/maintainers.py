@@ -363,9 +363,16 @@ class SectionIndex:
     regexes are tried on every path. Answers are memoised per path.
     """
 
-    def __init__(self, sections: Iterable[Section], dirs: set[str] | frozenset[str]) -> None:
+    def __init__(
+        self,
+        sections: Iterable[Section],
+        dirs: set[str] | frozenset[str],
+        files: frozenset[str] | None = None,
+    ) -> None:
+        """`files`: the tree at the ref, when `N:` regexes select only its files (as `pathspecs` does)."""
         self.sections = list(sections)
         self.dirs = dirs
+        self.files = files
         self._by_dir: dict[str, list[tuple[int, str, bool]]] = {}
         self._regexes: list[tuple[int, re.Pattern[str]]] = []
         for i, section in enumerate(self.sections):
@@ -390,5 +397,6 @@ class SectionIndex:
             for i, pattern, exclude in self._by_dir.get("/".join(parts[:depth]), ()):
                 if _pattern_matches(path, pattern, self.dirs):
                     (excluded if exclude else included).add(i)
-        included.update(i for i, regex in self._regexes if regex.search(path))
+        if self.files is None or path in self.files:
+            included.update(i for i, regex in self._regexes if regex.search(path))
         return frozenset(included - excluded)

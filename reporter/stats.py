@@ -9,6 +9,7 @@ from reporter.maintainers import SectionIndex
 from reporter.model import (
     AuthorCount,
     AuthorRanking,
+    ChangedFile,
     Commit,
     PathSet,
     Ratio,
@@ -186,11 +187,41 @@ def non_maintainer_share(table: Table) -> Ratio:
     return Ratio(others, mine + others)
 
 
-def section_stats(commits: Iterable[Commit], index: SectionIndex) -> list[SectionStats]:
+def crossing_renames(commits: Iterable[Commit], index: SectionIndex) -> set[tuple[str, str]]:
+    """The (commit, path) blobs whose whole lines a section's own diff counts: a file renamed into a
+    section from outside it is an addition there, one renamed out a deletion (git pairs renames only
+    inside the pathspec). The old side is named by the commit's first parent."""
+    wanted = set()
+    for commit in commits:
+        if commit.is_merge:
+            continue
+        for changed in commit.files:
+            if changed.old_path is None or changed.binary:
+                continue
+            new, old = index.of(changed.path), index.of(changed.old_path)
+            if new - old:
+                wanted.add((commit.hash, changed.path))
+            if old - new and commit.parents:
+                wanted.add((commit.parents[0], changed.old_path))
+    return wanted
+
+
+def count_lines(content: bytes) -> int:
+    """The lines `git diff --numstat` counts for a whole file; 0 for one git takes as binary."""
+    if b"\0" in content[:8000]:
+        return 0
+    return content.count(b"\n") + (not content.endswith(b"\n") and bool(content))
+
+
+def section_stats(
+    commits: Iterable[Commit], index: SectionIndex, whole_lines: dict[tuple[str, str], int]
+) -> list[SectionStats]:
     """Every section that a non-merge commit touched, ranked by commits, then lines.
 
-    Full-history semantics: a commit counts for a section when its own diff (renames paired over the
-    whole tree) touches a file of the section, whatever git's path-limited simplification would show.
+    A commit counts for a section when its own diff touches a file of the section, as
+    `git log --no-merges --full-history RANGE -- PATHSPECS` lists it, and its lines are that command's
+    `--numstat` sum: a rename across the section's edge counts the whole file (`whole_lines`, see
+    `crossing_renames`).
     """
     commits_of: dict[int, int] = {}
     lines_of: dict[int, int] = {}
@@ -201,11 +232,8 @@ def section_stats(commits: Iterable[Commit], index: SectionIndex) -> list[Sectio
             continue
         lines: dict[int, int] = {}
         for changed in commit.files:
-            sections = index.of(changed.path)
-            if changed.old_path:
-                sections = sections | index.of(changed.old_path)
-            for i in sections:
-                lines[i] = lines.get(i, 0) + changed.insertions + changed.deletions
+            for i, count in _section_lines(commit, changed, index, whole_lines):
+                lines[i] = lines.get(i, 0) + count
         for i, count in lines.items():
             commits_of[i] = commits_of.get(i, 0) + 1
             lines_of[i] = lines_of.get(i, 0) + count
@@ -223,3 +251,21 @@ def section_stats(commits: Iterable[Commit], index: SectionIndex) -> list[Sectio
         )
         for i in ranked
     ]
+
+
+def _section_lines(
+    commit: Commit, changed: ChangedFile, index: SectionIndex, whole_lines: dict[tuple[str, str], int]
+) -> Iterator[tuple[int, int]]:
+    """(section, lines) for each section one changed file counts in."""
+    new = index.of(changed.path)
+    if changed.old_path is None:
+        for i in new:
+            yield i, changed.insertions + changed.deletions
+        return
+    old = index.of(changed.old_path)
+    for i in new & old:
+        yield i, changed.insertions + changed.deletions
+    for i in new - old:
+        yield i, whole_lines.get((commit.hash, changed.path), 0)
+    for i in old - new:
+        yield i, whole_lines.get((commit.parents[0], changed.old_path), 0) if commit.parents else 0

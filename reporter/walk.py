@@ -186,22 +186,41 @@ def show_file(repo: git.Repo, ref: str, path: str) -> str | None:
 
 
 def show_files(repo: git.Repo, commit: str, paths: Sequence[str]) -> dict[str, str]:
-    """The texts of `paths` at `commit` (a commit hash), from one `cat-file --batch` process."""
+    """The texts of `paths` at `commit` (a commit hash) that exist there."""
+    blobs = blobs_at(repo, [(commit, path) for path in paths])
+    return {
+        path: blobs[(commit, path)].decode("utf-8", errors="surrogateescape")
+        for path in paths
+        if (commit, path) in blobs
+    }
+
+
+def blobs_at(repo: git.Repo, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
+    """{(commit, path): content} of the files that exist, from one `cat-file --batch` process (a path
+    with a newline, which that protocol cannot name, is asked for alone)."""
+    batch = [w for w in wanted if "\n" not in w[1]]
+    found = {}
+    for commit, path in wanted:
+        if "\n" in path:
+            try:
+                found[(commit, path)] = repo.git.cat_file("blob", f"{commit}:{path}", stdout_as_string=False)
+            except git.GitCommandError:
+                continue
     proc = repo.git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
-    requests = "".join(f"{commit}:{path}\n" for path in paths)
+    requests = "".join(f"{commit}:{path}\n" for commit, path in batch)
     threading.Thread(target=_feed, args=(proc.stdin, requests), daemon=True).start()
-    texts = {}
     try:
-        for path in paths:
+        for key in batch:
             header = proc.stdout.readline().split()
             if len(header) != 3:  # "<name> missing"
                 continue
             data = proc.stdout.read(int(header[2]) + 1)[:-1]
-            texts[path] = data.decode("utf-8", errors="surrogateescape")
+            if header[1] == b"blob":
+                found[key] = data
     finally:
         proc.proc.kill()
         proc.proc.wait()
-    return texts
+    return found
 
 
 def tree_dirs(repo: git.Repo, ref: str) -> set[str]:

@@ -160,10 +160,11 @@ def dumps(value: object) -> str:
     return shown(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def sections(span: str, ranked: list[SectionStats], shown: list[SectionStats]) -> dict[str, Any]:
+def sections(span: str, ranked: list[SectionStats], shown: list[SectionStats], total: int) -> dict[str, Any]:
     return {
         "range": span,
         "semantics": FULL_HISTORY_NOTE,
+        "sections_total": total,
         "sections_with_commits": len(ranked),
         "sections": [
             {

@@ -98,8 +98,7 @@ def result_table(result: Table) -> str:
     return table(result.header, [result.cells(row) for row in result.rows])
 
 
-def sections(span: str, ranked: Sequence[SectionStats], shown: Sequence[SectionStats]) -> str:
+def sections(span: str, ranked: Sequence[SectionStats], shown: Sequence[SectionStats], total: int) -> str:
     rows = text.section_rows(shown)
-    return f"{len(shown)} of {len(ranked)} sections with commits in {span}; {text.FULL_HISTORY_NOTE}.\n\n" + table(
-        rows[0], rows[1:], numeric_from=2
-    )
+    note = f"{text.sections_count(ranked, shown, total)} in {span}; {text.FULL_HISTORY_NOTE}.\n\n"
+    return note + table(rows[0], rows[1:], numeric_from=2)

@@ -250,8 +250,9 @@ def table_rows(table: Table) -> list[list[object]]:
 
 SECTION_HEADER = ["rank", "section", "commits", "lines", "authors", "non_maintainer_portion"]
 FULL_HISTORY_NOTE = (
-    "full-history semantics: a commit counts for a section when its own diff touches the section's files "
-    "(renames paired over the whole tree); merges are not counted"
+    "full-history semantics: a commit counts for a section when its own diff touches the section's files, as "
+    "`git log --no-merges --full-history RANGE -- PATHSPECS` lists it (renames paired inside the section); "
+    "merges are not counted"
 )
 
 
@@ -262,5 +263,12 @@ def section_rows(shown: Sequence[SectionStats]) -> list[list[object]]:
     ]
 
 
-def sections_note(span: str, ranked: Sequence[SectionStats], shown: Sequence[SectionStats]) -> str:
-    return f"# {span}: {len(shown)} of {len(ranked)} sections with commits; {FULL_HISTORY_NOTE}\n"
+def sections_note(span: str, ranked: Sequence[SectionStats], shown: Sequence[SectionStats], total: int) -> str:
+    return f"# {span}: {sections_count(ranked, shown, total)}; {FULL_HISTORY_NOTE}\n"
+
+
+def sections_count(ranked: Sequence[SectionStats], shown: Sequence[SectionStats], total: int) -> str:
+    """`2 of 4 sections with commits (6 sections, 2 without commits)`."""
+    return (
+        f"{len(shown)} of {len(ranked)} sections with commits ({total} sections, {total - len(ranked)} without commits)"
+    )
