@@ -39,8 +39,8 @@ from reporter.render import escape, gfm, text
 
 
 def _emit(output: str) -> None:
-    """Write a command's output; names with bytes that are not UTF-8 show U+FFFD (never a traceback)."""
-    sys.stdout.write(escape.shown(output))
+    """Write a command's output: bytes that are not UTF-8 and control characters in names show U+FFFD."""
+    sys.stdout.write(escape.terminal(output))
 
 
 class _Parser(argparse.ArgumentParser):

@@ -64,7 +64,7 @@ def test_range_and_lines(small: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_markdown_and_json(small: Path, capsys: pytest.CaptureFixture[str]) -> None:
     md = out(capsys, str(small), "--format", "md").splitlines()
-    assert md[:3] == ["| # | author | commits |", "| --- | --- | --: |", "| 1 | B Person <b@x.org> | 2 |"]
+    assert md[:3] == ["| # | author | commits |", "| --- | --- | --: |", "| 1 | B Person \\<b\\@x.org\\> | 2 |"]
     # Ranked by commits, nothing is diffed: no line count rather than a wrong one.
     data = json.loads(out(capsys, str(small), "--format", "json"))
     assert data["total_authors"] == 4 and data["total_lines"] is None

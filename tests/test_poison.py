@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from gitcheck import DAMON, MM, count, shortstat
+from markdown_it import MarkdownIt
 from poison import poisoned_kernel
 from test_report import CONFIG
 
@@ -84,3 +85,24 @@ def test_report_writes_valid_utf8(poisoned: Path, tool_repo: Path, tmp_path: Pat
     assert kernel["total_commits"] == count(poisoned, "--no-merges", SPAN, "--", *DAMON)
     assert kernel["total_authors"] == len(git_identities(poisoned, "--no-merges", SPAN, "--", *DAMON))
     assert re.search("Latin \ufffd Name", (out / "2023.md").read_text())
+
+
+def test_hostile_identities_stay_text_in_every_markdown(poisoned: Path, tool_repo: Path, tmp_path: Path) -> None:
+    """Identities shown as `Evil <img src=x onerror=alert(1)>` or `Closer </details>`, and markdown in names,
+    are text in the news region and the post: no HTML, link, image or emphasis comes out of them."""
+    config = tmp_path / "retrospect.yml"
+    config.write_text(CONFIG)
+    out = tmp_path / "out"
+    args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--offline", "--quiet"]
+    assert main([*args, "--repo", f"linux={poisoned}", "--repo", f"damo={tool_repo}", "--format", "gfm"]) == 0
+    parser = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    for name in ("2023.gfm.md", "2023.md"):
+        source = (out / name).read_text()
+        tokens = parser.parse(source)
+        children = [c for t in tokens if t.type == "inline" for c in t.children or []]
+        assert not [c for c in children if c.type in ("html_inline", "link_open", "image", "strong_open", "em_open")]
+        assert not [t for t in tokens if t.type == "html_block"]
+        assert "{{<" not in source
+    region = (out / "2023.gfm.md").read_text()
+    rendered = parser.render(region)
+    assert "Evil &lt;img src=x onerror=alert(1)&gt;" in rendered and "Closer | pipe &lt;/details&gt;" in rendered

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from reporter.model import AuthorRanking, CreditRanking, SectionStats, Table
-from reporter.render import text
+from reporter.render import escape, text
 from reporter.render.text import (
     DISTRIBUTION_HEADERS,
     distribution_rows,
@@ -20,16 +20,11 @@ if TYPE_CHECKING:  # renderers take plain data and know nothing of HTTP
     from reporter.packaging import Downloads, Packaging
 
 
-def _cell(value: object) -> str:
-    # A pipe would end the cell early and a newline the row.
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
 def table(headers: Sequence[object], rows: Sequence[Sequence[object]], numeric_from: int = 1) -> str:
     """A GFM table; columns from `numeric_from` on are right-aligned, as numbers read best."""
     align = ["---" if i < numeric_from else "--:" for i in range(len(headers))]
-    lines = ["| " + " | ".join(_cell(h) for h in headers) + " |", "| " + " | ".join(align) + " |"]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    lines = ["| " + " | ".join(escape.table_cell(h) for h in headers) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(escape.table_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -82,7 +77,7 @@ def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str = "authors
 
 def employers(ranking: AuthorRanking, domains: Sequence[tuple[str, int]], hide_rank: bool = False) -> str:
     note = text.unmapped_note(domains)
-    return authors(ranking, hide_rank, "employers") + (f"\n{_cell(note.capitalize())}.\n" if note else "")
+    return authors(ranking, hide_rank, "employers") + (f"\n{escape.table_cell(note.capitalize())}.\n" if note else "")
 
 
 def credits(rankings: Sequence[CreditRanking], hide_rank: bool = False) -> str:

@@ -3,7 +3,6 @@ GFM region (tables and chart) that the news page, the job summary and pull reque
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -13,7 +12,7 @@ from reporter import stats
 from reporter.config import Config, ToolConfig
 from reporter.config import default as default_config
 from reporter.model import AuthorRanking, Ratio, Table
-from reporter.render import gfm, mermaid, text
+from reporter.render import escape, gfm, mermaid, text
 
 if TYPE_CHECKING:
     from reporter.report import Extras, ToolYear, YearStats
@@ -47,7 +46,12 @@ def _ratio_phrase(before: Ratio, after: Ratio) -> str:
 
 def _block(command: str, output: str) -> str:
     lines = ([f"$ {command}"] if command else []) + output.rstrip("\n").splitlines()
-    return "".join(f"    {line}\n" if line else "\n" for line in lines)
+    return "".join(f"    {escape.code_line(line)}\n" if line else "\n" for line in lines)
+
+
+def _span(refs: Sequence[str]) -> str:
+    """`first..last` for prose: tag names may hold markdown ('<', '*', '[', ...), shown as they are."""
+    return escape.inline(f"{refs[0]}..{refs[-1]}")
 
 
 def _day(moment: int) -> str:
@@ -122,8 +126,9 @@ def _footer(ranking: AuthorRanking) -> str:
 
 def front_matter(config: Config, year: int, date: str) -> str:
     title = config.title.format(subsystem=config.kernel.display, year=year)
-    tags = ", ".join(json.dumps(t) for t in config.tags)
-    return f"+++\ntitle = {json.dumps(title)}\ndate = {date}\ndraft = true\ntags = [{tags}]\n+++\n"
+    tags = ", ".join(escape.toml_string(t) for t in config.tags)
+    when = escape.toml_datetime(date)
+    return f"+++\ntitle = {escape.toml_string(title)}\ndate = {when}\ndraft = true\ntags = [{tags}]\n+++\n"
 
 
 def summary(config: Config, cur: YearStats, prev: YearStats, extras: Extras) -> str:
@@ -134,7 +139,7 @@ def summary(config: Config, cur: YearStats, prev: YearStats, extras: Extras) -> 
     non = stats.non_maintainer_share(k.tables["community"])
     figures = [
         f"{_n(len(k.people))} people contributed their code to {w.sub} by making "
-        f"{_n(k.authors.total_commits)} commits merged in {cur.year} ({k.refs[0]}..{k.refs[-1]}).",
+        f"{_n(k.authors.total_commits)} commits merged in {cur.year} ({_span(k.refs)}).",
         f"About {_pct(non)} of the commits were made by people other than the maintainer.",
         f"Among the changes for {w.sub}'s parent subsystem, {w.parent}, about {_pct(c_mm)} of commits and "
         f"{_pct(l_mm)} of changed lines were made for {w.sub}.",
@@ -184,9 +189,9 @@ def contributors(config: Config, cur: YearStats, prev: YearStats) -> str:
     parts = [
         "Contributors\n------------\n",
         f"According to retrospect, {_n(len(k.people))} people have contributed to {w.sub} "
-        f"development in {cur.year} ({k.refs[0]}..{k.refs[-1]}).\n",
+        f"development in {cur.year} ({_span(k.refs)}).\n",
         _block(w.authors_command(k.refs), text.authors(k.authors)),
-        f"The last line of the output for {prev.year} ({pk.refs[0]}..{pk.refs[-1]}) was as below.\n",
+        f"The last line of the output for {prev.year} ({_span(pk.refs)}) was as below.\n",
         _block("", _footer(pk.authors)),
         f"The number of contributors has {change_phrase(len(pk.people), len(k.people))} "
         f"compared to that of {prev.year}.\n",
@@ -328,7 +333,7 @@ def region(config: Config, cur: YearStats) -> str:
     w = _Words(config)
     k = cur.kernel
     parts = [
-        f"### {w.sub} development statistics for {cur.year} ({k.refs[0]}..{k.refs[-1]})\n",
+        f"### {w.sub} development statistics for {cur.year} ({_span(k.refs)})\n",
         f"#### Contributors\n\n{gfm.authors(k.authors)}",
         *(
             f"#### {title}\n\n{gfm.result_table(k.tables[kind])}"

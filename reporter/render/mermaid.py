@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', "'") + '"'
+from reporter.render.escape import mermaid_label
 
 
 def xychart(
@@ -15,9 +13,9 @@ def xychart(
     """A bar series with optional line series over the same x axis, as a fenced mermaid block."""
     body = [
         "xychart-beta",
-        f"    title {_quote(title)}",
-        "    x-axis [" + ", ".join(_quote(x) for x in x_labels) + "]",
-        f"    y-axis {_quote(y_label)}",
+        f"    title {mermaid_label(title)}",
+        "    x-axis [" + ", ".join(mermaid_label(x) for x in x_labels) + "]",
+        f"    y-axis {mermaid_label(y_label)}",
         "    bar [" + ", ".join(str(v) for v in bars) + "]",
         *("    line [" + ", ".join(str(v) for v in series) + "]" for series in lines),
     ]

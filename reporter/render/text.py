@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from reporter.model import AuthorRanking, CreditRanking, SectionStats, Table
+from reporter.render.escape import one_line, tsv_cell
 
 if TYPE_CHECKING:  # renderers take plain data and know nothing of HTTP
     from reporter.github import GithubMetrics, Milestone
@@ -17,12 +18,12 @@ Row = Sequence[object]
 
 def tsv(rows: Sequence[Row]) -> str:
     """Rows joined by tabs, one per line, as the seed scripts print them."""
-    return "".join("\t".join(str(cell) for cell in row) + "\n" for row in rows)
+    return "".join("\t".join(tsv_cell(cell) for cell in row) + "\n" for row in rows)
 
 
 def aligned(rows: Sequence[Row], gap: int = 2) -> str:
     """Left-aligned columns separated by `gap` spaces, as the post shows the scripts' output."""
-    cells = [[str(cell) for cell in row] for row in rows]
+    cells = [[one_line(str(cell)) for cell in row] for row in rows]
     if not cells:
         return ""
     widths = [max(len(row[i]) for row in cells if i < len(row)) for i in range(max(map(len, cells)))]
