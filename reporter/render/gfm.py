@@ -71,7 +71,7 @@ def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str = "authors
     ]
     total = ranking.total_lines if unit == "lines" else ranking.total_commits
     return table(headers, rows, numeric_from=len(headers) - 1) + (
-        f"\n{ranking.total_authors} {who}{_cell(text.new_since(ranking))}, {total} {unit} in total\n"
+        f"\n{ranking.total_authors} {who}{escape.inline(text.new_since(ranking))}, {total} {unit} in total\n"
     )
 
 
