@@ -223,7 +223,9 @@ def selected(history: History, request: AuthorsRequest, numstat: bool, trailers:
     if not request.merges or request.sortby == "lines":
         options.append("--no-merges")
     pathspecs = _pathspecs(history, request)
-    commits = history.log(history.resolve(rev_range), pathspecs, options, numstat=numstat, trailers=trailers)
+    rev = history.resolve(rev_range)
+    history.require_complete(rev, request.since)
+    commits = history.log(rev, pathspecs, options, numstat=numstat, trailers=trailers)
     if request.date_kind == "author":
         commits = [c for c in commits if _within(c.author_time, request.since, request.until)]
     return commits

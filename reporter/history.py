@@ -18,6 +18,7 @@ import git
 
 from reporter import walk
 from reporter.cache import Cache
+from reporter.errors import UserError
 from reporter.model import Commit, PathSet, RevRange
 from reporter.progress import Progress
 
@@ -61,6 +62,24 @@ class History:
         shallow = tuple(walk.shallow_boundary(self.repo))  # read each time: a fetch may have deepened it
         return Resolved(self._hash(rev_range.start), self._hash(rev_range.end), shallow)
 
+    def require_complete(self, rev: Resolved, since: int | None = None) -> None:
+        """Stop when a shallow clone lacks history that `rev` needs (commits of the range, or of its end
+        committed since `since`, whose parents the clone does not hold): git would count such a commit's
+        whole tree as added, and miss everything before it."""
+        boundary = set(walk.shallow_boundary(self.repo))
+        if not boundary:
+            return
+        window = [f"--since=@{since}"] if since is not None and not rev.start else []
+        hashes, _ = walk.rev_list(self.repo, [*window, rev.end, *(["^" + rev.start] if rev.start else [])])
+        cut = next((h for h in hashes if h in boundary), None)
+        if cut is not None:
+            what = f"{rev.start[:12]}..{rev.end[:12]}" if rev.start else f"the history of {rev.end[:12]}"
+            raise UserError(
+                f"{walk.repo_name(self.repo)} is a shallow clone and {what} reaches past its start (commit "
+                f"{cut[:12]} has no parents there): fetch the whole history (`git fetch --unshallow`, or "
+                "`fetch-depth: 0` for actions/checkout), or let retrospect clone the repository"
+            )
+
     def hashes(self, refs: Sequence[str]) -> dict[str, str]:
         """{ref: the commit hash it resolves to}, for reports that must say what they counted."""
         return {ref: self._hash(ref) for ref in refs}
@@ -83,6 +102,8 @@ class History:
         expensive unlimited walk never runs twice over the same commits. With `files`, whole-repository
         commits carry their changed files.
         """
+        for r in ranges:
+            self.require_complete(self.resolve(r))
         wholes = [p for p in pathsets if p.whole_repository]
         chains = {r: chain for r in ranges if wholes and (chain := self._chain(r, ranges))}
         jobs = {

@@ -79,3 +79,48 @@ def test_a_directory_inside_a_repository_is_not_that_repository(decoy: Path, cap
     (decoy / "sub").mkdir(exist_ok=True)
     assert main(["ranges", str(decoy / "sub"), "--year", "2023"]) == 2
     assert "not a git repository" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def tool_depth(tool_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The damo-like history as actions/checkout leaves it by default: one commit deep."""
+    shallow = tmp_path_factory.mktemp("depth") / "damo"
+    git(tool_repo, "clone", "-q", "--depth", "1", f"file://{tool_repo}", str(shallow))
+    return shallow
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["authors", "{depth1}", "--since", "2024-01-01", "--until", "2024-12-31"],
+        ["authors", "{depth1}"],
+        ["table", "commits", "{depth5}", "--year", "2023"],
+        ["authors", "{depth5}", "--range", "v1.1-rc1..v1.4-rc2"],
+        ["subsystems", "{depth5}", "--year", "2023"],
+    ],
+)
+def test_a_shallow_clone_is_refused_where_history_is_missing(
+    args: list[str], kernel_repo: Path, tool_depth: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    depth5 = tmp_path / "linux"
+    git(
+        kernel_repo, "clone", "-q", "--bare", "--depth", "5", "--no-single-branch", f"file://{kernel_repo}", str(depth5)
+    )
+    git(depth5, "fetch", "-q", "--depth", "5", "origin", "+refs/tags/*:refs/tags/*")
+    argv = [a.format(depth1=tool_depth, depth5=depth5) for a in args]
+    assert main([*argv, "--quiet", "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert "is a shallow clone" in err and "fetch-depth: 0" in err and err.count("\n") == 1, err
+
+
+def test_a_shallow_clone_deep_enough_counts_as_the_full_one(
+    kernel_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    since = tmp_path / "linux"
+    git(kernel_repo, "clone", "-q", "--bare", "--shallow-since=2022-06-01", f"file://{kernel_repo}", str(since))
+    assert git(since, "rev-parse", "--is-shallow-repository").strip() == "true"
+    assert run_json(capsys, "table", "lines", str(since), "--year", "2023") == run_json(
+        capsys, "table", "lines", str(kernel_repo), "--year", "2023"
+    )
+    assert main(["authors", str(since), "--since", "2022-03-01", "--quiet", "--no-cache"]) == 2
+    assert "shallow clone" in capsys.readouterr().err
