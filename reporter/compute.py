@@ -224,7 +224,8 @@ def selected(history: History, request: AuthorsRequest, numstat: bool, trailers:
         options.append("--no-merges")
     pathspecs = _pathspecs(history, request)
     rev = history.resolve(rev_range)
-    history.require_complete(rev, request.since)
+    if not request.new_since:  # a ranking of newcomers states how far a shallow clone reaches instead
+        history.require_complete(rev, request.since)
     commits = history.log(rev, pathspecs, options, numstat=numstat, trailers=trailers)
     if request.date_kind == "author":
         commits = [c for c in commits if _within(c.author_time, request.since, request.until)]
