@@ -30,7 +30,16 @@ from reporter.model import ChangedFile, Commit
 SCHEMA_VERSION = 3
 
 
-def default_dir() -> Path:
+# The cache root's named subdirectories (the commit cache is `commits.sqlite` in the root itself).
+CLONES = "repos"  # clones of the configured repositories, fetched into by `report`
+HTTP = "http"  # Repology and pypistats answers
+GITHUB = "github"  # GitHub API answers
+
+
+def root(cache_dir: Path | None = None) -> Path:
+    """`--cache-dir`, else `$XDG_CACHE_HOME/retrospect` (default `~/.cache/retrospect`): every cache is under it."""
+    if cache_dir is not None:
+        return cache_dir
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "retrospect"
 

@@ -41,7 +41,7 @@ from github.Requester import (
 )
 from urllib3.util.retry import Retry
 
-from reporter.cache import default_dir
+from reporter import cache as caches
 from reporter.config import (
     DEFAULT_MAX_WAIT,
     DEFAULT_RELEASE_MILESTONES,
@@ -173,7 +173,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def default_cache_dir() -> Path:
     """`$XDG_CACHE_HOME/retrospect/github` (default `~/.cache/...`), beside the other caches."""
-    return default_dir() / "github"
+    return caches.root() / caches.GITHUB
 
 
 def _caching_connection(base: type, cache_dir: Path) -> type:

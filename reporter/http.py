@@ -22,8 +22,7 @@ from pathlib import Path
 
 import requests
 
-from reporter import __version__
-from reporter.cache import default_dir
+from reporter import __version__, cache
 from reporter.errors import UserError
 from reporter.files import write_atomic
 
@@ -66,7 +65,7 @@ class Fetched:
 
 def default_cache_dir() -> Path:
     """`$XDG_CACHE_HOME/retrospect/http` (default `~/.cache/...`), beside the commit cache."""
-    return default_dir() / "http"
+    return cache.root() / cache.HTTP
 
 
 def user_agent() -> str:

@@ -13,10 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reporter import __version__, compute, repos, stats, walk
-from reporter.cache import Cache
-from reporter.cache import default_dir as cache_default_dir
-from reporter.config import Config, KernelConfig, ToolConfig
+from reporter import __version__, cache, compute, repos, stats, walk
+from reporter.config import DEFAULT_MAX_WAIT, Config, KernelConfig, ToolConfig
 from reporter.config import load as load_config
 from reporter.errors import UserError
 from reporter.files import write_atomic
@@ -76,11 +74,15 @@ class ReportOptions:
     repos: dict[str, str] = field(default_factory=dict)
     out_dir: Path = Path("retrospect-out")
     offline: bool = False
-    cache_dir: Path | None = None
+    cache_dir: Path | None = None  # the cache root; see cache.root()
+    no_cache: bool = False  # no commit cache (clones are still kept under the cache root)
+    jobs: int | None = None  # parallel git walks per repository; default: CPU count
     gfm: bool = False
     date: str | None = None
     quiet: bool = False
     token: str | None = None  # for the GitHub API; default: $GITHUB_TOKEN
+    api_url: str | None = None  # default: $GITHUB_API_URL, else https://api.github.com
+    max_wait: float = DEFAULT_MAX_WAIT  # longest GitHub rate-limit wait, seconds
 
 
 @dataclass(slots=True)
@@ -108,9 +110,9 @@ class _Session:
                 f"unknown repository name {sorted(unknown)[0]!r} in --repo (the config has: "
                 f"{', '.join(config.repo_names())})"
             )
-        cache_dir = options.cache_dir or cache_default_dir()
-        self.cache = Cache(cache_dir)
-        self.clones = cache_dir / "repos"
+        root = cache.root(options.cache_dir)
+        self.cache = None if options.no_cache else cache.Cache(root)
+        self.clones = root / cache.CLONES
         self._histories: dict[str, History] = {}
         self.cached: set[str] = set()  # names cloned into the cache, which retrospect may fetch into
 
@@ -125,7 +127,7 @@ class _Session:
                 repo = repos.ensure(name, url, self.clones, since_year, self.options.offline, shallow)
                 self.cached.add(name)
             progress = Progress(f"walking {name}", enabled=False if self.options.quiet else None)
-            self._histories[name] = History(repo, cache=self.cache, progress=progress)
+            self._histories[name] = History(repo, cache=self.cache, jobs=self.options.jobs, progress=progress)
         return self._histories[name]
 
 
@@ -225,14 +227,21 @@ def _extras(config: Config, year: int, options: ReportOptions) -> Extras:
     for full_name in config.github:
         with group(f"GitHub: {full_name}"):
             try:
-                gh = gh or github.connect(options.token, None)
+                gh = gh or github.connect(
+                    options.token,
+                    options.api_url,
+                    cache_dir=cache.root(options.cache_dir) / cache.GITHUB,
+                    max_wait=options.max_wait,
+                )
                 extras.github.append({"repo": full_name, "metrics": github.fetch_metrics(gh, full_name, year)})
             except UserError as err:
                 extras.github.append({"repo": full_name, "error": str(err)})
                 extras.warnings.append(f"GitHub metrics of {full_name} unavailable: {err}")
     for item in config.packaging:
         with group(f"packaging: {item.project}"):
-            found, downloads, warnings = packaging.packaging_section_data(item.project, year, item.pypi)
+            found, downloads, warnings = packaging.packaging_section_data(
+                item.project, year, item.pypi, cache_dir=cache.root(options.cache_dir) / cache.HTTP
+            )
             extras.packaging.append(
                 {"project": item.project, "packaging": found, "downloads": downloads, "warnings": warnings}
             )

@@ -55,8 +55,6 @@ CASES = [
         lambda k, n, t: ["table", "community", str(k), "--year", "2023", "--subsystem", "path:drivers/"],
         "has no M: entries",
     ),
-    (lambda k, n, t: ["table", "bogus", str(k), "--year", "2023"], "invalid choice: 'bogus'"),
-    (lambda k, n, t: ["table", "commits", str(k)], "one of the arguments --refs --year is required"),
 ]
 
 
@@ -67,3 +65,34 @@ def test_bad_input(kernel_repo: Path, no_maintainers: Path, tmp_path: Path, make
     assert result.stdout == ""
     assert result.stderr.startswith("retrospect: error: ") and result.stderr.count("\n") == 1, result.stderr
     assert message in result.stderr
+
+
+USAGE_CASES = [
+    (["table", "bogus", "REPO", "--year", "2023"], "table", "argument KIND: invalid choice: 'bogus'"),
+    (["table", "commits", "REPO"], "table", "one of the arguments --refs --year is required"),
+    (["authors", "REPO", "--jobs", "0"], "authors", "argument --jobs: expected a positive integer, got '0'"),
+    (["report", "--year", "23"], "report", "argument --year: expected a year like 2024, got '23'"),
+    (["github", "o/r", "--bogus"], "github", "unrecognized arguments: --bogus"),
+    (["bogus"], "", "argument COMMAND: invalid choice: 'bogus'"),
+]
+
+
+@pytest.mark.parametrize(("args", "command", "message"), USAGE_CASES)
+def test_usage_error_is_usage_then_one_error_line(args: list[str], command: str, message: str) -> None:
+    """As git and argparse print them: the command's usage, then `retrospect COMMAND: error: ...`, exit 2."""
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    prog = f"retrospect {command}".strip()
+    assert result.stderr.startswith(f"usage: {prog} "), result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last == f"{prog}: error: {message}" or (last.startswith(f"{prog}: error: {message}")), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bare_command_prints_usage_and_the_command_list() -> None:
+    result = run()
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: retrospect ")
+    for command in ("authors", "ranges", "table", "subsystems", "report", "config", "packaging", "github", "action"):
+        assert f"\n    {command} " in result.stderr or f"\n    {command}\n" in result.stderr, command

@@ -57,12 +57,16 @@ def _run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def _fails(capsys, *args: str) -> str:
-    """The one error line of a run that must fail with exit 2 and print nothing on stdout."""
+    """The error line of a run that must fail with exit 2 and print nothing on stdout: the only line, or
+    the last one after the command's usage when the command line itself is wrong."""
     status, out, err = _run(capsys, *args)
     assert (status, out) == (2, "")
     lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("retrospect: error: "), err
-    return lines[0]
+    if lines[0].startswith("usage: retrospect github "):
+        assert lines[-1].startswith("retrospect github: error: "), err
+    else:
+        assert len(lines) == 1 and lines[0].startswith("retrospect: error: "), err
+    return lines[-1]
 
 
 # ------------------------------------------------------------------------------------------- metrics

@@ -278,3 +278,15 @@ def test_github_section_and_milestone_sentence(
     assert main(args) == 0
     assert "Figures of awslabs/damo are unavailable:" in (out / "2023.md").read_text()
     assert "warning: GitHub metrics of awslabs/damo unavailable" in capsys.readouterr().err
+
+
+def test_repository_options_of_report(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, written: Path):
+    """--no-cache, --jobs and --cache-dir mean for `report` what they mean for the other repository commands."""
+    out, root = tmp_path / "uncached", tmp_path / "root"
+    extra = ("--no-cache", "--jobs", "1", "--cache-dir", str(root), "--token", "unused-offline")
+    assert report(config, out, kernel_repo, tool_repo, *extra) == 0
+    assert not (root / "commits.sqlite").exists()
+    ours = json.loads((out / "2023.json").read_text())["stats"]
+    assert ours == json.loads((written / "2023.json").read_text())["stats"]
+    assert report(config, tmp_path / "cached", kernel_repo, tool_repo, "--cache-dir", str(root)) == 0
+    assert (root / "commits.sqlite").exists()  # the commit cache is in the root, beside repos/, http/, github/
