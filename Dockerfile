@@ -18,7 +18,7 @@ RUN python3 -m venv /opt/retrospect \
     && /opt/retrospect/bin/pip install --no-cache-dir --disable-pip-version-check --require-hashes \
         -r /opt/retrospect-src/requirements.lock
 
-COPY pyproject.toml README.md /opt/retrospect-src/
+COPY pyproject.toml README.md LICENSE /opt/retrospect-src/
 COPY reporter /opt/retrospect-src/reporter
 # No build isolation: the build backend comes from the lock too, so nothing unpinned is fetched.
 RUN if [ -z "$PIP_CERT" ]; then unset PIP_CERT; else export PIP_CERT; fi \

@@ -1,8 +1,4 @@
 """retrospect: yearly development statistics of a kernel subsystem and its tool."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("retrospect")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"  # the one place: pyproject.toml reads it (hatch), the package and its caches use it
+DISTRIBUTION = "retrospect-kernel-stats"  # the name on PyPI; the command is `retrospect`

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import requests
 
-from reporter import __version__, cache
+from reporter import DISTRIBUTION, __version__, cache
 from reporter.errors import UserError
 from reporter.files import write_atomic
 
@@ -71,7 +71,7 @@ def default_cache_dir() -> Path:
 def user_agent() -> str:
     """`retrospect/VERSION (+URL)`: services ask clients to name themselves and a way to report misbehaviour."""
     try:
-        urls = metadata("retrospect").get_all("Project-URL") or []
+        urls = metadata(DISTRIBUTION).get_all("Project-URL") or []
     except PackageNotFoundError:
         urls = []
     # Project-URL entries read "Label, https://..."

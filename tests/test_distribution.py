@@ -1,0 +1,59 @@
+"""The wheel pip installs: its name, metadata, license, typing marker, command and `python -m reporter`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from email.parser import Parser
+from pathlib import Path
+
+import pytest
+
+import reporter
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
+    out = tmp_path_factory.mktemp("wheel")
+    # The build backend of this environment (pinned in the test lock): no network.
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [built] = out.glob("*.whl")
+    return zipfile.ZipFile(built)
+
+
+def _metadata(wheel: zipfile.ZipFile) -> tuple[str, dict[str, list[str]]]:
+    [name] = [n for n in wheel.namelist() if n.endswith(".dist-info/METADATA")]
+    message = Parser().parsestr(wheel.read(name).decode())
+    fields: dict[str, list[str]] = {}
+    for key, value in message.items():
+        fields.setdefault(key, []).append(value)
+    return name.split("/")[0], fields
+
+
+def test_wheel_name_version_and_metadata(wheel: zipfile.ZipFile) -> None:
+    dist_info, fields = _metadata(wheel)
+    assert fields["Name"] == [reporter.DISTRIBUTION]
+    assert fields["Version"] == [reporter.__version__]
+    assert dist_info == f"{reporter.DISTRIBUTION.replace('-', '_')}-{reporter.__version__}.dist-info"
+    assert fields["License-Expression"] == ["Apache-2.0"]
+    assert "Typing :: Typed" in fields["Classifier"]
+    assert fields["Keywords"] and fields["Author"]
+    assert any(url.startswith("Homepage, https://") for url in fields["Project-URL"])
+
+
+def test_wheel_files(wheel: zipfile.ZipFile) -> None:
+    names = set(wheel.namelist())
+    dist_info, _ = _metadata(wheel)
+    assert {"reporter/py.typed", "reporter/__main__.py", "reporter/report.schema.json"} <= names
+    license_text = wheel.read(f"{dist_info}/licenses/LICENSE").decode()
+    assert "Apache License" in license_text and "Version 2.0, January 2004" in license_text
+    entry_points = wheel.read(f"{dist_info}/entry_points.txt").decode()
+    assert "retrospect = reporter.cli:main" in entry_points
+    assert not [n for n in names if n.startswith("tests/") or "__pycache__" in n]
