@@ -29,8 +29,8 @@ class Resolved:
 
     start: str
     end: str
-    # Shallow boundary commits: outside every range in a clone deepened to its start (see repos.py), but
-    # with their history cut the clone cannot see that they are reachable from the start: named here.
+    # Shallow boundary commits: outside every range once repos.complete has checked it (or
+    # History.require_complete refused it), excluded by name so that none is ever diffed.
     exclude: tuple[str, ...] = ()
 
     def revisions(self) -> list[str]:

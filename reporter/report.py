@@ -6,6 +6,7 @@ layout from `render`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from reporter.history import History
 from reporter.model import AuthorRanking, RevRange, Table
 from reporter.people import Person, Rules
 from reporter.progress import Progress, group
-from reporter.ranges import parse_date, year_boundaries, year_end, year_start
+from reporter.ranges import consecutive, parse_date, year_boundaries, year_end, year_start
 from reporter.render import data as render_data
 from reporter.render import escape, hugo
 
@@ -176,14 +177,31 @@ def _authors(history: History, request: compute.AuthorsRequest, rules: Rules) ->
     return ranking, compute.persons(history, commits, rules, lines)
 
 
+def _kernel_boundaries(
+    session: _Session, history: History, year: int, cutoff: int | None
+) -> tuple[list[walk.Tag], list[str]]:
+    """The kernel's tags and the year's boundaries; a cached clone that holds no tag early enough to start
+    the year from fetches older history until it does (or holds all of it)."""
+    kernel = session.config.kernel
+    for attempt in itertools.count():
+        tags = walk.tags(history.repo)
+        try:
+            return tags, kernel_refs(tags, kernel, year, cutoff)
+        except UserError:
+            cached = kernel.name in session.cached and not session.options.offline
+            if not (cached and repos.reach_back(history.repo, whole=attempt >= repos.EARLIER)):
+                raise
+    raise AssertionError("unreachable")
+
+
 def compute_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> YearStats:
     kernel = session.config.kernel
     with group(f"{kernel.name}: {year}"):
         history = session.history(kernel.name, kernel.url, kernel.path, first_year, shallow=True)
-        tags = walk.tags(history.repo)
-        refs = kernel_refs(tags, kernel, year, cutoff)
+        tags, refs = _kernel_boundaries(session, history, year, cutoff)
         if kernel.name in session.cached:
-            repos.deepen_to(history.repo, refs[0], session.options.offline)
+            ranges = [*consecutive(refs), RevRange(refs[0], refs[-1])]
+            repos.complete(history.repo, ranges, session.options.offline)
         tables = compute.tables(history, compute.TABLE_KINDS, table_request(kernel, refs))
         ranking, persons = _authors(history, kernel_authors_request(kernel, refs), session.config.people)
         end = _tag_date(history, tags, refs[-1])

@@ -1,9 +1,13 @@
-"""Repositories from URLs: bare clones kept in the cache, fetched with just the history a year needs.
+"""Repositories from URLs: bare clones kept in the cache, holding the history the years asked for need.
 
-A kernel clone starts shallow, from July of the year before the first year asked for (enough for the
-tags that bound the years); once the year's first boundary is known, `deepen_to` fetches exactly the
-history not reachable from it plus one commit more, so every commit of the ranges has its parents and
-every shallow boundary lies before the first range (the walks exclude those boundaries explicitly).
+A kernel clone is shallow by date, over every branch still active then: each fetch names the date it
+keeps history from (July of the year before the first year asked for) and the branches whose tips are not
+older (read first from a throwaway fetch of the tips alone: a branch whose tip is older than the date would
+bring its whole history). git follows the tags that point into what it fetches, so the tags of every
+active branch come along. A later run fetches with the same date (only what is new), an older year with an
+earlier one. Once the ranges are known, `complete` checks that no commit of any range lacks its parents,
+and fetches from an earlier date until none does: never git's `--shallow-exclude`/`--deepen`, whose
+`shallow` file can name commits the clone does not hold.
 """
 
 from __future__ import annotations
@@ -11,14 +15,18 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import git
 
 from reporter import walk
 from reporter.errors import UserError
+from reporter.model import RevRange
 
-_MARK = "retrospect-deepened-to"
+_SINCE = "retrospect-shallow-since"  # the date the clone keeps history from (absent: complete history)
+EARLIER = 3  # years `complete` reaches back, one at a time, before it fetches the whole history
 
 
 def _env() -> dict[str, str]:
@@ -26,10 +34,13 @@ def _env() -> dict[str, str]:
     return {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": ""}
 
 
-def _run(repo_or_dir: git.Repo | Path, *args: str) -> None:
-    runner = repo_or_dir.git if isinstance(repo_or_dir, git.Repo) else git.Git(str(repo_or_dir))
+def _run(git_dir: Path, *args: str) -> str:
+    """`git --git-dir=GIT_DIR ARGS`: the one way this module runs git, remote calls included."""
     try:
-        runner.execute(["git", *args], env={**os.environ, **_env()})
+        out: str = git.Git(str(git_dir)).execute(
+            ["git", f"--git-dir={git_dir}", *args], env={**os.environ, **_env()}, stdout_as_string=True
+        )
+        return out
     except git.GitCommandError as err:
         raise UserError(f"git {args[0]} failed: {_reason(err)}") from None
 
@@ -41,8 +52,8 @@ def _reason(err: git.GitCommandError) -> str:
 
 
 def ensure(name: str, url: str | None, root: Path, since_year: int, offline: bool, shallow: bool) -> git.Repo:
-    """The cached clone of `url` (created or brought up to date); with `shallow`, history is kept from
-    July of the year before `since_year` on."""
+    """The cached clone of `url`, created or brought up to date; with `shallow`, holding history from
+    July of the year before `since_year` on (an earlier date kept from a previous run stays)."""
     if not url:
         raise UserError(f"repository {name!r} has neither a URL nor a path: give --repo {name}=PATH")
     dest = root / f"{name}.git"
@@ -50,51 +61,102 @@ def ensure(name: str, url: str | None, root: Path, since_year: int, offline: boo
         if not dest.exists():
             raise UserError(f"no cached clone of {name!r} at {dest}, and --offline forbids cloning {url}")
         return walk.open_repo(dest)
-    since = f"--shallow-since={since_year - 1}-07-01" if shallow else None
+    wanted = f"{since_year - 1}-07-01" if shallow else None
     if dest.exists():
-        repo = walk.open_repo(dest)
-        # All tags of a shallow clone would drag in the history before them: there, only the tags
-        # pointing into fetched history come along (git's tag following).
-        tags = [] if _is_shallow(repo) else ["--tags"]
-        _run(repo, "fetch", "--quiet", "--prune", *tags, "origin", "+refs/heads/*:refs/heads/*")
+        kept = _kept_since(dest)
+        _fetch(dest, _earliest(kept, wanted) if kept else None)
     else:
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{name}.", suffix=".tmp"))
         try:
-            _run(root, "clone", "--bare", "--quiet", *([since] if since else []), url, str(tmp))
+            _run(tmp, "init", "--quiet", "--bare")
+            _run(tmp, "remote", "add", "origin", "--", url)
+            _fetch(tmp, wanted)
             tmp.rename(dest)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        repo = walk.open_repo(dest)
-    if not _is_shallow(repo):
+    if not _kept_since(dest):
         # Changed-path Bloom filters speed up path-limited walks; git ignores them in shallow clones.
-        _run(repo, "commit-graph", "write", "--reachable", "--changed-paths")
-    return repo
+        _run(dest, "commit-graph", "write", "--reachable", "--changed-paths")
+    return walk.open_repo(dest)
 
 
-def _is_shallow(repo: git.Repo) -> bool:
-    return bool(walk.shallow_boundary(repo))
+def _earliest(a: str, b: str | None) -> str | None:
+    """The earlier of two dates (None: from the beginning)."""
+    return None if b is None else min(a, b)
 
 
-def _covers(repo: git.Repo, deepest: str, wanted: str) -> bool:
+def _kept_since(git_dir: Path) -> str | None:
+    mark = git_dir / _SINCE
+    return mark.read_text().strip() if mark.exists() else None
+
+
+def _fetch(git_dir: Path, since: str | None) -> None:
+    """Fetch the branches (and the tags git follows into them): from `since` on, or all of history."""
+    if since is None:
+        _run(
+            git_dir,
+            "fetch",
+            "--quiet",
+            "--prune",
+            *(["--unshallow"] if _is_shallow(git_dir) else []),
+            "origin",
+            "+refs/heads/*:refs/heads/*",
+            "+refs/tags/*:refs/tags/*",
+        )
+        (git_dir / _SINCE).unlink(missing_ok=True)
+        return
+    heads = _active_heads(git_dir, since)
+    if heads:
+        refspecs = [f"+{head}:{head}" for head in heads]
+        _run(git_dir, "fetch", "--quiet", f"--shallow-since={since}", "origin", *refspecs)
+    (git_dir / _SINCE).write_text(since + "\n")
+
+
+def _is_shallow(git_dir: Path) -> bool:
+    return (git_dir / "shallow").exists()
+
+
+def _active_heads(git_dir: Path, since: str) -> list[str]:
+    """The remote's branches whose tips are dated on or after `since`, read from a throwaway clone of the
+    tip commits alone (without trees where the server can filter)."""
+    url = _run(git_dir, "config", "--get", "remote.origin.url").strip()
+    probe = Path(tempfile.mkdtemp(prefix=".probe.", dir=git_dir.parent)) / "tips.git"
     try:
-        return walk.is_ancestor(repo, deepest, wanted)
-    except git.GitCommandError:  # the marked commit is gone: deepen again
+        clone = ["clone", "--quiet", "--bare", "--depth=1", "--no-single-branch", "--no-tags", "--filter=tree:0"]
+        _run(probe.parent, *clone, "--", url, str(probe))
+        out = _run(probe, "for-each-ref", "--format=%(committerdate:unix) %(refname)", "refs/heads")
+    finally:
+        shutil.rmtree(probe.parent, ignore_errors=True)
+    limit = int(datetime.fromisoformat(since).replace(tzinfo=UTC).timestamp())
+    return [ref for stamp, _, ref in (line.partition(" ") for line in out.splitlines()) if int(stamp) >= limit]
+
+
+def complete(repo: git.Repo, ranges: Sequence[RevRange], offline: bool) -> None:
+    """Make every range's history complete: while a commit of a range lacks its parents, fetch from a
+    year earlier (after a few years, the whole history)."""
+    for attempt in range(EARLIER + 1):
+        if offline or not _cut(repo, ranges) or not reach_back(repo, whole=attempt == EARLIER):
+            return
+
+
+def reach_back(repo: git.Repo, whole: bool = False) -> bool:
+    """Fetch history from a year before the date the clone keeps (`whole`: all of it); False when the
+    clone is complete already."""
+    git_dir = Path(repo.git.rev_parse("--absolute-git-dir").strip())
+    since = _kept_since(git_dir)
+    if since is None:
         return False
+    _fetch(git_dir, None if whole else f"{int(since[:4]) - 1}{since[4:]}")
+    return True
 
 
-def deepen_to(repo: git.Repo, start: str, offline: bool) -> None:
-    """Make the history of `start..` complete: everything not reachable from `start`, one commit more.
-
-    A clone once deepened to an older start already holds it (every later range is complete there), so
-    the mark keeps the oldest start asked for, and only an older one fetches again.
-    """
-    mark = walk.git_path(repo, _MARK)
-    if offline or not _is_shallow(repo):
-        return
-    wanted = walk.resolve(repo, start)
-    if mark.exists() and _covers(repo, mark.read_text().strip(), wanted):
-        return
-    _run(repo, "fetch", "--quiet", f"--shallow-exclude={start}", "origin")
-    _run(repo, "fetch", "--quiet", "--deepen=1", "origin")
-    mark.write_text(wanted)
+def _cut(repo: git.Repo, ranges: Sequence[RevRange]) -> bool:
+    """Whether a commit of the ranges is a shallow boundary commit (its parents missing)."""
+    boundary = set(walk.shallow_boundary(repo))
+    for r in ranges:
+        revisions = [walk.resolve(repo, r.end), *(["^" + walk.resolve(repo, r.start)] if r.start else [])]
+        hashes, _ = walk.rev_list(repo, revisions)
+        if boundary.intersection(hashes):
+            return True
+    return False
