@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -109,8 +110,36 @@ def _fetch(git_dir: Path, since: str | None) -> None:
     heads = _active_heads(git_dir, since)
     if heads:
         refspecs = [f"+{head}:{head}" for head in heads]
+        _forget_absent_boundaries(git_dir)
         _run(git_dir, "fetch", "--quiet", f"--shallow-since={since}", "origin", *refspecs)
+        _forget_absent_boundaries(git_dir)
     (git_dir / _SINCE).write_text(since + "\n")
+
+
+def _forget_absent_boundaries(git_dir: Path) -> None:
+    """Drop from `shallow` the commits the clone does not hold. git 2.39's `--shallow-since` writes some
+    there (boundaries of history it did not send); left in, the next fetch that reaches further back fails
+    with "error in object: unshallow <hash>". An entry for an absent commit cuts nothing in the clone."""
+    path = git_dir / "shallow"
+    if not path.exists():
+        return
+    listed = path.read_text().split()
+    done = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "cat-file", "--batch-check=%(objecttype)"],
+        input="".join(h + "\n" for h in listed),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    present = [h for h, kind in zip(listed, done.stdout.splitlines(), strict=True) if kind == "commit"]
+    if present == listed:
+        return
+    if not present:
+        path.unlink()
+        return
+    tmp = path.with_name("shallow.retrospect")
+    tmp.write_text("".join(h + "\n" for h in present))
+    tmp.replace(path)
 
 
 def _is_shallow(git_dir: Path) -> bool:

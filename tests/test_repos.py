@@ -107,3 +107,21 @@ def test_a_range_older_than_the_clone_is_fetched_until_complete(
     git(path, "fetch", "-q", "--shallow-since=2022-07-01", "origin", "+refs/tags/*:refs/tags/*")
     repos.complete(clone, consecutive(refs), offline=False)
     assert _table(capsys, path, refs, tmp_path) == _table(capsys, remote, refs, tmp_path)
+
+
+def test_boundaries_git_lists_without_their_commits_do_not_break_a_deeper_fetch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """git 2.39's `--shallow-since` can leave commits it never sent in `shallow` (seen on U-Boot); the
+    next fetch that reaches further back then failed with "error in object: unshallow <hash>"."""
+    remote = _remote(tmp_path / "remote").path
+    url = f"file://{remote}"
+    clone = repos.ensure("proj", url, tmp_path / "cache", 2024, offline=False, shallow=True)
+    path = Path(clone.git_dir)
+    absent = git(remote, "rev-list", "-1", "--before=2022-04-01", "master").strip()
+    with (path / "shallow").open("a") as shallow:
+        shallow.write(absent + "\n")
+    older = repos.ensure("proj", url, tmp_path / "cache", 2022, offline=False, shallow=True)
+    refs = _year(remote, 2022)
+    repos.complete(older, [*consecutive(refs), RevRange(refs[0], refs[-1])], offline=False)
+    assert _table(capsys, path, refs, tmp_path) == _table(capsys, remote, refs, tmp_path)
