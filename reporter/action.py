@@ -1,9 +1,13 @@
 """`retrospect action`: the GitHub Actions entrypoint of the container.
 
 It reads the inputs from `INPUT_*` (as the runner passes them to a Docker action), masks the token before
-anything else, computes the report with `reporter.report.run_report`, writes the job summary and the step
-outputs, and publishes as the `mode` input says (reporter.publish). A failure is one `::error::` line and
-exit status 1. It computes nothing itself.
+anything else, validates every input (before any git work: a bad one fails in a second, not after the
+walk), computes the report with `reporter.report.run_report`, writes the job summary and the step outputs,
+and publishes as the `mode` input says (reporter.publish). A failure is one `::error::` line and exit
+status 1. It computes nothing itself.
+
+The container runs as root while the runner's user owns the workspace: what the action writes there (the
+report, the cache) is handed to the workspace's owner, so later steps and actions/cache can use it.
 """
 
 from __future__ import annotations
@@ -13,19 +17,24 @@ import subprocess
 import sys
 import traceback
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from reporter import github, publish
+from reporter.cache import CLONES, GITHUB
 from reporter.config import load as load_config
 from reporter.errors import UserError
-from reporter.progress import command, group
+from reporter.progress import command, group, notice
+from reporter.ranges import NoBoundaryYet, parse_date
 from reporter.report import ReportOptions, ReportResult, run_report
 
 INPUT_NAMES = (
-    "config", "repositories", "year", "cutoff", "mode", "news_repository", "news_branch", "news_path", "region",
-    "token", "commit_message", "committer_name", "committer_email", "pr_number",
+    "config", "repositories", "cache_dir", "year", "cutoff", "mode", "dry_run", "news_repository", "news_branch",
+    "news_path", "region", "token", "commit_message", "committer_name", "committer_email", "pr_number",
+    "comment_header",
 )  # fmt: skip
 REQUIRED = {
     publish.COMMIT: ("news_repository", "news_path"),
@@ -33,7 +42,13 @@ REQUIRED = {
     publish.COMMENT: ("token",),
     publish.SUMMARY: (),
 }
-OUTPUT_NAMES = ("report_path", "json_path", "changed", "commit_sha", "comment_url", "pull_request_url")
+OUTPUT_NAMES = (
+    "report_path", "json_path", "year", "changed", "commit_sha", "comment_url", "comment_id", "pull_request_url",
+    "pull_request_number", "pull_request_operation",
+)  # fmt: skip
+DEFAULT_CACHE_DIR = ".retrospect-cache"
+OUT_DIR = "retrospect-out"
+FIRST_YEAR = 1991  # Linux's first year: an earlier one is a typo
 
 
 # ----------------------------------------------------------------------------------------------- outputs
@@ -51,6 +66,14 @@ def write_outputs(path: Path, outputs: Mapping[str, str]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ inputs
+
+
+def _relative(name: str, value: str) -> PurePosixPath:
+    """A path input that must stay below the directory it is relative to (the workspace, the repository)."""
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in value or "\0" in value:
+        raise UserError(f"input '{name}' must be a relative path without '..', got {value!r}")
+    return path
 
 
 @dataclass(frozen=True)
@@ -77,12 +100,32 @@ class Inputs:
             raise UserError(f"missing required input '{missing[0]}' (mode {mode})")
         return mode
 
-    def year(self) -> int | None:
+    def flag(self, name: str) -> bool:
+        value = self[name].lower()
+        if value not in ("", "true", "false"):
+            raise UserError(f"input '{name}' must be true or false, got {self[name]!r}")
+        return value == "true"
+
+    def year(self, today: datetime) -> int | None:
         if not self["year"]:
             return None
-        if not self["year"].isdigit():
-            raise UserError(f"input 'year' must be a year like 2024, got {self['year']!r}")
+        if not self["year"].isdigit() or not FIRST_YEAR <= int(self["year"]) <= today.year:
+            raise UserError(f"input 'year' must be a year from {FIRST_YEAR} to {today.year}, got {self['year']!r}")
         return int(self["year"])
+
+    def cutoff(self, year: int | None) -> str | None:
+        if not self["cutoff"]:
+            return None
+        try:
+            moment = parse_date(self["cutoff"])
+        except UserError as err:
+            raise UserError(f"input 'cutoff': {err}") from None
+        if year is not None and datetime.fromtimestamp(moment, UTC).year < year:
+            raise UserError(f"input 'cutoff' {self['cutoff']} is before the year {year} it would cut")
+        return self["cutoff"]
+
+    def cache_dir(self, workspace: Path) -> Path:
+        return workspace / _relative("cache_dir", self["cache_dir"] or DEFAULT_CACHE_DIR)
 
     def repositories(self, workspace: Path) -> dict[str, str]:
         """`NAME=PATH` lines (blank lines and # comments skipped); relative paths are in the workspace."""
@@ -104,17 +147,123 @@ class Inputs:
         return publish.NewsTarget(news, self["news_branch"] or None, self["news_path"], self["region"] or "stats")
 
 
+# ---------------------------------------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the inputs say, checked: what to compute, where to keep it, how to publish."""
+
+    mode: str
+    dry_run: bool
+    options: ReportOptions
+    cache: Path
+    target: publish.NewsTarget
+    marker: str
+    pr_number: int | None
+    inputs: Inputs
+
+
+def _git(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], capture_output=True, text=True, check=False, timeout=60)
+
+
+def trust_directories(paths: Iterable[str]) -> None:
+    """git's safe.directory for repositories owned by another user: the runner's checkouts mounted in the
+    container, and the cached clones actions/cache restored as the runner's user."""
+    known = _git("config", "--global", "--get-all", "safe.directory").stdout.split("\n")
+    for path in dict.fromkeys(paths):
+        if path not in known:
+            subprocess.run(["git", "config", "--global", "--add", "safe.directory", path], check=True, timeout=60)
+
+
+def refuse_shallow(repos: Mapping[str, str]) -> None:
+    """A shallow checkout (actions/checkout's default depth 1) lacks the history and the tags: refused."""
+    for name, path in repos.items():
+        if _git("-C", path, "rev-parse", "--is-shallow-repository").stdout.strip() == "true":
+            raise UserError(
+                f"input 'repositories': {name} ({path}) is a shallow checkout: check it out with fetch-depth: 0, "
+                f"or leave it out of 'repositories' and let retrospect fetch it into cache_dir"
+            )
+
+
+def check_token_reach(
+    mode: str, target: publish.NewsTarget, pr_number: int | None, cache: Path, environ: Mapping[str, str]
+) -> None:
+    """What the API tells in a request or two: the pull request to comment on is visible; the news
+    repository, when it is on this GitHub, is visible (and, for a user token, writable)."""
+    token = environ.get("INPUT_TOKEN", "").strip() or None
+    server = environ.get("GITHUB_SERVER_URL") or "https://github.com"
+    if mode == publish.COMMENT and pr_number is not None:
+        gh = github.connect(token, environ.get("GITHUB_API_URL"), cache_dir=cache / GITHUB)
+        github.check_reach(gh, environ.get("GITHUB_REPOSITORY", ""), pr_number)
+    elif mode in (publish.COMMIT, publish.PULL_REQUEST):
+        remote = publish.resolve_remote(target.repository, server)
+        if remote.full_name and urlsplit(remote.url).netloc == urlsplit(server).netloc:
+            gh = github.connect(token, environ.get("GITHUB_API_URL"), cache_dir=cache / GITHUB)
+            github.check_reach(gh, remote.full_name, push=True)
+
+
+def plan(environ: Mapping[str, str], workspace: Path) -> Plan:
+    """Every input checked, before any git work or computation."""
+    given = Inputs.read(environ)
+    config_path = workspace / _relative("config", given["config"]) if given["config"] else None
+    inputs = given.with_defaults(load_config(config_path).publish)
+    mode = inputs.mode()
+    dry_run = inputs.flag("dry_run")
+    year = inputs.year(datetime.now(UTC))
+    cutoff = inputs.cutoff(year)
+    target = inputs.news_target(workspace)
+    marker = publish.comment_marker(inputs["comment_header"])
+    pr_number = None
+    if mode == publish.COMMENT:
+        pr_number = publish.pull_request_number(environ.get("GITHUB_EVENT_PATH"), inputs["pr_number"])
+    cache = inputs.cache_dir(workspace)
+    repos = inputs.repositories(workspace)
+    clones = cache / CLONES  # every cache of the run is under cache_dir (reporter.cache.root)
+    local_news = [target.repository] if Path(target.repository).is_absolute() else []
+    trust_directories([str(workspace), *repos.values(), *local_news, *map(str, sorted(clones.glob("*.git")))])
+    refuse_shallow(repos)
+    if not dry_run:
+        check_token_reach(mode, target, pr_number, cache, environ)
+    options = ReportOptions(
+        config_path=config_path,
+        year=year,
+        cutoff=cutoff,
+        repos=repos,
+        out_dir=workspace / OUT_DIR,
+        cache_dir=cache,
+        token=inputs["token"] or None,
+    )
+    return Plan(mode, dry_run, options, cache, target, marker, pr_number, inputs)
+
+
 # --------------------------------------------------------------------------------------------------- run
 
 
-def trust_directories(paths: list[str]) -> None:
-    """git's safe.directory for checkouts owned by another user (the runner's, mounted in the container)."""
-    known = subprocess.run(
-        ["git", "config", "--global", "--get-all", "safe.directory"], capture_output=True, text=True
-    ).stdout.split("\n")
-    for path in dict.fromkeys(paths):
-        if path not in known:
-            subprocess.run(["git", "config", "--global", "--add", "safe.directory", path], check=True)
+def report_year(options: ReportOptions) -> ReportResult:
+    """The report; in a year with no boundary yet (early January), the previous year's, with a notice."""
+    try:
+        return run_report(options)
+    except NoBoundaryYet as err:
+        year = options.year or datetime.now(UTC).year
+        notice(
+            f"{err}: reporting {year - 1} instead (its last boundary is final now); "
+            f"{year} is reported once a tag is dated in it"
+        )
+        return run_report(replace(options, year=year - 1))
+
+
+def hand_over(paths: Iterable[Path], workspace: Path) -> None:
+    """Give what the action made in the workspace to the workspace's owner (the runner's user), so that
+    later steps can change or delete it and actions/cache can read every directory of the cache."""
+    owner = workspace.stat()
+    if os.geteuid() != 0 or owner.st_uid == 0:
+        return
+    for top in paths:
+        for root, _dirs, files in os.walk(top):
+            for path in [root, *(os.path.join(root, name) for name in files)]:
+                os.lchown(path, owner.st_uid, owner.st_gid)
 
 
 def _run_link(environ: Mapping[str, str]) -> str | None:
@@ -126,34 +275,23 @@ def _run_link(environ: Mapping[str, str]) -> str | None:
 def run(environ: Mapping[str, str]) -> dict[str, str]:
     """The whole action; returns its outputs. Raises UserError on bad input."""
     workspace = Path(environ.get("GITHUB_WORKSPACE") or ".").resolve()
-    given = Inputs.read(environ)
-    config_path = workspace / given["config"] if given["config"] else None
-    inputs = given.with_defaults(load_config(config_path).publish)
-    mode = inputs.mode()
-    repos = inputs.repositories(workspace)
-    target = inputs.news_target(workspace)
-    local_news = [target.repository] if Path(target.repository).is_absolute() else []
-    trust_directories([str(workspace), *repos.values(), *local_news])
-
-    options = ReportOptions(
-        config_path=config_path,
-        year=inputs.year(),
-        cutoff=inputs["cutoff"] or None,
-        repos=repos,
-        out_dir=workspace / "retrospect-out",
-        token=inputs["token"] or None,
-    )
-    result = run_report(options)  # it groups its own log
+    todo = plan(environ, workspace)
+    try:
+        result = report_year(todo.options)  # it groups its own log
+    finally:
+        hand_over([todo.cache, todo.options.out_dir], workspace)
     outputs = dict.fromkeys(OUTPUT_NAMES, "") | {
-        "report_path": str(result.markdown_path),
-        "json_path": str(result.json_path),
+        "report_path": os.path.relpath(result.markdown_path, workspace),
+        "json_path": os.path.relpath(result.json_path, workspace),
+        "year": str(result.year),
         "changed": "false",
+        "pull_request_operation": "none",
     }
     title = f"retrospect: statistics of {result.year}"
     if environ.get("GITHUB_STEP_SUMMARY"):
         write_summary(Path(environ["GITHUB_STEP_SUMMARY"]), title, result.region_markdown, result.markdown_path.name)
-    if mode != publish.SUMMARY:
-        outputs |= _publish(mode, inputs, target, result, title, environ)
+    if todo.mode != publish.SUMMARY:
+        outputs |= _publish(todo, result, title, environ)
     return outputs
 
 
@@ -165,49 +303,72 @@ def write_summary(path: Path, title: str, content: str, report_name: str) -> Non
         summary.write(publish.fit(body, publish.SUMMARY_LIMIT - 1024, note, publish.utf8_size))
 
 
-def _publish(
-    mode: str, inputs: Inputs, target: publish.NewsTarget, result: ReportResult, title: str, environ: Mapping[str, str]
-) -> dict[str, str]:
-    """Mode commit, pull_request or comment; returns the outputs it sets."""
+def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """Mode commit, pull_request or comment (or, with dry_run, what they would do); returns the outputs set."""
+    inputs, target = todo.inputs, todo.target
     token = inputs["token"] or None
     server_url = environ.get("GITHUB_SERVER_URL") or "https://github.com"
     content = result.region_markdown
-    body = publish.comment_body(content, title, _run_link(environ))
-    if mode == publish.COMMENT:
-        number = publish.pull_request_number(environ.get("GITHUB_EVENT_PATH"), inputs["pr_number"])
+    body = publish.comment_body(content, title, _run_link(environ), todo.marker)
+    report = result.markdown_path.read_text(encoding="utf-8")
+    if todo.dry_run:
+        return _dry_run(todo, content, report, body, server_url)
+    if todo.mode == publish.COMMENT:
         full_name = environ.get("GITHUB_REPOSITORY", "")
-        with group(f"Commenting on {full_name}#{number}"):
-            gh = github.connect(token, environ.get("GITHUB_API_URL"))
-            url, changed = github.upsert_sticky_comment(gh, full_name, number, publish.COMMENT_MARKER, body)
-            print(f"comment {'updated' if changed else 'unchanged'}: {url}")
-        return {"changed": str(changed).lower(), "comment_url": url}
+        with group(f"Commenting on {full_name}#{todo.pr_number}"):
+            gh = github.connect(token, environ.get("GITHUB_API_URL"), cache_dir=todo.cache / GITHUB)
+            sticky = github.upsert_sticky_comment(gh, full_name, todo.pr_number or 0, todo.marker, body)
+            print(f"comment {'updated' if sticky.changed else 'unchanged'}: {sticky.url}")
+        return {"changed": str(sticky.changed).lower(), "comment_url": sticky.url, "comment_id": str(sticky.id)}
 
     committer = publish.Committer(
         inputs["committer_name"] or publish.BOT_NAME,
         inputs["committer_email"] or publish.BOT_EMAIL,
         inputs["commit_message"] or f"retrospect: update {target.path} with the statistics of {result.year}",
     )
-    report = result.markdown_path.read_text(encoding="utf-8")
-    if mode == publish.COMMIT:
+    if todo.mode == publish.COMMIT:
         with group(f"Publishing to {target.repository}"):
             landed = publish.publish_commit(target, content, report, committer, token, server_url)
             print(f"{'committed' if landed.changed else 'unchanged'}: {landed.branch} at {landed.sha}")
         return {"changed": str(landed.changed).lower(), "commit_sha": landed.sha}
 
-    gh = github.connect(token, environ.get("GITHUB_API_URL"))
+    gh = github.connect(token, environ.get("GITHUB_API_URL"), cache_dir=todo.cache / GITHUB)
 
-    def open_pull(full_name: str, head: str, base: str) -> str:
-        return github.open_or_update_pull_request(gh, full_name, head, base, committer.message, body)[0]
+    def open_pull(full_name: str, head: str, base: str) -> github.Pull:
+        return github.open_or_update_pull_request(gh, full_name, head, base, committer.message, body)
 
     with group(f"Proposing a pull request to {target.repository}"):
         head = f"retrospect/{result.year}"
         proposed = publish.publish_pull_request(target, content, report, committer, token, server_url, head, open_pull)
-        print(f"pull request: {proposed.pull_request_url or 'none (nothing to change)'}")
+        print(f"pull request {proposed.operation}: {proposed.pull_request_url or 'none (nothing to change)'}")
     return {
         "changed": str(proposed.landed.changed).lower(),
         "commit_sha": proposed.landed.sha,
         "pull_request_url": proposed.pull_request_url or "",
+        "pull_request_number": str(proposed.pull.number) if proposed.pull else "",
+        "pull_request_operation": proposed.operation,
     }
+
+
+def _dry_run(todo: Plan, content: str, report: str, body: str, server_url: str) -> dict[str, str]:
+    """Show what would be published; publish nothing. `changed` says whether a commit would be made."""
+    if todo.mode == publish.COMMENT:
+        with group(f"Dry run: the comment on #{todo.pr_number}"):
+            verbatim(body)
+        return {}
+    token = todo.inputs["token"] or None
+    with group(f"Dry run: the change to {todo.target.path} in {todo.target.repository}"):
+        diff = publish.preview(todo.target, content, report, token, server_url)
+        verbatim(diff or "(nothing would change)")
+    return {"changed": str(bool(diff)).lower()}
+
+
+def verbatim(text: str) -> None:
+    """`text` in the log as it is: workflow commands in it (`::add-mask::`, ...) are not run."""
+    token = uuid.uuid4().hex
+    command("stop-commands", token)
+    print(text, flush=True)
+    command(token)
 
 
 def main(environ: Mapping[str, str] | None = None) -> int:

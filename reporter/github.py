@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import github
 import requests
@@ -50,6 +49,7 @@ from reporter.config import (
 from reporter.errors import UserError
 from reporter.files import write_atomic
 from reporter.http import network_reason, user_agent
+from reporter.progress import warning
 
 DEFAULT_API_URL = "https://api.github.com"
 COMMENT_LIMIT = 65536  # characters GitHub accepts in one issue or PR comment
@@ -218,11 +218,7 @@ def connect(
     if not api_url.startswith(("http://", "https://")):
         raise UserError(f"GitHub API URL must start with http:// or https://: {api_url}")
     if token is None:
-        print(
-            "retrospect: warning: no GitHub token (--token or GITHUB_TOKEN): anonymous requests are limited "
-            "to 60 an hour",
-            file=sys.stderr,
-        )
+        warning("no GitHub token (--token or GITHUB_TOKEN): anonymous requests are limited to 60 an hour")
     cache = cache_dir if cache_dir is not None else default_cache_dir()
     kwargs: dict[str, Any] = {
         "base_url": api_url,
@@ -389,11 +385,19 @@ def _first(items: Iterable[T], test: Callable[[T], bool]) -> T | None:
     return next((item for item in items if test(item)), None)
 
 
-def upsert_sticky_comment(gh: github.Github, full_name: str, number: int, marker: str, body: str) -> tuple[str, bool]:
+class Sticky(NamedTuple):
+    """The sticky comment after an upsert: its page, its id, and whether this run created or changed it."""
+
+    url: str
+    id: int
+    changed: bool
+
+
+def upsert_sticky_comment(gh: github.Github, full_name: str, number: int, marker: str, body: str) -> Sticky:
     """Keep one comment, found by the hidden `marker` (e.g. `<!-- retrospect -->`), on issue or PR `number`.
 
     Updates it when `body` differs, leaves it when identical, creates it when absent. The marker is appended
-    to `body` when missing so that the next run finds the comment. Returns (comment URL, changed).
+    to `body` when missing so that the next run finds the comment.
     """
     check_full_name(full_name)
     text = body if marker in body else f"{body.rstrip()}\n\n{marker}\n"
@@ -403,27 +407,44 @@ def upsert_sticky_comment(gh: github.Github, full_name: str, number: int, marker
         issue = gh.get_repo(full_name).get_issue(number)
         comment = _first(issue.get_comments(), lambda c: marker in (c.body or ""))
         if comment is None:
-            return issue.create_comment(text).html_url, True
+            created = issue.create_comment(text)
+            return Sticky(created.html_url, created.id, True)
         if comment.body == text:
-            return comment.html_url, False
+            return Sticky(comment.html_url, comment.id, False)
         comment.edit(text)
-        return comment.html_url, True
+        return Sticky(comment.html_url, comment.id, True)
 
 
-def open_or_update_pull_request(
-    gh: github.Github, full_name: str, head: str, base: str, title: str, body: str
-) -> tuple[str, bool]:
-    """The open PR from `head` (branch, or OWNER:branch for a fork) to `base`: updated, or created.
+class Pull(NamedTuple):
+    """The pull request after an open-or-update: its page, its number, and whether this run created it."""
 
-    Returns (PR URL, created).
-    """
+    url: str
+    number: int
+    created: bool
+
+
+def open_or_update_pull_request(gh: github.Github, full_name: str, head: str, base: str, title: str, body: str) -> Pull:
+    """The open PR from `head` (branch, or OWNER:branch for a fork) to `base`: updated, or created."""
     check_full_name(full_name)
     qualified = head if ":" in head else f"{full_name.split('/')[0]}:{head}"
     with _api_errors(gh, f"{full_name} pull request {head} -> {base}"):
         repo = gh.get_repo(full_name)
         pull = _first(repo.get_pulls(state="open", head=qualified, base=base), lambda p: True)
         if pull is None:
-            return repo.create_pull(base=base, head=head, title=title, body=body).html_url, True
+            created = repo.create_pull(base=base, head=head, title=title, body=body)
+            return Pull(created.html_url, created.number, True)
         if (pull.title, pull.body or "") != (title, body):
             pull.edit(title=title, body=body)
-        return pull.html_url, False
+        return Pull(pull.html_url, pull.number, False)
+
+
+def check_reach(gh: github.Github, full_name: str, number: int | None = None, push: bool = False) -> None:
+    """Fail early (UserError) when the token cannot see `full_name`, its issue or pull request `number`, or,
+    with `push`, when GitHub says it cannot push there (only user tokens get `permissions` in the answer)."""
+    check_full_name(full_name)
+    with _api_errors(gh, full_name if number is None else f"{full_name}#{number}"):
+        repo = gh.get_repo(full_name)
+        if number is not None:
+            repo.get_issue(number)
+        elif push and repo.permissions is not None and not repo.permissions.push:
+            raise UserError(f"the token cannot push to {full_name} (it needs contents: write there)")

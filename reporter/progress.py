@@ -24,6 +24,22 @@ def command(name: str, value: str = "") -> None:
     print(f"::{name}::{_escape(value)}", flush=True)
 
 
+def warning(text: str) -> None:
+    """A warning: an annotation on the run's page in Actions, else one line on stderr."""
+    if in_actions():
+        command("warning", text)
+    else:
+        print(f"retrospect: warning: {text}", file=sys.stderr, flush=True)
+
+
+def notice(text: str) -> None:
+    """Something done differently from what was asked, said where the user looks: like `warning`."""
+    if in_actions():
+        command("notice", text)
+    else:
+        print(f"retrospect: {text}", file=sys.stderr, flush=True)
+
+
 @contextmanager
 def group(title: str) -> Iterator[None]:
     """A collapsible log group in Actions; elsewhere nothing, so local output stays clean."""

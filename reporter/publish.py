@@ -13,6 +13,7 @@ new tip (the edit is applied again to the fetched file), with bounded backoff; n
 from __future__ import annotations
 
 import base64
+import difflib
 import json
 import os
 import re
@@ -29,7 +30,7 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 
 from reporter.errors import UserError
-from reporter.github import COMMENT_LIMIT
+from reporter.github import COMMENT_LIMIT, Pull
 
 COMMIT = "commit"
 PULL_REQUEST = "pull_request"
@@ -45,10 +46,22 @@ BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 # ------------------------------------------------------------------------------------------------ regions
 
 
+def _name(kind: str, name: str) -> str:
+    """A name that goes into an HTML comment marker: a plain word, so it can neither end the comment nor
+    look like another marker."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+        raise UserError(f"{kind} name may hold letters, digits, '.', '_' and '-' only: {name!r}")
+    return name
+
+
 def markers(region: str) -> tuple[str, str]:
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", region):
-        raise UserError(f"region name may hold letters, digits, '.', '_' and '-' only: {region!r}")
+    _name("region", region)
     return f"<!-- retrospect:begin {region} -->", f"<!-- retrospect:end {region} -->"
+
+
+def comment_marker(header: str = "") -> str:
+    """The hidden marker of the sticky comment; a `header` keeps one comment per header on the same PR."""
+    return f"<!-- retrospect:comment {_name('comment header', header)} -->" if header else COMMENT_MARKER
 
 
 def _marker_lines(text: str, marker: str) -> list[int]:
@@ -438,10 +451,34 @@ def publish_commit(
         return commit_and_push(git, branch, target.path, _editor(target, content, report), committer, retry)
 
 
+def preview(target: NewsTarget, content: str, report: str, token: str | None, server_url: str) -> str:
+    """The unified diff a commit to the news file would make on its branch ('' when nothing would change)."""
+    remote = resolve_remote(target.repository, server_url)
+    with cloned(remote, target.branch, token) as git:
+        old = _read(news_file(git.cwd, target.path))
+    new = _editor(target, content, report)(old)
+    before = "/dev/null" if old is None else f"a/{target.path}"
+    lines = difflib.unified_diff((old or "").splitlines(True), new.splitlines(True), before, f"b/{target.path}")
+    return "".join(lines)
+
+
 @dataclass(frozen=True)
 class Proposed:
     landed: Landed
-    pull_request_url: str | None
+    pull: Pull | None
+
+    @property
+    def pull_request_url(self) -> str | None:
+        return self.pull.url if self.pull else None
+
+    @property
+    def operation(self) -> str:
+        """What happened to the pull request: created, updated (new commits on its branch) or none."""
+        if self.pull is None:
+            return "none"
+        if self.pull.created:
+            return "created"
+        return "updated" if self.landed.changed else "none"
 
 
 def publish_pull_request(
@@ -452,12 +489,12 @@ def publish_pull_request(
     token: str | None,
     server_url: str,
     head: str,
-    open_pull: Callable[[str, str, str], str],
+    open_pull: Callable[[str, str, str], Pull],
     retry: Retry = Retry(),
 ) -> Proposed:
     """Mode `pull_request`: the change pushed to branch `head`, and a pull request from it opened or updated.
 
-    `open_pull(full_name, head, base)` returns the pull request's URL. No pull request when neither the
+    `open_pull(full_name, head, base)` opens or updates the pull request. No pull request when neither the
     branch existed nor the file changed.
     """
     remote = resolve_remote(target.repository, server_url)
@@ -490,10 +527,10 @@ def pull_request_number(event_path: str | None, explicit: str | None) -> int:
     return int(number)
 
 
-def comment_body(content: str, title: str, link: str | None) -> str:
+def comment_body(content: str, title: str, link: str | None, marker: str = COMMENT_MARKER) -> str:
     """The sticky comment: hidden marker, title, the region content fitted under GitHub's limit."""
     more = f"[the full report]({link})" if link else "the full report"
-    head = f"{COMMENT_MARKER}\n### {title}\n\n"
+    head = f"{marker}\n### {title}\n\n"
     tail = f"\n\nFull tables: {more}.\n" if link else "\n"
     room = COMMENT_LIMIT - len(head) - len(tail) - 100  # the margin covers the marker PyGithub may add
     return head + fit(content.strip("\n"), room, f"_{{rows}}: see {more}._") + tail

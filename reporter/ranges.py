@@ -17,6 +17,10 @@ DEFAULT_TAG_PATTERN = r"^v\d+\.\d+(-rc\d+)?$"
 DEFAULT_RELEASE_PATTERN = r"^v\d+\.\d+$"
 
 
+class NoBoundaryYet(UserError):
+    """The year has no end boundary yet (early January: no tag dated in it up to the cutoff)."""
+
+
 def parse_date(text: str, end_of_day: bool = False) -> int:
     """Unix seconds of an ISO 8601 date or timestamp; a date alone is a whole day (00:00:00, or
     23:59:59 with `end_of_day`), and a time without an offset is UTC."""
@@ -66,7 +70,7 @@ def year_boundaries(
     start = before[-1]
     inside = [t for t in ordered if first_day <= t.date <= limit]
     if not inside:
-        raise UserError(f"no tags dated in {year} up to the cutoff")
+        raise NoBoundaryYet(f"no tags dated in {year} up to the cutoff")
     end = inside[-1]
     own_release = re.sub(r"-rc\d+$", "", start.name)
     middle = [t.name for t in inside[:-1] if releases.search(t.name) and t.name != own_release]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from reporter.files import write_atomic
 from reporter.history import History
 from reporter.model import AuthorRanking, RevRange, Table
 from reporter.people import Person, Rules
-from reporter.progress import Progress, group
+from reporter.progress import Progress, group, warning
 from reporter.ranges import consecutive, parse_date, year_boundaries, year_end, year_start
 from reporter.render import data as render_data
 from reporter.render import escape, hugo
@@ -228,7 +227,7 @@ def _previous(session: _Session, year: int) -> YearStats:
                 return render_data.year_stats_from(data["stats"])
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        print(f"retrospect: warning: {path} is unreadable or of another schema; recomputing {year}", file=sys.stderr)
+        warning(f"{path} is unreadable or of another schema; recomputing {year}")
     return compute_year(session, year, None, year)
 
 
@@ -279,8 +278,8 @@ def run_report(options: ReportOptions) -> ReportResult:
     current = compute_year(session, year, cutoff, year - 1)
     previous = _previous(session, year - 1)
     extras = _extras(config, year, options)
-    for warning in extras.warnings:
-        print(f"retrospect: warning: {warning}", file=sys.stderr)
+    for text in extras.warnings:
+        warning(text)
     date = options.date or datetime.fromtimestamp(current.kernel.end_date, UTC).isoformat()
     post = escape.shown(hugo.post(config, current, previous, extras, date))
     region = escape.shown(hugo.region(config, current))

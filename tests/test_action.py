@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from git_http_server import GitHTTPServer
 from kernelrepo import build_kernel, build_tool
 from news_repos import (
@@ -86,7 +87,12 @@ def runner(tmp_path, hermetic_git, sources, github_api):
         }
         env |= {f"INPUT_{k.upper()}": v for k, v in inputs.items()} | (extra_env or {})
         done = subprocess.run(
-            [sys.executable, "-m", "reporter.cli", "action"], cwd=workspace, env=env, capture_output=True, text=True
+            [sys.executable, "-m", "reporter.cli", "action"],
+            cwd=workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            umask=0o022,
         )
         return Run(done.returncode, done.stdout, done.stderr, read_outputs(output), summary.read_text())
 
@@ -134,7 +140,13 @@ def test_first_run_commits_and_the_second_changes_nothing(runner, tmp_path):
     )
     assert first.outputs["changed"] == "true"
     assert first.outputs["commit_sha"] == git(remote, "rev-parse", "main")
-    assert Path(first.outputs["report_path"]).is_file() and Path(first.outputs["json_path"]).is_file()
+    assert (first.outputs["report_path"], first.outputs["json_path"]) == (
+        "retrospect-out/2023.md",
+        "retrospect-out/2023.json",
+    )
+    for name in ("report_path", "json_path"):  # readable by the runner's user, a later step
+        assert (runner.workspace / first.outputs[name]).stat().st_mode & 0o777 == 0o644
+    assert first.outputs["year"] == "2023"
     assert first.outputs["comment_url"] == first.outputs["pull_request_url"] == ""
     page = remote_file(remote)
     assert page.startswith("# DAMON news\n\nSome prose the action must keep.\n") and "More prose" in page
@@ -253,16 +265,104 @@ def test_a_bad_token_for_the_api_fails_with_a_clear_error(runner, github_api):
         ({"mode": "commit", "news_repository": "a/b"}, "::error::missing required input 'news_path' (mode commit)"),
         ({"mode": "comment", "token": ""}, "::error::missing required input 'token' (mode comment)"),
         ({"mode": "publish"}, "::error::input 'mode' must be one of commit, pull_request, comment, summary"),
-        ({"year": "last"}, "::error::input 'year' must be a year like 2024, got 'last'"),
+        ({"year": "last"}, "::error::input 'year' must be a year from 1991 to "),
+        ({"year": "2999"}, "::error::input 'year' must be a year from 1991 to "),
         ({"repositories": "linux /src/linux"}, "::error::input 'repositories' line 1: expected NAME=PATH"),
+        ({"cutoff": "yesterday"}, "::error::input 'cutoff': invalid date 'yesterday'"),
+        ({"cutoff": "2022-12-31"}, "::error::input 'cutoff' 2022-12-31 is before the year 2023"),
+        (
+            commit_inputs("a/b") | {"news_path": "../etc/x.md"},
+            "::error::news_path must name a file inside the news repository",
+        ),
+        (
+            commit_inputs("a/b") | {"news_path": "/x.md"},
+            "::error::news_path must name a file inside the news repository",
+        ),
+        ({"region": "a -->"}, "::error::region name may hold letters, digits"),
+        ({"comment_header": "x -->"}, "::error::comment header name may hold letters, digits"),
+        ({"dry_run": "yes"}, "::error::input 'dry_run' must be true or false, got 'yes'"),
+        ({"cache_dir": "../outside"}, "::error::input 'cache_dir' must be a relative path without '..'"),
+        (
+            {"mode": "comment"},
+            "::error::mode comment needs a pull request: run on a pull_request event or set pr_number",
+        ),
+        ({"mode": "comment", "pr_number": "99"}, "::error::damonitor/news#99: not found on GitHub"),
     ],
-    ids=["news_repository", "news_path", "token", "mode", "year", "repositories"],
+    ids=[
+        "news_repository",
+        "news_path",
+        "token",
+        "mode",
+        "year",
+        "future-year",
+        "repositories",
+        "cutoff",
+        "cutoff-before-year",
+        "news_path-outside",
+        "news_path-absolute",
+        "region",
+        "comment_header",
+        "dry_run",
+        "cache_dir",
+        "comment-without-pr",
+        "comment-pr-unknown",
+    ],  # fmt: skip
 )
-def test_bad_or_missing_inputs_fail_with_an_error_naming_them(runner, inputs, message):
+def test_bad_or_missing_inputs_fail_at_once_with_an_error_naming_them(runner, inputs, message):
     done = runner(**inputs)
     assert done.status == 1
     assert message in done.stdout
     assert done.outputs == {}
+    # Before any computation: nothing was walked, cached or written.
+    assert not (runner.workspace / "retrospect-out").exists()
+    assert not (runner.workspace / ".retrospect-cache/repos").exists()
+    assert "::group::" not in done.stdout
+
+
+def test_a_shallow_checkout_is_refused_naming_fetch_depth(runner, sources, tmp_path):
+    shallow = tmp_path / "shallow-linux"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{sources['linux']}", str(shallow))
+    done = runner(repositories=f"linux={shallow}\ndamo={sources['damo']}")
+    assert done.status == 1
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error::")]
+    assert len(errors) == 1 and "linux" in errors[0] and "shallow" in errors[0] and "fetch-depth: 0" in errors[0]
+
+
+def test_in_a_year_with_no_boundary_yet_the_previous_year_is_reported(runner):
+    # The generated kernel's first tag of 2024 is dated January 7: on the 5th, 2024 has no end boundary.
+    done = runner(year="2024", cutoff="2024-01-05")
+    assert done.status == 0, done.stdout + done.stderr
+    assert "::notice::no tags dated in 2024 up to the cutoff: reporting 2023 instead" in done.stdout
+    assert done.outputs["year"] == "2023" and done.outputs["report_path"] == "retrospect-out/2023.md"
+    assert done.summary.startswith("## retrospect: statistics of 2023\n")
+
+
+def test_warnings_are_annotations(runner, github_api):
+    config = yaml.safe_load(config_yaml())
+    (runner.workspace / "retrospect.yml").write_text(yaml.safe_dump(config | {"github": ["damonitor/gone"]}))
+    done = runner()
+    assert done.status == 0, done.stdout + done.stderr
+    assert "::warning::GitHub metrics of damonitor/gone unavailable: damonitor/gone: not found" in done.stdout
+    assert "retrospect: warning" not in done.stderr
+
+
+# The cached clone cannot reach the previous year's start yet: #10 redesigns its fetching.
+@pytest.mark.xfail(strict=True, reason="repos.ensure misses the tags before its shallow boundary (issue #10)")
+def test_without_repositories_it_fetches_into_cache_dir_and_reuses_it(runner, sources, tmp_path):
+    config = yaml.safe_load(config_yaml())
+    config["kernel"]["url"] = f"file://{sources['linux']}"
+    config["tools"][0]["url"] = f"file://{sources['damo']}"
+    (runner.workspace / "retrospect.yml").write_text(yaml.safe_dump(config))
+    first = runner(repositories="", cache_dir="cache/retrospect")
+    assert first.status == 0, first.stdout + first.stderr
+    clones = runner.workspace / "cache/retrospect/repos"
+    assert sorted(p.name for p in clones.iterdir()) == ["damo.git", "linux.git"]
+    with_clones = (runner.workspace / first.outputs["report_path"]).read_text()
+    with_checkouts = runner()
+    assert (runner.workspace / with_checkouts.outputs["report_path"]).read_text() == with_clones
+    again = runner(repositories="", cache_dir="cache/retrospect")
+    assert again.status == 0, again.stdout + again.stderr
+    assert (runner.workspace / again.outputs["report_path"]).read_text() == with_clones
 
 
 # ---------------------------------------------------------------------------- comment and pull request

@@ -271,12 +271,16 @@ def test_sticky_comment_create_update_skip(github_api, damo, tmp_path):
     gh = _connect(github_api, tmp_path)
     damo.comments[7] = [{"id": i, "body": f"chatter {i}"} for i in range(150)]  # the sticky one lands on page 2
 
-    url, changed = github.upsert_sticky_comment(gh, REPO, 7, MARKER, f"{MARKER}\nfirst")
-    assert changed and url.endswith(f"#issuecomment-{damo.comments[7][-1]['id']}")
+    url, comment_id, changed = github.upsert_sticky_comment(gh, REPO, 7, MARKER, f"{MARKER}\nfirst")
+    assert (
+        changed
+        and url.endswith(f"#issuecomment-{damo.comments[7][-1]['id']}")
+        and comment_id == damo.comments[7][-1]["id"]
+    )
     assert damo.comments[7][-1]["body"] == f"{MARKER}\nfirst"
 
-    assert github.upsert_sticky_comment(gh, REPO, 7, MARKER, f"{MARKER}\nsecond") == (url, True)
-    assert github.upsert_sticky_comment(gh, REPO, 7, MARKER, f"{MARKER}\nsecond") == (url, False)
+    assert github.upsert_sticky_comment(gh, REPO, 7, MARKER, f"{MARKER}\nsecond") == (url, comment_id, True)
+    assert github.upsert_sticky_comment(gh, REPO, 7, MARKER, f"{MARKER}\nsecond") == (url, comment_id, False)
     assert len(damo.comments[7]) == 151 and damo.comments[7][-1]["body"] == f"{MARKER}\nsecond"
     assert [r.method for r in github_api.requests if r.method != "GET"] == ["POST", "PATCH"]
 
@@ -284,7 +288,7 @@ def test_sticky_comment_create_update_skip(github_api, damo, tmp_path):
 def test_sticky_comment_appends_a_missing_marker(github_api, damo, tmp_path):
     gh = _connect(github_api, tmp_path)
     github.upsert_sticky_comment(gh, REPO, 7, MARKER, "numbers")
-    assert github.upsert_sticky_comment(gh, REPO, 7, MARKER, "numbers")[1] is False
+    assert github.upsert_sticky_comment(gh, REPO, 7, MARKER, "numbers").changed is False
     assert damo.comments[7] == [{"id": damo.comments[7][0]["id"], "body": f"numbers\n\n{MARKER}\n"}]
 
 
@@ -302,10 +306,18 @@ def test_pull_request_create_then_update(github_api, damo, tmp_path):
         {"number": 3, "state": "open", "title": "other", "body": "", "head": "damonitor:other", "base": "main"}
     )
 
-    url, created = github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News 2023", "v1")
-    assert created and url.endswith("/pull/8")
-    assert github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News: 2023", "v2") == (url, False)
-    assert github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News: 2023", "v2") == (url, False)
+    url, number, created = github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News 2023", "v1")
+    assert created and url.endswith("/pull/8") and number == 8
+    assert github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News: 2023", "v2") == (
+        url,
+        8,
+        False,
+    )
+    assert github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News: 2023", "v2") == (
+        url,
+        8,
+        False,
+    )
 
     ours = [p for p in damo.pulls if p["head"] == "damonitor:retrospect-2023"]
     assert [(p["title"], p["body"]) for p in ours] == [("News: 2023", "v2")]

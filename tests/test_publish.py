@@ -291,8 +291,8 @@ def test_pull_request_mode_pushes_a_branch_and_opens_then_updates_one_pull(
     remote = make_remote(tmp_path / "news.git")
     gh = github.connect("ghs_right", github_api.url)
 
-    def open_pull(full_name: str, head: str, base: str) -> str:
-        return github.open_or_update_pull_request(gh, full_name, head, base, "update stats", "body")[0]
+    def open_pull(full_name: str, head: str, base: str) -> github.Pull:
+        return github.open_or_update_pull_request(gh, full_name, head, base, "update stats", "body")
 
     def propose(content: str) -> publish.Proposed:
         return publish.publish_pull_request(
@@ -303,9 +303,10 @@ def test_pull_request_mode_pushes_a_branch_and_opens_then_updates_one_pull(
     first = propose(TABLE)
     second = propose(TABLE + "| 2024 | 7 |\n")
     third = propose(TABLE + "| 2024 | 7 |\n")
-    assert first.landed.changed and first.pull_request_url
+    assert first.landed.changed and first.pull_request_url and first.operation == "created"
     assert second.landed.changed and second.pull_request_url == first.pull_request_url
-    assert not third.landed.changed and third.pull_request_url == first.pull_request_url
+    assert second.operation == "updated"
+    assert not third.landed.changed and third.pull_request_url == first.pull_request_url and third.operation == "none"
     assert len(github_api.repos["damonitor/news"].pulls) == 1
     assert remote_file(remote) == PAGE  # the base branch is untouched
     assert region_of(remote_file(remote, branch="retrospect/2023")) == (TABLE + "| 2024 | 7 |").strip()
