@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,9 +87,23 @@ def outputs(path: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and "<<" not in line)
 
 
-def test_the_action_runs_end_to_end_in_the_built_image(image, tmp_path, github_api):
+def as_runner(*args: str) -> str:
+    """A command run as the runner's user, as a later step of the job runs."""
+    return sh("setpriv", f"--reuid={RUNNER_UID}", f"--regid={RUNNER_UID}", "--clear-groups", *args)
+
+
+@pytest.fixture
+def runner_dir() -> Iterator[Path]:
+    """A directory the runner's user can reach (pytest's own are root's, mode 0700)."""
+    base = Path(tempfile.mkdtemp(prefix="retrospect-runner-"))
+    base.chmod(0o755)
+    yield base
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_action_runs_end_to_end_in_the_built_image(image, runner_dir, github_api):
     github_api.add_repo("damonitor/damo", stars=[("alice", "2023-08-01T10:00:00Z")])
-    workspace, files, home = tmp_path / "workspace", tmp_path / "file_commands", tmp_path / "home"
+    workspace, files, home = runner_dir / "workspace", runner_dir / "file_commands", runner_dir / "home"
     for folder in (workspace, files, home):
         folder.mkdir()
     build_kernel(workspace / "linux", per_tag=2)
@@ -102,6 +118,7 @@ def test_the_action_runs_end_to_end_in_the_built_image(image, tmp_path, github_a
         "GITHUB_REPOSITORY": "damonitor/news",
         "GITHUB_API_URL": github_api.url,  # the container shares the host's loopback
         "INPUT_REPOSITORIES": "linux=linux\ndamo=damo",
+        "INPUT_CACHE_DIR": ".retrospect-cache",
         "INPUT_YEAR": "2023",
         "INPUT_CONFIG": "retrospect.yml",
         "INPUT_MODE": "commit",
@@ -112,7 +129,7 @@ def test_the_action_runs_end_to_end_in_the_built_image(image, tmp_path, github_a
     }
     runs = []
     for n in (1, 2):
-        sh("chown", "-R", f"{RUNNER_UID}:{RUNNER_UID}", str(workspace))  # as the runner leaves it
+        sh("chown", "-R", f"{RUNNER_UID}:{RUNNER_UID}", str(runner_dir))  # as the runner leaves it
         env |= {
             "GITHUB_OUTPUT": f"/github/file_commands/output{n}",
             "GITHUB_STEP_SUMMARY": f"/github/file_commands/summary{n}",
@@ -123,12 +140,20 @@ def test_the_action_runs_end_to_end_in_the_built_image(image, tmp_path, github_a
         logs = done.stdout.replace(f"::add-mask::{TOKEN}", "") + done.stderr
         assert TOKEN not in logs + (files / f"output{n}").read_text() + (files / f"summary{n}").read_text()
         runs.append(outputs(files / f"output{n}"))
-    sh("chown", "-R", "0:0", str(workspace))
     first, second = runs
     assert first["changed"] == "true" and second["changed"] == "false"
     tip = sh("git", "-C", str(remote), "rev-parse", "main").strip()
     assert first["commit_sha"] == second["commit_sha"] == tip
     page = sh("git", "-C", str(remote), "show", f"main:{NEWS_PATH}")
     assert BEGIN in page and "old numbers" not in page and "More prose after the region." in page
-    assert first["report_path"].startswith("/github/workspace/retrospect-out/")
-    assert (workspace / Path(first["report_path"]).relative_to("/github/workspace")).is_file()
+
+    # A later step, as the runner's user: the paths are the workspace's, the files readable, the cache tar-able.
+    assert first["report_path"] == "retrospect-out/2023.md" and first["json_path"] == "retrospect-out/2023.json"
+    report = as_runner("cat", str(workspace / first["report_path"]))
+    assert report == (workspace / "retrospect-out/2023.md").read_text() and "DAMON" in report
+    assert json.loads(as_runner("cat", str(workspace / first["json_path"])))["options"]["year"] == 2023
+    made = [workspace / "retrospect-out", workspace / ".retrospect-cache"]
+    for path in [p for top in made for p in [top, *top.rglob("*")]]:
+        assert (path.stat().st_uid, path.stat().st_gid) == (int(RUNNER_UID), int(RUNNER_UID)), path
+    assert (workspace / first["report_path"]).stat().st_mode & 0o777 == 0o644
+    as_runner("tar", "-C", str(workspace), "-cf", "/dev/null", ".retrospect-cache", "retrospect-out")
