@@ -65,7 +65,7 @@ def test_workflows_pin_actions_and_grant_least_permissions(path):
 
 
 def test_the_release_points_action_yml_at_the_published_image(tmp_path):
-    steps = dict((step.get("name"), step) for _, step in _steps(ROOT / ".github/workflows/release.yml"))
+    steps = {step.get("name"): step for _, step in _steps(ROOT / ".github/workflows/release.yml")}
     step = steps["Point action.yml at the published image"]
     (tmp_path / "action.yml").write_text((ROOT / "action.yml").read_text())
     env = {**os.environ, "IMAGE": "ghcr.io/someone/retrospect:1.2.3"}
