@@ -208,7 +208,7 @@ def test_without_repositories_it_fetches_into_cache_dir_and_later_only_what_is_n
         "INPUT_CONFIG": "retrospect.yml",
         "INPUT_MODE": "summary",
     }
-    clones = workspace / ".cache/retrospect/retrospect/repos"
+    clones = workspace / ".cache/retrospect/repos"
 
     def run(n: int) -> tuple[dict[str, str], str]:
         for folder in (workspace, files, home):  # as the runner leaves them (actions/cache restores as it too)
