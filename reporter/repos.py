@@ -76,10 +76,23 @@ def ensure(name: str, url: str | None, root: Path, since_year: int, offline: boo
             tmp.rename(dest)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+    _follow_remote_head(dest)
     if not _kept_since(dest):
         # Changed-path Bloom filters speed up path-limited walks; git ignores them in shallow clones.
         _run(dest, "commit-graph", "write", "--reachable", "--changed-paths")
     return walk.open_repo(dest)
+
+
+def _follow_remote_head(git_dir: Path) -> None:
+    """HEAD names the remote's default branch (a tool's year is read from HEAD): `git init` pointed it at
+    its own default, which the remote may not have (master, main, next...)."""
+    out = _run(git_dir, "ls-remote", "--symref", "origin", "HEAD")
+    for line in out.splitlines():
+        target, _, name = line.partition("\t")
+        if name == "HEAD" and target.startswith("ref: refs/heads/"):
+            head = target.removeprefix("ref: ")
+            if _run(git_dir, "for-each-ref", "--format=%(refname)", head).strip() == head:
+                _run(git_dir, "symbolic-ref", "HEAD", head)
 
 
 def _earliest(a: str, b: str | None) -> str | None:

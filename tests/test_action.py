@@ -341,7 +341,8 @@ def test_warnings_are_annotations(runner, github_api):
 
 
 # The cached clone cannot reach the previous year's start yet: #10 redesigns its fetching.
-@pytest.mark.xfail(strict=True, reason="repos.ensure misses the tags before its shallow boundary (issue #10)")
+
+
 def test_without_repositories_it_fetches_into_cache_dir_and_reuses_it(runner, sources, tmp_path):
     config = yaml.safe_load(config_yaml())
     config["kernel"]["url"] = f"file://{sources['linux']}"

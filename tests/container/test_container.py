@@ -178,7 +178,6 @@ def tips(remote: Path) -> list[str]:
     return sh("git", "-C", str(remote), "for-each-ref", "--format=%(objectname)").split()
 
 
-@pytest.mark.xfail(strict=True, reason="repos.ensure misses the tags before its shallow boundary (issue #10)")
 def test_without_repositories_it_fetches_into_cache_dir_and_later_only_what_is_new(image, runner_dir, github_api):
     github_api.add_repo("damonitor/damo", stars=[("alice", "2023-08-01T10:00:00Z")])
     workspace, files, home = runner_dir / "workspace", runner_dir / "file_commands", runner_dir / "home"
