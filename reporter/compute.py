@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +15,7 @@ from reporter.employers import EmployerMap, employer_of, unmapped_domains
 from reporter.errors import UserError
 from reporter.history import History
 from reporter.model import AuthorRanking, Commit, CreditRanking, PathSet, RevRange, SectionStats, Table
+from reporter.progress import warning
 from reporter.ranges import consecutive, parse_date
 
 TABLE_KINDS = ("community", "commits", "lines")
@@ -31,8 +31,8 @@ def _sections_at(repo: git.Repo, commit: str) -> tuple[list[maintainers.Section]
     if "MAINTAINERS" not in texts:
         raise UserError(f"no MAINTAINERS file at {commit[:12]} in {walk.repo_name(repo)}")
     parsed = maintainers.read_files(texts.items())
-    for warning in parsed.warnings:  # once per file version: the result is cached
-        print(f"retrospect: warning: {warning} (at {commit[:12]})", file=sys.stderr)
+    for problem in parsed.warnings:  # once per file version: the result is cached
+        warning(f"{problem} (at {commit[:12]})")
     return parsed.sections, frozenset(walk.tree_dirs(repo, commit))
 
 

@@ -114,8 +114,13 @@ class History:
         }
         # Biggest first: whole-repository walks dominate, and the pool should not end on one of them.
         order = sorted(jobs, key=lambda k: jobs[k][1].whole_repository, reverse=True)
+        # Every walk's size up front, so that the progress has its total (and time left) from the start.
+        sizes = {k: self._expect(jobs[k][0], ()) for k in order} if self.progress and self.progress.enabled else {}
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            futures = {k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat, files) for k in order}
+            futures = {
+                k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat, files, expected=sizes.get(k))
+                for k in order
+            }
             result = {k: f.result() for k, f in futures.items()}
             # Known now from the walks' own boundaries (or asked of git): walk a chain's range that is
             # not a partition of it.
@@ -131,7 +136,7 @@ class History:
                 if (whole, p.label) not in result:
                     result[(whole, p.label)] = [c for r in reversed(chain) for c in result[(r, p.label)]]
         if self.progress:
-            self.progress.done()
+            self.progress.close()
         return result
 
     @staticmethod
@@ -169,14 +174,42 @@ class History:
         numstat: bool = True,
         files: bool = False,
         trailers: bool = False,
+        expected: int | None = None,
     ) -> list[Commit]:
         """`git log OPTIONS RANGE -- PATHSPECS` as records, from the cache when it has the answer.
 
         Without `numstat`, line counts may be zero: counting commits needs no diff, and is much faster.
         Changed files come with whole-repository walks asked for `files`; cached walks keep none.
-        With `trailers`, each commit carries its message's trailers.
+        With `trailers`, each commit carries its message's trailers. `expected` is the walk's size when
+        `commits()` has already added it to the progress total; a walk on its own adds and closes its own.
         """
+        alone = expected is None
         counter = self._counter()
+        if counter and expected is None:
+            expected = self._expect(rev, options)
+        commits = self._log(rev, pathspecs, options, numstat, files, trailers, counter, expected or 0)
+        if alone and self.progress:
+            self.progress.close()
+        return commits
+
+    def _expect(self, rev: Resolved, options: Sequence[str]) -> int:
+        """The commits a walk of `rev` examines, added to the progress total."""
+        size = walk.count(self.repo, [*options, *rev.revisions()])
+        if self.progress:
+            self.progress.add_total(size)
+        return size
+
+    def _log(
+        self,
+        rev: Resolved,
+        pathspecs: Sequence[str] | None,
+        options: Sequence[str],
+        numstat: bool,
+        files: bool,
+        trailers: bool,
+        counter: walk.Progress | None,
+        expected: int,
+    ) -> list[Commit]:
         # Walks with trailers are keyed apart (and earlier keys unchanged): only they hold trailers.
         key = [rev.revisions(), pathspecs, list(options), numstat, self.mailmap] + (["trailers"] if trailers else [])
         # A walk to the root of a shallow clone sees only what the clone holds: keyed by how far it reaches,
@@ -188,13 +221,18 @@ class History:
                 cached = self.cache.walk(json.dumps(key[:3] + [variant] + key[4:]))
                 if cached is not None:
                     if counter:
-                        counter(len(cached))
+                        counter(expected)
                     return cached
         whole = pathspecs is None and not self.mailmap and not trailers
         if whole and self.cache and (numstat or files):
             commits = self._walk_whole(rev, counter, options)
         else:
-            commits = self._git_log(rev, pathspecs, options, numstat or files, files, trailers, counter)
+            # A path-limited walk prints only the commits that touch the paths, but examines the whole range:
+            # its progress is the range, reached when it ends.
+            live = counter if pathspecs is None else None
+            commits = self._git_log(rev, pathspecs, options, numstat or files, files, trailers, live)
+            if counter:
+                counter(expected)
         if self.cache:
             self.cache.add_walk(json.dumps(key), commits)
         return commits

@@ -266,6 +266,12 @@ def log_commits(
     yield from _stream(repo, args, files, progress, stdin="".join(h + "\n" for h in hashes))
 
 
+def count(repo: git.Repo, revisions: Sequence[str]) -> int:
+    """`git rev-list --count REVISIONS`: how many commits a walk of them examines (cheap: no diffs)."""
+    counted: str = repo.git.rev_list("--count", *revisions, "--")
+    return int(counted)
+
+
 def rev_list(repo: git.Repo, revisions: Sequence[str]) -> tuple[list[str], set[str]]:
     """Commit hashes of the revisions, in the order `git log` shows them, and the boundary: the excluded
     commits that are parents of listed ones."""
