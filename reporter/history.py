@@ -1,8 +1,10 @@
 """The commits of revision ranges within path sets: parallel git walks, answered from the cache when it can.
 
-A path-limited set comes from git's own path-limited walk over exactly that range, so its membership is
-git's, history simplification included. The whole repository needs no simplification: its commits are
-listed with one `rev-list` per range, and only the commits the cache does not hold are diffed.
+The whole repository needs no simplification: its commits are listed with one `rev-list` per range, and
+only the commits the cache does not hold are diffed. A path-limited set asked for beside the whole
+repository is replayed from those same diffs (simplify.py): each commit is diffed once per run, and a
+section of hundreds of pathspecs costs no walk of its own. Where the replay cannot be sure to match git
+(see simplify.py and `_replayable`), git's own path-limited walk over exactly that range answers.
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ from reporter.cache import Cache
 from reporter.errors import UserError
 from reporter.model import Commit, PathSet, RevRange
 from reporter.progress import Progress
+from reporter.replay import RENAME_LIMIT, Replay
+
+Selected = dict[tuple[RevRange, str], list[Commit]]
+# Configuration under which a commit's whole diff does not tell what a path-limited `git log` sees:
+# copies name unchanged sources, ignored submodules hide changes the pruning sees, log.follow follows renames.
+_UNREPLAYABLE = {"diff.renames": ("copies", "copy"), "diff.ignoresubmodules": None, "log.follow": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,19 +114,29 @@ class History:
             self.require_complete(self.resolve(r))
         wholes = [p for p in pathsets if p.whole_repository]
         chains = {r: chain for r in ranges if wholes and (chain := self._chain(r, ranges))}
+        replayed = self._replayed(ranges, pathsets) if numstat and wholes and self._replayable() else None
         jobs = {
             (r, p.label): (self.resolve(r), p)
             for r in ranges
             for p in pathsets
-            if not (p.whole_repository and r in chains)
+            if not (p.whole_repository and r in chains) and (replayed is None or p.whole_repository)
         }
+        replay = replayed is not None and len(replayed) < len(ranges) * (len(pathsets) - len(wholes))
         # Biggest first: whole-repository walks dominate, and the pool should not end on one of them.
         order = sorted(jobs, key=lambda k: jobs[k][1].whole_repository, reverse=True)
         # Every walk's size up front, so that the progress has its total (and time left) from the start.
         sizes = {k: self._expect(jobs[k][0], ()) for k in order} if self.progress and self.progress.enabled else {}
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             futures = {
-                k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat, files, expected=sizes.get(k))
+                k: pool.submit(
+                    self.log,
+                    jobs[k][0],
+                    jobs[k][1].pathspecs,
+                    (),
+                    numstat,
+                    files or (replay and jobs[k][1].whole_repository),  # the replay reads each commit's files
+                    expected=sizes.get(k),
+                )
                 for k in order
             }
             result = {k: f.result() for k, f in futures.items()}
@@ -135,9 +153,69 @@ class History:
             for p in wholes:
                 if (whole, p.label) not in result:
                     result[(whole, p.label)] = [c for r in reversed(chain) for c in result[(r, p.label)]]
+        if replayed is not None:
+            result |= replayed
+            missing = [
+                p for p in pathsets if not p.whole_repository and any((r, p.label) not in result for r in ranges)
+            ]
+            if missing:
+                result |= self._replay(ranges, missing, result, wholes[0].label)
         if self.progress:
             self.progress.close()
         return result
+
+    def _config(self, name: str) -> str | None:
+        try:
+            value: str = self.repo.git.config("--get", name)
+            return value.strip()
+        except git.GitCommandError:
+            return None
+
+    def _replayable(self) -> bool:
+        """Whether a commit's whole diff (cached by hash) tells what a path-limited `git log` sees."""
+        if self.cache is None or self.mailmap:  # the per-commit cache holds %an, not .mailmap's names
+            return False
+        for name, bad in _UNREPLAYABLE.items():
+            value = self._config(name)
+            if value is not None and (bad is None or value.lower() in bad):
+                return False
+        return True
+
+    def _replay_key(self, r: RevRange, p: PathSet) -> str:
+        return json.dumps([self.resolve(r).revisions(), p.pathspecs, [], True, self.mailmap, "replayed"])
+
+    def _replayed(self, ranges: Sequence[RevRange], pathsets: Sequence[PathSet]) -> Selected:
+        """The replays an earlier run kept (in the whole range's order, which tables do not depend on)."""
+        assert self.cache is not None
+        found: Selected = {}
+        for r in ranges:
+            for p in pathsets:
+                if not p.whole_repository and (cached := self.cache.walk(self._replay_key(r, p))) is not None:
+                    found[(r, p.label)] = cached
+        return found
+
+    def _replay(
+        self, ranges: Sequence[RevRange], pathsets: Sequence[PathSet], result: Selected, whole: str
+    ) -> Selected:
+        """Each path set in each range, as `git log --numstat RANGE -- PATHSPECS` lists it, replayed from the
+        whole-repository records in `result` (with files); git walks the few that the replay cannot decide."""
+        assert self.cache is not None
+        limit = self._config("diff.renameLimit")
+        records = [c for r in ranges for c in result[(r, whole)]]
+        replay = Replay(self.repo, records, pathsets, int(limit) if limit else RENAME_LIMIT)
+        out: Selected = {}
+        for p in pathsets:
+            lines = replay.lines(p)
+            for r in ranges:
+                rev = self.resolve(r)
+                in_range = {c.hash for c in result[(r, whole)]}
+                shown = replay.shown(p, rev.end, in_range, {rev.start, *rev.exclude} - {""})
+                if shown is None:
+                    out[(r, p.label)] = self.log(rev, p.pathspecs, (), True, False)
+                    continue
+                out[(r, p.label)] = replay.commits(result[(r, whole)], shown, lines)
+                self.cache.add_walk(self._replay_key(r, p), out[(r, p.label)])
+        return out
 
     @staticmethod
     def _chain(target: RevRange, ranges: Sequence[RevRange]) -> list[RevRange] | None:

@@ -259,10 +259,15 @@ def log(
 
 
 def log_commits(
-    repo: git.Repo, hashes: Sequence[str], files: bool = False, progress: Progress | None = None
+    repo: git.Repo,
+    hashes: Sequence[str],
+    files: bool = False,
+    progress: Progress | None = None,
+    pathspecs: Sequence[str] = (),
 ) -> Iterator[Commit]:
-    """The given commits, each with its own whole diff, in the given order (no walk)."""
-    args = [*_log_options(True, False), "--no-walk=unsorted", "--stdin"]
+    """The given commits, each with its own diff (within `pathspecs`, if given: then a commit that changes
+    nothing there is left out, as `git log` leaves it out), in the given order (no walk)."""
+    args = [*_log_options(True, False), "--no-walk=unsorted", "--stdin", *(["--", *pathspecs] if pathspecs else [])]
     yield from _stream(repo, args, files, progress, stdin="".join(h + "\n" for h in hashes))
 
 

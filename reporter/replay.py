@@ -1,0 +1,109 @@
+"""Path-limited `git log --numstat RANGE -- PATHSPECS` answers from the whole-repository records of a run.
+
+Which commits: simplify.py's replay of git's simplification, with TREESAME answers from each commit's own
+diff (non-merge commits) and from `git diff-tree` of merges against their parents, bounded to a few
+directories. What the pathspecs select: git's own matching (treediff.py). Lines: each commit's own diff
+restricted to the selected files, except where git pairs renames among the selected files only, or skips
+inexact rename detection for too many files: those commits are diffed again, within the pathspecs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import git
+
+from reporter import simplify, treediff, walk
+from reporter.model import Commit, PathSet
+
+# Inexact rename detection is skipped above diff.renameLimit files (git's default; <= 0 means 32767).
+RENAME_LIMIT = 1000
+
+
+class Replay:
+    """Replays for several path sets over the ranges whose whole-repository records (with files) it holds."""
+
+    def __init__(self, repo: git.Repo, records: Sequence[Commit], pathsets: Sequence[PathSet], rename_limit: int):
+        self.repo = repo
+        self.pathsets = pathsets
+        self.records = {c.hash: c for c in records}
+        self.parents = {h: c.parents for h, c in self.records.items()}
+        self.rename_limit = rename_limit if rename_limit > 0 else 32767
+        self.bound = treediff.bounding_dirs([s for p in pathsets for s in p.pathspecs or ()])
+        merges = [h for h, c in self.records.items() if c.is_merge]
+        self.diffs = treediff.diff_pairs(repo, [(m, self.parents[m][0]) for m in merges], self.bound)
+        self.names = {n for c in self.records.values() for f in c.files for n in (f.path, f.old_path) if n}
+        self.names |= {n for paths in self.diffs.values() for n in paths}
+        self.members = {p.label: treediff.matching(repo, self.names, p.pathspecs or ()) for p in pathsets}
+        # git compares a merge with its later parents when it differs from the first one, or when the
+        # first parent may be irrelevant (outside the range): fetched in one go rather than one by one.
+        self._compare(
+            [
+                (m, q)
+                for m in merges
+                if self.parents[m][0] not in self.records
+                or any(not self.diffs[(m, self.parents[m][0])].isdisjoint(s) for s in self.members.values())
+                for q in self.parents[m][1:]
+            ]
+        )
+        self.touching = {
+            p.label: {h for h, c in self.records.items() if not c.is_merge and _touches(c, self.members[p.label])}
+            for p in pathsets
+        }
+
+    def _compare(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Learn the paths that differ in `pairs`, and what each path set selects of paths new to it."""
+        fresh = treediff.diff_pairs(self.repo, [pair for pair in pairs if pair not in self.diffs], self.bound)
+        self.diffs.update(fresh)
+        new = {n for paths in fresh.values() for n in paths} - self.names
+        if new:
+            self.names |= new
+            for p in self.pathsets:
+                self.members[p.label] |= treediff.matching(self.repo, new, p.pathspecs or ())
+
+    def shown(self, p: PathSet, end: str, in_range: set[str], bottoms: set[str]) -> set[str] | None:
+        """The commits git shows for `p` in the range, or None where its walk order decides."""
+        members = self.members[p.label]
+
+        def differs(commit: str, parent: str) -> bool | None:
+            paths = self.diffs.get((commit, parent))
+            return None if paths is None else not paths.isdisjoint(members)
+
+        while True:
+            try:
+                return simplify.shown(end, in_range, bottoms, self.parents, self.touching[p.label], differs)
+            except simplify.Unknown as unknown:
+                self._compare([unknown.pair])
+            except simplify.Undecidable:
+                return None
+
+    def lines(self, p: PathSet) -> dict[str, tuple[int, int]]:
+        """{commit: (insertions, deletions) within `p`} of the non-merge commits that touch it."""
+        selected = self.members[p.label]
+        lines: dict[str, tuple[int, int]] = {}
+        again = []
+        for h in self.touching[p.label]:
+            c = self.records[h]
+            mine = [f for f in c.files if f.path in selected or (f.old_path is not None and f.old_path in selected)]
+            if any(f.old_path is not None for f in mine) or len(c.files) > self.rename_limit:
+                again.append(h)
+            else:
+                lines[h] = (sum(f.insertions for f in mine), sum(f.deletions for f in mine))
+        for c in walk.log_commits(self.repo, again, pathspecs=p.pathspecs or ()) if again else ():
+            lines[c.hash] = (c.insertions, c.deletions)
+        return lines
+
+    def commits(self, order: Sequence[Commit], shown: set[str], lines: dict[str, tuple[int, int]]) -> list[Commit]:
+        """The shown commits in `order`, with their lines within the path set (merges have none in git log)."""
+        return [
+            dataclasses.replace(
+                c, insertions=lines.get(c.hash, (0, 0))[0], deletions=lines.get(c.hash, (0, 0))[1], files=()
+            )
+            for c in order
+            if c.hash in shown
+        ]
+
+
+def _touches(commit: Commit, selected: set[str]) -> bool:
+    return any(f.path in selected or (f.old_path is not None and f.old_path in selected) for f in commit.files)

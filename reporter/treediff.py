@@ -1,0 +1,137 @@
+"""git's own answers to two questions the replayed path-limited walks ask (see simplify.py).
+
+Which paths a list of pathspecs selects: asked of `git ls-files` over a scratch index that holds the paths,
+so every pathspec form means exactly what it means to `git log`. Which paths differ between a merge and
+one of its parents: `git diff-tree`, one process for many pairs, renames not paired (as git's pruning
+compares trees).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import git
+
+from reporter.errors import UserError
+from reporter.walk import repo_name
+
+# Long-form magic that a directory prefix still bounds; anything else (icase, attr) is not bounded by one.
+_BOUNDED_MAGIC = {"glob", "literal", "top", "exclude"}
+_WILDCARD = re.compile(r"[*?\[\\]")
+
+
+def _run(repo: git.Repo, command: str, args: Sequence[str], stdin: bytes, env: dict[str, str] | None = None) -> bytes:
+    with tempfile.TemporaryFile() as feed:
+        feed.write(stdin)
+        feed.seek(0)
+        try:
+            out: bytes = getattr(repo.git, command)(*args, istream=feed, stdout_as_string=False, env=env)
+        except git.GitCommandError as err:
+            stderr = err.stderr.strip().splitlines()
+            reason = stderr[-1] if stderr else f"exit status {err.status}"
+            raise UserError(f"git {command.replace('_', '-')} failed in {repo_name(repo)}: {reason}") from None
+    return out
+
+
+def _bytes(path: str) -> bytes:
+    return path.encode("utf-8", "surrogateescape")
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def matching(repo: git.Repo, paths: Iterable[str], pathspecs: Sequence[str]) -> set[str]:
+    """The `paths` that `pathspecs` select, as git matches them.
+
+    A scratch index holds the paths (with the empty blob's id: only names matter). An index cannot hold a
+    file and a directory of the same name, so the paths go in rounds until each has been in one.
+    """
+    empty_blob = _text(_run(repo, "hash_object", ["-t", "blob", "--stdin"], b"")).strip()
+    pending = sorted(set(paths))
+    selected: set[str] = set()
+    with tempfile.TemporaryDirectory(prefix="retrospect-") as scratch:
+        index = str(Path(scratch) / "index")
+        while pending:
+            Path(index).unlink(missing_ok=True)
+            env = {"GIT_INDEX_FILE": index}
+            entries = b"".join(b"100644 %s\t%s\0" % (empty_blob.encode(), _bytes(p)) for p in pending)
+            _run(repo, "update_index", ["-z", "--index-info"], entries, env)
+            held = {_text(p) for p in _run(repo, "ls_files", ["-z"], b"", env).split(b"\0") if p}
+            if not held & set(pending):
+                raise UserError(f"git update-index took none of {len(pending)} paths in {repo_name(repo)}")
+            out = _run(repo, "ls_files", ["-z", "--", *pathspecs], b"", env)
+            selected.update(_text(p) for p in out.split(b"\0") if p)
+            pending = [p for p in pending if p not in held]
+    return selected
+
+
+def bounding_dirs(pathspecs: Sequence[str], most: int = 64) -> list[str] | None:
+    """A few `:(literal)DIR/` pathspecs that select every path `pathspecs` may select (a superset), or None
+    when no directory bounds them (a pattern with a leading wildcard, icase or attr magic)."""
+    dirs: set[str] = set()
+    for spec in pathspecs:
+        magic, pattern = _split_magic(spec)
+        if magic is None:
+            return None
+        if "exclude" in magic:
+            continue
+        literal = pattern if "literal" in magic else _WILDCARD.split(pattern, maxsplit=1)[0]
+        head = literal.rpartition("/")[0]
+        if not head:
+            return None
+        dirs.add(head + "/")
+    kept = _outermost(dirs)
+    while len(kept) > most:  # coarser: the deepest directories give way to their parents
+        depth = max(d.count("/") for d in kept)
+        if depth == 1:
+            break
+        kept = _outermost({d.rstrip("/").rpartition("/")[0] + "/" if d.count("/") == depth else d for d in kept})
+    return [":(literal)" + d for d in kept]
+
+
+def _outermost(dirs: set[str]) -> list[str]:
+    """The directories (each ending in `/`) that are not below another one of them."""
+    ordered = sorted(dirs)
+    kept: list[str] = []
+    for d in ordered:  # a directory sorts right after its ancestors' subtrees begin
+        if not kept or not d.startswith(kept[-1]):
+            kept.append(d)
+    return kept
+
+
+def _split_magic(spec: str) -> tuple[set[str] | None, str]:
+    """(magic words, pattern) of a pathspec; None when its magic is not one a directory prefix bounds."""
+    if spec.startswith(":("):
+        words, _, pattern = spec[2:].partition(")")
+        magic = {w.strip() for w in words.split(",") if w.strip()}
+        return (magic if magic <= _BOUNDED_MAGIC else None), pattern
+    if spec.startswith(":"):
+        return None, spec  # short magic (:!, :^, :/): rare enough to walk with git instead
+    return set(), spec
+
+
+def diff_pairs(
+    repo: git.Repo, pairs: Sequence[tuple[str, str]], pathspecs: Sequence[str] | None
+) -> dict[tuple[str, str], frozenset[str]]:
+    """{(commit, other): the paths that differ between their trees (within `pathspecs`)}, from one
+    `git diff-tree --stdin` (raw, so that a path is always the token after a `:` status entry)."""
+    if not pairs:
+        return {}
+    stdin = b"".join(b"%s %s\n" % (c.encode(), o.encode()) for c, o in pairs)
+    out = _run(repo, "diff_tree", ["--stdin", "-r", "--no-renames", "-z", "--always", "--", *(pathspecs or ())], stdin)
+    tokens = iter(out.split(b"\0"))
+    found: list[set[str]] = []
+    for token in tokens:
+        if token.startswith(b":"):
+            if not found:
+                raise UserError(f"git diff-tree output not understood in {repo_name(repo)}")
+            found[-1].add(_text(next(tokens, b"")))
+        elif token.strip():
+            found.append(set())
+    if len(found) != len(pairs):
+        raise UserError(f"git diff-tree answered {len(found)} of {len(pairs)} comparisons in {repo_name(repo)}")
+    return {pair: frozenset(paths) for pair, paths in zip(pairs, found, strict=True)}

@@ -1,0 +1,121 @@
+"""Path-limited walks replayed from the whole-repository pass equal git's own path-limited walks.
+
+The fixture is the benchmark's generator at a small size: merges of topic branches forked from older tags,
+renames inside, into and out of sections, and ARM ROCKCHIP, whose `N:` lines resolve to hundreds of literal
+pathspecs. Every table is compared with plain git run on the pathspecs retrospect resolved.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from gitcheck import count, git, shortstat
+from kernelrepo import Builder, ts
+
+from reporter import compute, simplify, walk
+from reporter.cache import Cache
+from reporter.cli import main
+from reporter.history import History
+from reporter.model import PathSet, RevRange
+
+GENREPO = Path(__file__).resolve().parent.parent / "benchmarks" / "genrepo.py"
+REFS = ["v6.2-rc1", "v6.3", "v6.4", "v6.5", "v6.6", "v6.7-rc8", "v6.8"]
+AUTHOR = ("Rename Person", "rename@example.org")
+SECTIONS = ["ARM ROCKCHIP", "DATA ACCESS MONITOR", "MEMORY MANAGEMENT", "NETWORKING DRIVERS", "DOCUMENTATION"]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("replay") / "linux"
+    subprocess.run([sys.executable, str(GENREPO), "--commits", "2500", "--out", str(out), "--quiet"], check=True)
+    _renames_across_rockchip(Builder(out, init=False))
+    return out
+
+
+def _renames_across_rockchip(b: Builder) -> None:
+    """One more release whose topic branch renames ARM ROCKCHIP files within it, out of it (where the N:
+    regexes no longer match) and into it, merged beside a mainline change of the same section."""
+    dts = sorted(git(b.path, "ls-files", "arch/arm64/boot/dts/rockchip/").split())
+    when = ts("2024-01-10T12:00:00")
+    b.git("checkout", "-q", "-b", "renames", "v6.7-rc8")
+    b.commit("rockchip: rename a board", AUTHOR, when, renames={dts[0]: dts[0].replace(".dts", "-renamed.dts")})
+    b.commit("rockchip: move a board away", AUTHOR, when + 60, renames={dts[1]: "arch/arm/dts/moved.dts"})
+    b.commit("mm: move into rockchip", AUTHOR, when + 120, renames={"mm/memory.c": dts[2].rsplit("/", 1)[0] + "/mm.c"})
+    b.commit("rockchip: edit", AUTHOR, when + 180, files={dts[3]: (b.path / dts[3]).read_text() + "x\n"})
+    b.git("checkout", "-q", "master")
+    b.commit("rockchip: mainline edit", AUTHOR, when + 240, files={dts[4]: (b.path / dts[4]).read_text() + "y\n"})
+    b.merge("renames", when + 300, "Merge branch 'renames'")
+    b.commit("Linux 6.8", AUTHOR, when + 360, files={"Makefile": "VERSION = 6\nPATCHLEVEL = 8\n"})
+    b.tag("v6.8", when + 360)
+
+
+def pathspecs(repo: Path, title: str) -> tuple[str, ...]:
+    specs = compute.section_pathset(walk.open_repo(repo), REFS[-1], title).pathspecs
+    assert specs is not None
+    return specs
+
+
+def test_rockchip_is_hundreds_of_literal_pathspecs(generated: Path) -> None:
+    specs = pathspecs(generated, "ARM ROCKCHIP")
+    assert sum(s.startswith(":(literal)") for s in specs) >= 300
+    # Renames move some of its files out of the N: regexes' reach and others within it.
+    renamed = git(generated, "log", "--format=", "--name-status", "-M", "--diff-filter=R", f"{REFS[0]}..{REFS[-1]}")
+    assert renamed.count("rockchip") >= 4
+
+
+def test_replayed_walks_list_what_git_lists(generated: Path, tmp_path: Path) -> None:
+    ranges = [RevRange(a, b) for a, b in itertools.pairwise(REFS)] + [RevRange(REFS[0], REFS[-1])]
+    sets = [PathSet(f"s{i}", pathspecs(generated, title)) for i, title in enumerate(SECTIONS)]
+    sets.append(PathSet("raw", ("mm/", ":(glob)arch/*/boot/**", ":(exclude)mm/damon/")))
+    history = History(walk.open_repo(generated), cache=Cache(tmp_path / "cache"))
+    selected = history.commits(ranges, [*sets, PathSet("all")])
+    # Every one replayed (none left to git's walk): the cache keeps replays under keys of their own.
+    db = sqlite3.connect(tmp_path / "cache" / "commits.sqlite")
+    keys = [json.loads(k) for (k,) in db.execute("SELECT key FROM walks")]
+    db.close()
+    assert sum(k[-1] == "replayed" for k in keys) == len(ranges) * len(sets)
+    for r, p in itertools.product(ranges, sets):
+        assert p.pathspecs is not None
+        args = [f"{r.start}..{r.end}", "--", *p.pathspecs]
+        expected = git(generated, "log", "--format=%H %P", *args).split("\n")
+        got = [f"{c.hash} {' '.join(c.parents)}" for c in selected[(r, p.label)]]
+        assert sorted(got) == sorted(filter(None, expected)), (r, p.label)
+        lines = sum(c.insertions + c.deletions for c in selected[(r, p.label)])
+        assert lines == shortstat(generated, "--no-merges", *args), (r, p.label)
+
+
+@pytest.mark.parametrize("title", ["ARM ROCKCHIP", "DATA ACCESS MONITOR"])
+def test_tables_equal_plain_git(generated: Path, title: str, capsys: pytest.CaptureFixture[str]) -> None:
+    sub, parent = pathspecs(generated, title), pathspecs(generated, "MEMORY MANAGEMENT")
+    refs = ["--refs", str(generated / ".." / "refs.txt")]
+    (generated / ".." / "refs.txt").write_text("\n".join(REFS) + "\n")
+    for attempt in ("cold", "warm"):
+        args = ["table", "community", "commits", "lines", str(generated), *refs, "--subsystem", title]
+        assert main([*args, "--format", "tsv", "--quiet"]) == 0, attempt
+        blocks = capsys.readouterr().out.strip().split("\n\n")
+        community, commits, lines = ([row.split("\t") for row in b.splitlines()[1:]] for b in blocks)
+        for i, (a, b) in enumerate([*itertools.pairwise(REFS), (REFS[0], REFS[-1])]):
+            span = f"{a}..{b}"
+            assert int(community[i][1]) + int(community[i][2]) == count(generated, span, "--", *sub)
+            assert int(commits[i][1]) == count(generated, "--no-merges", span, "--", *sub)
+            assert int(commits[i][2]) == count(generated, "--no-merges", span, "--", *parent)
+            assert int(commits[i][4]) == count(generated, "--no-merges", span)
+            assert int(lines[i][1]) == shortstat(generated, "--no-merges", span, "--", *sub)
+            assert int(lines[i][2]) == shortstat(generated, "--no-merges", span, "--", *parent)
+
+
+def test_walk_order_dependence_is_left_to_git() -> None:
+    """A merge TREESAME to a parent outside the range that is not its bottom: git's answer depends on
+    whether its walk has marked that parent yet, so the replay declines."""
+    parents = {"m": ("x", "old"), "x": ("base",)}
+    with pytest.raises(simplify.Undecidable):
+        simplify.shown("m", {"m", "x"}, {"base"}, parents, {"x"}, lambda c, p: p != "old")
+    # TREESAME to the bottom itself: git follows the bottom alone, whatever the order.
+    parents = {"m": ("base", "x"), "x": ("old",)}
+    assert simplify.shown("m", {"m", "x"}, {"base"}, parents, {"x"}, lambda c, p: p != "base") == set()
