@@ -6,8 +6,13 @@ One run measures, with several repetitions (the median is the figure):
   (b)  the reference: the seed scripts' git commands, one per range and path set, run one after another;
   (c)  retrospect computing authors, community, commits and lines (all-of-repository column included),
        with an empty cache; (c2) the same commands again on the cache (c) left behind;
-and the peak RSS of retrospect's own process. It also checks that (b) and (c) give the same numbers,
-so the benchmark is a correctness check too: PASS or FAIL per table.
+  (d)  `retrospect authors REPO --since .. --until ..` cold and warm, against (g) `git log --format` with
+       the same dates;
+  (e)  the three tables of an N:-heavy section (ARM ROCKCHIP: hundreds of literal pathspecs), cold;
+  (f)  the whole report (the year, the previous year, a tool repository), cold and warm;
+and the peak RSS of retrospect's own process. It also checks that retrospect's numbers equal plain git's
+(the reference, `git log` over the section's pathspecs, the dated log), so the benchmark is a correctness
+check too: PASS or FAIL per table, and per target (TARGETS) PASS or FAIL.
 
     python benchmarks/run.py /tmp/bench/linux-year --repeat 3 --json /tmp/bench/result.json
 """
@@ -46,6 +51,27 @@ RETROSPECT_COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # One process for the three tables, as the report computes them: one set of walks serves all three.
     ("tables", ("table", *TABLE_KINDS, "{repo}", "--year", "{year}", "--format", "tsv")),
 )
+
+# (d), (e), (f): what issue #14 asks to be fast, each with the plain git command it is measured against.
+AUTHOR_DATES = ("2023-01-01", "2023-12-31")
+N_SECTION = "ARM ROCKCHIP"
+PREVIOUS_REFS = ("v6.0", "v6.1", "v6.2-rc1")  # the generated history starts at v6.0: no tag rule for 2022
+EXTRA_COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("authors by dates", ("authors", "{repo}", "--since", AUTHOR_DATES[0], "--until", AUTHOR_DATES[1])),
+    ("N: tables", ("table", *TABLE_KINDS, "{repo}", "--year", "{year}", "--subsystem", N_SECTION, "--format", "tsv")),
+    ("report", ("report", "--config", "{config}", "--year", "{year}", "--offline", "--out", "{out}")),
+)
+# (ratio, numerator, denominator, at most): the targets, each printed with PASS or FAIL.
+TARGETS: tuple[tuple[str, str, str, float], ...] = (
+    ("tables cold / floor", "c.tables", "a", 0.8),
+    ("tables CPU cold / floor CPU", "cpu.c.tables", "cpu.a", 1.1),
+    ("authors by dates cold / git log --format", "d.authors by dates", "g", 1.5),
+    ("authors by dates warm / git log --format", "d2.authors by dates", "g", 1.2),
+    ("N: section tables cold / floor", "e.N: tables", "a", 0.8),
+    ("report cold / floor", "f.report", "a", 0.8),
+    ("report warm / floor", "f2.report", "a", 0.1),
+)
+RSS_TARGET_MB = 300
 
 # Runs the CLI in this interpreter and leaves the process's own peak RSS (not its children's) in a file.
 RSS_WRAPPER = """\
@@ -176,6 +202,7 @@ class Run:
     stderr: str
     rss_self_kb: int | None  # retrospect's own process
     rss_tree_kb: int  # the largest of the process and everything it waited for (git, workers)
+    cpu_seconds: float = 0.0  # user + system time of the process and everything it waited for
 
 
 def find_retrospect(given: str | None) -> list[str] | None:
@@ -212,6 +239,7 @@ def run_timed(argv: Sequence[str], env: dict[str, str]) -> Run:
             err.read_text(errors="replace"),
             own,
             usage.ru_maxrss,
+            usage.ru_utime + usage.ru_stime,
         )
 
 
@@ -219,6 +247,145 @@ def retrospect_set(prefix: Sequence[str], repo: Path, refs: Sequence[str], year:
     env = dict(os.environ, XDG_CACHE_HOME=str(cache))
     fill = {"repo": str(repo), "first": refs[0], "last": refs[-1], "year": str(year)}
     return {name: run_timed([*prefix, *(a.format(**fill) for a in args)], env) for name, args in RETROSPECT_COMMANDS}
+
+
+def timed_git(repo: Path, *args: str, keep: bool = False) -> tuple[float, float, bytes]:
+    """(wall seconds, CPU seconds, stdout if `keep`) of one git process, start-up included."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(["git", "-C", str(repo), *args], stdout=out if keep else subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"run.py: git {' '.join(args)} failed")
+        out.seek(0)
+        return seconds, usage.ru_utime + usage.ru_stime, out.read() if keep else b""
+
+
+def dated_log_args() -> list[str]:
+    """`git log --format` with the dates `retrospect authors --since/--until` means (whole days, UTC)."""
+    since, until = AUTHOR_DATES
+    return ["log", "--format=%an <%ae>", f"--since={since} 00:00:00 +0000", f"--until={until} 23:59:59 +0000"]
+
+
+def section_reference(repo: Path, refs: Sequence[str], title: str) -> dict[str, list[list[int]]]:
+    """Per range, plain git over the pathspecs retrospect resolves for `title` (N: lines at the last ref):
+    [maintainers' commits, others' commits] (merges included), [non-merge commits], [lines]."""
+    from reporter import compute, walk  # the pathspecs only; every number below is git's
+
+    pathset = compute.section_pathset(walk.open_repo(repo), refs[-1], title)
+    people = [m.partition("<") for m in pathset.maintainers]
+    names = {n.strip() for n, _, _ in people}
+    emails = {e.rstrip(">").strip().casefold() for _, _, e in people}
+    out: dict[str, list[list[int]]] = {"community": [], "commits": [], "lines": []}
+    ranges = [f"{a}..{b}" for a, b in itertools.pairwise(refs)] + [f"{refs[0]}..{refs[-1]}"]
+    for rng in ranges:
+        fmt = "--format=%x00%P%x00%an%x00%ae%x00"
+        _, _, raw = timed_git(repo, "log", fmt, "--numstat", rng, "--", *(pathset.pathspecs or ()), keep=True)
+        mine = others = non_merges = lines = 0
+        records = raw.decode("utf-8", "replace").split("\x00")
+        for i in range(1, len(records) - 3, 4):
+            parents, name, email, body = records[i : i + 4]
+            if name in names or email.casefold() in emails:
+                mine += 1
+            else:
+                others += 1
+            if len(parents.split()) < 2:
+                non_merges += 1
+                for line in body.splitlines():
+                    added, _, rest = line.partition("\t")
+                    deleted = rest.partition("\t")[0]
+                    if added.isdigit() and deleted.isdigit():
+                        lines += int(added) + int(deleted)
+        out["community"].append([mine, others])
+        out["commits"].append([non_merges])
+        out["lines"].append([lines])
+    return out
+
+
+def report_config(directory: Path, repo: Path, tool: Path, refs: Sequence[str], year: int) -> Path:
+    """A report configuration over the benchmark repositories: no network (no GitHub, no packaging)."""
+    config = directory / "config.yaml"
+    config.write_text(
+        "kernel:\n"
+        "  name: linux\n"
+        f"  path: {json.dumps(str(repo))}\n"
+        "  subsystem: {label: damon, section: DATA ACCESS MONITOR}\n"
+        "  parent: {label: mm, section: MEMORY MANAGEMENT}\n"
+        "  total_label: linux\n"
+        "  refs:\n"
+        f"    {year}: {json.dumps(list(refs))}\n"
+        f"    {year - 1}: {json.dumps(list(PREVIOUS_REFS))}\n"
+        "tools:\n"
+        "  - name: tool\n"
+        f"    path: {json.dumps(str(tool))}\n"
+        "    merges: true\n"
+        "github: []\n"
+        "packaging: []\n"
+    )
+    return config
+
+
+def extra_runs(
+    prefix: Sequence[str], repo: Path, config: Path, year: int, scratch: Path
+) -> dict[str, tuple[Run, Run, str]]:
+    """Each EXTRA_COMMANDS command on an empty cache of its own, then again on that cache: (cold, warm,
+    the report's JSON of the cold run and of the warm run compared: PASS or FAIL)."""
+    out: dict[str, tuple[Run, Run, str]] = {}
+    for name, args in EXTRA_COMMANDS:
+        cache, report = Path(tempfile.mkdtemp(dir=scratch)), Path(tempfile.mkdtemp(dir=scratch))
+        env = dict(os.environ, XDG_CACHE_HOME=str(cache))
+        fill = {"repo": str(repo), "year": str(year), "config": str(config), "out": str(report)}
+        argv = [*prefix, *(a.format(**fill) for a in args)]
+        cold = run_timed(argv, env)
+        written = (report / f"{year}.json").read_text() if name == "report" and cold.status == 0 else None
+        warm = run_timed(argv, env)
+        again = (report / f"{year}.json").read_text() if name == "report" and warm.status == 0 else None
+        same = "PASS" if written == again else "FAIL (the warm report's JSON differs from the cold one's)"
+        if written is not None:
+            cold.stdout = written
+        out[name] = (cold, warm, same)
+        shutil.rmtree(cache)
+        shutil.rmtree(report)
+    return out
+
+
+def check_extras(
+    runs: dict[str, tuple[Run, Run, str]],
+    dated_authors: str,
+    section: dict[str, list[list[int]]],
+    tables: dict[str, list[list[str]]],
+) -> dict[str, str]:
+    """PASS or FAIL: authors by dates against git's dated log; the N: section's tables against git over its
+    pathspecs (and the reference's parent and total columns); the report's year against the reference."""
+    verdicts: dict[str, str] = {}
+    for name, (cold, warm, same) in runs.items():
+        for kind, run in (("cold", cold), ("warm", warm)):
+            if run.status != 0:
+                verdicts[f"{name}, {kind}"] = f"FAIL (exit {run.status}: {last_line(run.stderr)})"
+        verdicts[f"{name}, warm run"] = same if name == "report" else same_run(cold, warm)
+    authors = runs["authors by dates"][0]
+    if authors.status == 0:
+        ok = authors.stdout.rstrip("\n") == dated_authors.rstrip("\n")
+        verdicts["authors by dates"] = "PASS" if ok else "FAIL (differs from git log --format with the dates)"
+    n_tables = runs["N: tables"][0]
+    if n_tables.status == 0:
+        blocks = [parse_tsv(b)[1:] for b in n_tables.stdout.split("\n\n")]
+        for kind, rows in zip(TABLE_KINDS, blocks, strict=False):
+            want = [
+                s + ([int(r[2]), int(r[4])] if kind != "community" else [])
+                for s, r in zip(section[kind], tables[kind][1:], strict=True)
+            ]
+            got = [[int(c) for c in (row[1:3] if kind == "community" else [row[1], row[2], row[4]])] for row in rows]
+            verdicts[f"N: tables, {kind}"] = "PASS" if got == want else f"FAIL ({got} != {want})"
+    report = runs["report"][0]
+    if report.status == 0:
+        kernel = json.loads(report.stdout)["stats"]["kernel"]["tables"]
+        for kind in TABLE_KINDS:
+            want = [[int(c) for c in (r[1:3] if kind == "community" else [r[1], r[2], r[4]])] for r in tables[kind][1:]]
+            got = [row["values"] for row in kernel[kind]["rows"]]
+            verdicts[f"report, {kind}"] = "PASS" if got == want else f"FAIL ({got} != {want})"
+    return verdicts
 
 
 # ------------------------------------------------------------------------------------------ checks
@@ -307,13 +474,17 @@ def render(result: dict) -> str:
         value = result["ratios"].get(name)
         ratios.append([name, "unavailable" if value is None else f"{value:.3f}", target])
     blocks.append(aligned(ratios))
+    targets = [["target", "value", "at most", "verdict"]]
+    for label, t in result["targets"].items():
+        value = "unavailable" if t["value"] is None else f"{t['value']:.3f}"
+        targets.append([label, value, f"{t['at_most']}", t["verdict"]])
     if result["rss_mb"]:
         rss = result["rss_mb"]
         own = "unknown" if rss["self"] is None else f"{rss['self']:.0f} MB"
-        blocks.append(
-            f"peak RSS of retrospect's own process: {own} (target <= 300 MB); "
-            f"largest process of its tree (git included): {rss['tree']:.0f} MB\n"
-        )
+        verdict = "unavailable" if rss["self"] is None else ("PASS" if rss["self"] <= RSS_TARGET_MB else "FAIL")
+        targets.append(["peak RSS of retrospect's own process", own, f"{RSS_TARGET_MB} MB", verdict])
+        blocks.append(f"largest process of retrospect's tree (git included): {rss['tree']:.0f} MB\n")
+    blocks.append(aligned(targets))
     checks = [["check", "verdict"]] + [[k, v] for k, v in result["checks"].items()]
     blocks.append(aligned(checks) if result["checks"] else "correctness: unavailable\n")
     if result.get("unavailable"):
@@ -339,15 +510,39 @@ def benchmark(
     rss_tree: list[int] = []
     expected_tables: dict = {}
     expected_authors = ""
-    for i in range(repeat):
-        progress(f"repetition {i + 1}/{repeat}: (a)")
-        start = time.perf_counter()
+    floor_cpu = Measure("(a) floor, CPU")
+    dated = Measure(f"(g) git {' '.join(dated_log_args()[:2])} --since/--until {AUTHOR_DATES[0]}..{AUTHOR_DATES[1]}")
+    extra: dict[str, Measure] = {}
+    scratch = Path(tempfile.mkdtemp(prefix="retrospect-bench-"))
+    config = None
+    if prefix:
+        progress("a tool repository for the report")
+        tool = scratch / "tool"
         subprocess.run(
-            ["git", "-C", str(repo), "log", "--no-merges", "--numstat", f"{first}..{last}"],
-            stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                str(Path(__file__).with_name("genrepo.py")),
+                "--commits",
+                "2000",
+                "--seed",
+                "7",
+                "--out",
+                str(tool),
+                "--quiet",
+            ],
             check=True,
         )
-        floor.samples.append(time.perf_counter() - start)
+        config = report_config(scratch, repo, tool, refs, year)
+    section: dict[str, list[list[int]]] = {}
+    for i in range(repeat):
+        progress(f"repetition {i + 1}/{repeat}: (a)")
+        seconds, cpu, _ = timed_git(repo, "log", "--no-merges", "--numstat", f"{first}..{last}")
+        floor.samples.append(seconds)
+        floor_cpu.samples.append(cpu)
+        progress(f"repetition {i + 1}/{repeat}: (g)")
+        seconds, _, raw = timed_git(repo, *dated_log_args(), keep=True)
+        dated.samples.append(seconds)
+        dated_authors = authors_text(iter(raw.splitlines(keepends=True)))
         progress(f"repetition {i + 1}/{repeat}: (b)")
         start = time.perf_counter()
         expected_tables, expected_authors, commands = reference(repo, refs)
@@ -365,6 +560,25 @@ def benchmark(
             continue
         cold.samples.append(sum(r.seconds for r in runs.values()))
         warm.samples.append(sum(r.seconds for r in again.values()))
+        extra.setdefault("cpu.c.tables", Measure("    (c) tables, CPU")).samples.append(runs["tables"].cpu_seconds)
+        assert config is not None
+        progress(f"repetition {i + 1}/{repeat}: (d) (e) (f)")
+        others = extra_runs(prefix, repo, config, year, scratch)
+        for name, (first_run, second_run, _) in others.items():
+            letter = {"authors by dates": "d", "N: tables": "e", "report": "f"}[name]
+            extra.setdefault(f"{letter}.{name}", Measure(f"({letter}) {name}, empty cache")).samples.append(
+                first_run.seconds
+            )
+            extra.setdefault(f"{letter}2.{name}", Measure(f"({letter}2) {name}, again")).samples.append(
+                second_run.seconds
+            )
+            for run in (first_run, second_run):
+                if run.rss_self_kb is not None:
+                    rss_self.append(run.rss_self_kb)
+                rss_tree.append(run.rss_tree_kb)
+        if not section:
+            progress("the N: section's tables by plain git over its pathspecs (once)")
+            section = section_reference(repo, refs, N_SECTION)
         for name, run in runs.items():
             per_command.setdefault(name, Measure(f"    (c) {name}")).samples.append(run.seconds)
             per_command_warm.setdefault(name, Measure(f"    (c2) {name}")).samples.append(again[name].seconds)
@@ -372,11 +586,13 @@ def benchmark(
                 rss_self.append(run.rss_self_kb)
             rss_tree.append(run.rss_tree_kb)
         verdicts = check(expected_tables, expected_authors, runs)
+        verdicts.update(check_extras(others, dated_authors, section, expected_tables))
         verdicts.update({f"{name}, cached run": same_run(runs[name], again[name]) for name in runs})
         for name, verdict in verdicts.items():  # a failure in any repetition stays, with its number
             if checks.get(name, "PASS") == "PASS":
                 checks[name] = verdict if verdict == "PASS" else f"{verdict} in repetition {i + 1}"
-    measures = {"a": floor, "b": ref}
+    shutil.rmtree(scratch, ignore_errors=True)
+    measures = {"a": floor, "cpu.a": floor_cpu, "b": ref, "g": dated}
     if cold.samples:
         measures.update(
             {
@@ -384,8 +600,14 @@ def benchmark(
                 **{f"c.{k}": v for k, v in per_command.items()},
                 "c2": warm,
                 **{f"c2.{k}": v for k, v in per_command_warm.items()},
+                **extra,
             }
         )
+    targets = {}
+    for label, num, den, most in TARGETS:
+        value = ratio(measures.get(num), measures.get(den))
+        verdict = "unavailable" if value is None else ("PASS" if value <= most else "FAIL")
+        targets[label] = {"value": value, "at_most": most, "verdict": verdict}
     return {
         "repo": str(repo),
         "refs": list(refs),
@@ -403,6 +625,7 @@ def benchmark(
         if rss_tree
         else None,
         "checks": checks,
+        "targets": targets,
         "unavailable": unavailable if not cold.samples else None,
         "reference_tables": expected_tables,
         "reference_authors": expected_authors,
