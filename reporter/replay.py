@@ -47,6 +47,7 @@ class Replay:
                 for q in self.parents[m][1:]
             ]
         )
+        self._newer: dict[tuple[tuple[str, ...], int], set[str]] = {}
         self.touching = {
             p.label: {h for h, c in self.records.items() if not c.is_merge and _touches(c, self.members[p.label])}
             for p in pathsets
@@ -70,9 +71,17 @@ class Replay:
             paths = self.diffs.get((commit, parent))
             return None if paths is None else not paths.isdisjoint(members)
 
+        def marked(merge: str, parent: str) -> bool:
+            # git's walk pops commits newest first, from the range's bottoms too: a parent that a path of
+            # commits all newer than the merge leads to from a bottom is marked before the merge is met.
+            key = (tuple(sorted(bottoms)), self.records[merge].committer_time)
+            if key not in self._newer:
+                self._newer[key] = treediff.newer_than(self.repo, key[0], key[1])
+            return parent in self._newer[key]
+
         while True:
             try:
-                return simplify.shown(end, in_range, bottoms, self.parents, self.touching[p.label], differs)
+                return simplify.shown(end, in_range, bottoms, self.parents, self.touching[p.label], differs, marked)
             except simplify.Unknown as unknown:
                 self._compare([unknown.pair])
             except simplify.Undecidable:

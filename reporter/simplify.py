@@ -5,10 +5,11 @@ within the paths. For a non-merge commit its own recorded diff answers; at a mer
 parents in order and, at the first one it is TREESAME to that is "relevant" (inside the range, or the range's
 own bottom: `^A`), follows that parent alone, dropping the others (revision.c, try_to_simplify_commit).
 
-Relevance of a parent outside the range is the one thing the replay cannot know: git marks it UNINTERESTING
-while it walks, so the answer depends on the order in which it met the commits. The replay tries both
-answers for such parents, and when they lead to different outcomes it gives up (returns None), so that the
-caller asks git's own walk instead. Every answer it gives is the one git gives.
+Relevance of a parent outside the range depends on git's walk: it marks such a commit UNINTERESTING as it
+meets it, in commit-date order. `marked(merge, parent)` says where that has certainly happened before git
+looks at the merge; for the other such parents the replay tries both answers, and when they lead to
+different outcomes it gives up (Undecidable), so that the caller asks git's own walk instead. Every answer
+it gives is the one git gives.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from collections.abc import Callable, Mapping, Sequence, Set
 
 # Whether a commit differs from one of its parents within the paths; None when not known yet.
 Differs = Callable[[str, str], bool | None]
+# Whether git has certainly marked the parent (outside the range) UNINTERESTING when it simplifies the merge.
+Marked = Callable[[str, str], bool]
 
 
 class Unknown(Exception):
@@ -39,6 +42,7 @@ def shown(
     parents: Mapping[str, Sequence[str]],
     touching: Set[str],
     differs: Differs,
+    marked: Marked = lambda merge, parent: False,
 ) -> set[str]:
     """The commits of the range that `git log` shows with the paths (merges included, as git shows them).
 
@@ -59,7 +63,7 @@ def shown(
         elif not ps:
             raise Undecidable(f"root commit {commit}")  # git compares it with the empty tree
         else:
-            follow, treesame = _simplify(commit, ps, in_range, bottoms, differs)
+            follow, treesame = _simplify(commit, ps, in_range, bottoms, differs, marked)
         if not treesame:
             out.add(commit)
         for p in follow:
@@ -70,13 +74,15 @@ def shown(
 
 
 def _simplify(
-    commit: str, ps: Sequence[str], in_range: Set[str], bottoms: Set[str], differs: Differs
+    commit: str, ps: Sequence[str], in_range: Set[str], bottoms: Set[str], differs: Differs, marked: Marked
 ) -> tuple[tuple[str, ...], bool]:
     """(the parents git follows, whether the commit is TREESAME), for every relevance git may see."""
-    unsure = [p for p in ps if p not in in_range and p not in bottoms]
+    outside = [p for p in ps if p not in in_range and p not in bottoms]
+    known = {p: False for p in outside if marked(commit, p)}
+    unsure = [p for p in outside if p not in known]
     outcomes = set()
     for guess in itertools.product((True, False), repeat=len(unsure)):
-        relevant = dict(zip(unsure, guess, strict=True))
+        relevant = known | dict(zip(unsure, guess, strict=True))
         outcomes.add(_try(commit, ps, relevant, differs))
         if len(outcomes) > 1:
             raise Undecidable(f"merge {commit}")

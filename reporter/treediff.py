@@ -135,3 +135,14 @@ def diff_pairs(
     if len(found) != len(pairs):
         raise UserError(f"git diff-tree answered {len(found)} of {len(pairs)} comparisons in {repo_name(repo)}")
     return {pair: frozenset(paths) for pair, paths in zip(pairs, found, strict=True)}
+
+
+def newer_than(repo: git.Repo, tips: Sequence[str], moment: int) -> set[str]:
+    """The commits reachable from `tips` along paths of commits all committed after `moment` (`rev-list
+    --since` stops at an older commit), with the parents of each, and the tips' own parents."""
+    if not tips:
+        return set()
+    args = ["--parents", f"--since=@{moment + 1}", *tips, "--"]
+    out = _text(_run(repo, "rev_list", args, b"")).split()
+    out += _text(_run(repo, "rev_list", ["--no-walk", "--parents", *tips, "--"], b"")).split()
+    return set(out)

@@ -119,3 +119,35 @@ def test_walk_order_dependence_is_left_to_git() -> None:
     # TREESAME to the bottom itself: git follows the bottom alone, whatever the order.
     parents = {"m": ("base", "x"), "x": ("old",)}
     assert simplify.shown("m", {"m", "x"}, {"base"}, parents, {"x"}, lambda c, p: p != "base") == set()
+
+
+def test_a_parent_git_has_marked_is_irrelevant(tmp_path: Path) -> None:
+    """U-Boot's "Merge tag 'v2025.01-rc4' into next", inside the range after rc6: the merge takes the file
+    from the tag, an ancestor of the range's bottom that git's walk (newest first, from the bottom too) has
+    marked UNINTERESTING before it meets the merge, so git keeps both parents. The replay decides it too."""
+    b = Builder(tmp_path / "r")
+    t0 = ts("2024-12-01T00:00:00")
+    b.commit("base", AUTHOR, t0, files={"f": "1\n", "g": "1\n"})
+    b.git("branch", "next")
+    b.commit("rc4", AUTHOR, t0 + 10 * 3600, files={"f": "2\n"})
+    b.git("tag", "rc4")
+    b.commit("fix", AUTHOR, t0 + 12 * 3600, files={"g": "2\n"})
+    b.commit("rc6", AUTHOR, t0 + 14 * 3600, files={"g": "3\n"})
+    b.git("tag", "rc6")
+    b.git("checkout", "-q", "next")
+    b.commit("next work", AUTHOR, t0 + 9 * 3600, files={"h": "1\n"})
+    b.merge("rc4", t0 + 11 * 3600, "Merge tag 'rc4' into next")
+    b.commit("next: f", AUTHOR, t0 + 11 * 3600 + 1800, files={"f": "3\n"})
+    b.git("checkout", "-q", "master")
+    b.merge("next", t0 + 15 * 3600, "Merge branch 'next'")
+    r, p = RevRange("rc6", "master"), PathSet("f", (":(literal)f", ":(literal)h"))
+    history = History(walk.open_repo(b.path), cache=Cache(tmp_path / "cache"))
+    selected = history.commits([r], [p, PathSet("all")])
+    expected = git(b.path, "log", "--format=%H", "rc6..master", "--", *(p.pathspecs or ())).split()
+    assert sorted(c.hash for c in selected[(r, "f")]) == sorted(expected)
+    # The tag's merge is shown and "next work" behind it too: the tag's side did not hide next.
+    subjects = git(b.path, "log", "--format=%s", "rc6..master", "--", *(p.pathspecs or ())).splitlines()
+    assert subjects == ["next: f", "Merge tag 'rc4' into next", "next work"]
+    db = sqlite3.connect(tmp_path / "cache" / "commits.sqlite")
+    assert any(json.loads(k)[-1] == "replayed" for (k,) in db.execute("SELECT key FROM walks"))
+    db.close()
