@@ -29,10 +29,11 @@ from reporter.config import (
 from reporter.errors import UserError
 from reporter.history import History
 from reporter.model import Table
-from reporter.progress import Progress
+from reporter.progress import Progress, warning
 from reporter.ranges import (
     DEFAULT_RELEASE_PATTERN,
     DEFAULT_TAG_PATTERN,
+    overlaps,
     parse_date,
     read_refs_file,
     year_boundaries,
@@ -236,7 +237,10 @@ def _year_options(parser: _Parser, required: bool = False) -> None:
 
 def _year_refs(repo: git.Repo, args: argparse.Namespace) -> list[str]:
     cutoff = parse_date(args.cutoff, end_of_day=True) if args.cutoff else None
-    return year_boundaries(walk.tags(repo), args.year, cutoff, args.release_pattern, args.tag_pattern)
+    refs = year_boundaries(walk.tags(repo), args.year, cutoff, args.release_pattern, args.tag_pattern)
+    for overlap in overlaps(repo, refs):
+        warning(overlap)
+    return refs
 
 
 def _refs_source(parser: _Parser, refs_help: str) -> None:

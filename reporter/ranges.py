@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import git
+
+from reporter import walk
 from reporter.errors import UserError
 from reporter.model import RevRange
 from reporter.walk import Tag, check_ref
@@ -62,19 +65,49 @@ def year_boundaries(
     releases = _compile(release_pattern, "release pattern")
     candidates = _compile(tag_pattern, "tag pattern")
     ordered = sorted((t for t in tags if candidates.search(t.name)), key=lambda t: (t.date, t.name))
+    if not ordered:
+        raise UserError(f"the tag pattern {tag_pattern!r} matches none of the {len(tags)} tags{_examples(tags)}")
+    if not any(releases.search(t.name) for t in tags):
+        raise UserError(
+            f"the release pattern {release_pattern!r} matches none of the {len(tags)} tags{_examples(tags)}"
+        )
     first_day = year_start(year)
     limit = year_end(year) if cutoff is None else min(year_end(year), cutoff)
     before = [t for t in ordered if t.date < first_day]
     if not before:
-        raise UserError(f"no tag dated before {year}-01-01 to start {year} from")
+        oldest = ordered[0]
+        raise UserError(
+            f"no tag matching {tag_pattern!r} is dated before {year}-01-01 to start {year} from (the oldest, "
+            f"{oldest.name}, is dated {_day(oldest.date)})"
+        )
     start = before[-1]
     inside = [t for t in ordered if first_day <= t.date <= limit]
     if not inside:
-        raise NoBoundaryYet(f"no tags dated in {year} up to the cutoff")
+        raise NoBoundaryYet(f"no tags matching {tag_pattern!r} dated in {year} up to the cutoff")
     end = inside[-1]
     own_release = re.sub(r"-rc\d+$", "", start.name)
     middle = [t.name for t in inside[:-1] if releases.search(t.name) and t.name != own_release]
     return [start.name, *middle, end.name]
+
+
+def _examples(tags: Sequence[Tag]) -> str:
+    newest = sorted(tags, key=lambda t: (t.date, t.name))[-3:]
+    return f" (the newest: {', '.join(t.name for t in reversed(newest))})" if newest else ""
+
+
+def _day(moment: int) -> str:
+    return datetime.fromtimestamp(moment, UTC).date().isoformat()
+
+
+def overlaps(repo: git.Repo, refs: Sequence[str]) -> list[str]:
+    """A warning for each pair of consecutive boundaries where the earlier is not an ancestor of the later
+    (release tags on separate stable branches): those rows overlap, and do not add up to the total row."""
+    hashes = [walk.resolve(repo, ref) for ref in refs]
+    return [
+        f"{a} is not an ancestor of {b}: the rows overlap (or miss commits) and do not add up to the total row"
+        for (a, ha), (b, hb) in itertools.pairwise(zip(refs, hashes, strict=True))
+        if not walk.is_ancestor(repo, ha, hb)
+    ]
 
 
 def consecutive(refs: Sequence[str]) -> list[RevRange]:

@@ -22,7 +22,7 @@ from reporter.history import History
 from reporter.model import AuthorRanking, RevRange, Table
 from reporter.people import Person, Rules
 from reporter.progress import Progress, group, warning
-from reporter.ranges import consecutive, parse_date, year_boundaries, year_end, year_start
+from reporter.ranges import consecutive, overlaps, parse_date, year_boundaries, year_end, year_start
 from reporter.render import data as render_data
 from reporter.render import escape, hugo
 
@@ -185,11 +185,13 @@ def _kernel_boundaries(
     for attempt in itertools.count():
         tags = walk.tags(history.repo)
         try:
-            return tags, kernel_refs(tags, kernel, year, cutoff)
+            refs = kernel_refs(tags, kernel, year, cutoff)
         except UserError:
             cached = kernel.name in session.cached and not session.options.offline
             if not (cached and repos.reach_back(history.repo, whole=attempt >= repos.EARLIER)):
                 raise
+            continue
+        return tags, refs
     raise AssertionError("unreachable")
 
 
@@ -201,6 +203,8 @@ def compute_year(session: _Session, year: int, cutoff: int | None, first_year: i
         if kernel.name in session.cached:
             ranges = [*consecutive(refs), RevRange(refs[0], refs[-1])]
             repos.complete(history.repo, ranges, session.options.offline)
+        for text in overlaps(history.repo, refs):  # ancestry read once the ranges' history is complete
+            warning(text)
         tables = compute.tables(history, compute.TABLE_KINDS, table_request(kernel, refs))
         ranking, persons = _authors(history, kernel_authors_request(kernel, refs), session.config.people)
         end = _tag_date(history, tags, refs[-1])

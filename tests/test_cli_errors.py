@@ -49,7 +49,7 @@ CASES = [
         "must not be empty or start with '-'",
     ),
     (lambda k, n, t: ["table", "commits", str(k), "--refs", str(t / "nope")], "cannot read refs file"),
-    (lambda k, n, t: ["table", "lines", str(n), "--year", "2023"], "no tag dated before 2023-01-01"),
+    (lambda k, n, t: ["table", "lines", str(n), "--year", "2023"], "is dated before 2023-01-01"),
     (lambda k, n, t: ["table", "lines", str(n), "--refs", refs_file(t, "v1.0\nv1.1\n")], "no MAINTAINERS file at"),
     (
         lambda k, n, t: ["table", "community", str(k), "--year", "2023", "--subsystem", "path:drivers/"],

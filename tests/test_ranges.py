@@ -8,6 +8,7 @@ import pytest
 from kernelrepo import SJ, Builder, ts
 
 from reporter.cli import main
+from reporter.ranges import DEFAULT_RELEASE_PATTERN, DEFAULT_TAG_PATTERN
 
 LINUX_TAGS = [
     ("v6.1", "2022-12-11T22:15:00"),
@@ -89,8 +90,8 @@ def test_output_is_a_valid_refs_file(linux_tags: Path, tmp_path: Path, capsys) -
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--year", "2030"], "no tags dated in 2030"),
-        (["--year", "2022"], "no tag dated before 2022-01-01"),
+        (["--year", "2030"], f"no tags matching {DEFAULT_TAG_PATTERN!r} dated in 2030"),
+        (["--year", "2022"], "is dated before 2022-01-01 to start 2022 from (the oldest, v6.1, is dated 2022-12-11)"),
         (["--year", "2023", "--cutoff", "2023-13-01"], "invalid date '2023-13-01'"),
         (["--year", "2023", "--release-pattern", "("], "invalid release pattern"),
     ],
@@ -99,3 +100,35 @@ def test_errors(linux_tags: Path, capsys: pytest.CaptureFixture[str], args: list
     assert main(["ranges", str(linux_tags), *args]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_patterns_that_match_no_tag_are_named(linux_tags: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ranges", str(linux_tags), "--year", "2023", "--tag-pattern", "^RELEASE-"]) == 2
+    err = capsys.readouterr().err
+    assert "the tag pattern '^RELEASE-' matches none of the 15 tags (the newest: v6.13-rc1, v6.8, v6.7)" in err
+    assert main(["ranges", str(linux_tags), "--year", "2023", "--release-pattern", "^v7"]) == 2
+    assert "the release pattern '^v7' matches none of the 15 tags" in capsys.readouterr().err
+
+
+def test_boundaries_on_separate_branches_warn(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Xen's releases are tagged on stable branches: consecutive boundaries are not ancestors of each other,
+    so the rows overlap; the ranges still come out, with a warning naming the pair."""
+    b = Builder(tmp_path / "xen")
+    b.commit("root", SJ, ts("2022-01-01T00:00:00"), files={"Makefile": "0\n"})
+    for minor, month in ((17, "2022-12"), (18, "2023-11"), (19, "2024-07")):
+        b.git("checkout", "-q", "master")
+        b.commit(f"dev {minor}", SJ, ts(f"{month}-01T00:00:00"), files={"Makefile": f"{minor}\n"})
+        b.git("checkout", "-q", "-b", f"stable-4.{minor}")
+        b.commit(f"release {minor}", SJ, ts(f"{month}-10T00:00:00"), files={"VERSION": f"4.{minor}\n"})
+        b.tag(f"RELEASE-4.{minor}.0", ts(f"{month}-10T00:00:00"))
+    pattern = r"^RELEASE-\d+\.\d+\.0$"
+    args = ["ranges", str(b.path), "--year", "2024", "--tag-pattern", pattern, "--release-pattern", pattern]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert captured.out.split() == ["RELEASE-4.18.0", "RELEASE-4.19.0"]
+    assert captured.err == (
+        "retrospect: warning: RELEASE-4.18.0 is not an ancestor of RELEASE-4.19.0: the rows overlap (or miss "
+        "commits) and do not add up to the total row\n"
+    )
+    assert main(["ranges", str(b.path), "--year", "2024", "--tag-pattern", "^RELEASE-"]) == 2
+    assert f"the release pattern {DEFAULT_RELEASE_PATTERN!r} matches none of the 3 tags" in capsys.readouterr().err
