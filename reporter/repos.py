@@ -12,6 +12,7 @@ and fetches from an earlier date until none does: never git's `--shallow-exclude
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -195,10 +196,5 @@ def reach_back(repo: git.Repo, whole: bool = False) -> bool:
 
 def _cut(repo: git.Repo, ranges: Sequence[RevRange]) -> bool:
     """Whether a commit of the ranges is a shallow boundary commit (its parents missing)."""
-    boundary = set(walk.shallow_boundary(repo))
-    for r in ranges:
-        revisions = [walk.resolve(repo, r.end), *(["^" + walk.resolve(repo, r.start)] if r.start else [])]
-        hashes, _ = walk.rev_list(repo, revisions)
-        if boundary.intersection(hashes):
-            return True
-    return False
+    resolve = functools.partial(walk.resolve, repo)
+    return any(walk.shallow_cut(repo, resolve(r.end), resolve(r.start) if r.start else "") for r in ranges)

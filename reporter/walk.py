@@ -140,6 +140,16 @@ def shallow_boundary(repo: git.Repo) -> list[str]:
     return path.read_text().split() if path.exists() else []
 
 
+def shallow_cut(repo: git.Repo, end: str, start: str = "", options: Sequence[str] = ()) -> str | None:
+    """A commit of `start..end` (of all of `end` without `start`) that a shallow clone holds without its
+    parents, or None when that history is complete."""
+    boundary = set(shallow_boundary(repo))
+    if not boundary:
+        return None
+    hashes, _ = rev_list(repo, [*options, end, *(["^" + start] if start else [])])
+    return next((h for h in hashes if h in boundary), None)
+
+
 def history_start(repo: git.Repo) -> str | None:
     """The day (UTC) of the oldest shallow boundary commit of a shallow clone: its history reaches no further
     back than that; None for a complete repository."""
