@@ -58,7 +58,8 @@ def ensure(name: str, url: str | None, root: Path, since_year: int, offline: boo
     July of the year before `since_year` on (an earlier date kept from a previous run stays)."""
     if not url:
         raise UserError(f"repository {name!r} has neither a URL nor a path: give --repo {name}=PATH")
-    dest = root.absolute() / f"{name}.git"  # git runs with --git-dir from other directories
+    root = root.absolute()  # git runs with --git-dir from other directories
+    dest = root / f"{name}.git"
     if offline:
         if not dest.exists():
             raise UserError(f"no cached clone of {name!r} at {dest}, and --offline forbids cloning {url}")

@@ -125,3 +125,10 @@ def test_boundaries_git_lists_without_their_commits_do_not_break_a_deeper_fetch(
     refs = _year(remote, 2022)
     repos.complete(older, [*consecutive(refs), RevRange(refs[0], refs[-1])], offline=False)
     assert _table(capsys, path, refs, tmp_path) == _table(capsys, remote, refs, tmp_path)
+
+
+def test_a_relative_cache_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    remote = _remote(tmp_path / "remote").path
+    monkeypatch.chdir(tmp_path)
+    clone = repos.ensure("proj", f"file://{remote}", Path("cache"), 2024, offline=False, shallow=True)
+    assert Path(clone.git_dir) == tmp_path / "cache" / "proj.git"
