@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -159,7 +158,7 @@ DAMO_2025 = 2 * 50 + 30 * 60 + 31 * 70 + 31 * 80 + 30 * 90 + 31 * 100 + 25 * 110
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Nothing may land in the real ~/.cache, and failing tests should not sleep for seconds.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setattr(reporter.http, "RETRY_DELAYS", (0.01, 0.01))
+    monkeypatch.setattr(reporter.http, "BACKOFF", 0.01)
 
 
 @pytest.fixture(scope="module")
@@ -233,12 +232,13 @@ def test_day_cache(repology: FakeService, tmp_path: Path) -> None:
     second = fetch_packaging("damo", repology.url, tmp_path)
     assert len(repology.hits(path)) == before + 1
     assert second == first
-    # A day later the entry is stale and the service is asked again.
-    [entry] = [p for p in tmp_path.iterdir() if p.suffix == ".json"]
-    old = time.time() - 25 * 3600
-    os.utime(entry, (old, old))
-    fetch_packaging("damo", repology.url, tmp_path)
-    assert len(repology.hits(path)) == before + 2
+    # Once the lifetime has passed, the entry is stale and the service is asked again.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reporter.http, "CACHE_LIFETIME", 1)
+        fetch_packaging("damo", repology.url, tmp_path / "short")
+        time.sleep(1.1)
+        fetch_packaging("damo", repology.url, tmp_path / "short")
+    assert len(repology.hits(path)) == before + 3
 
 
 def test_repology_requests_are_a_second_apart(repology: FakeService, tmp_path: Path) -> None:
@@ -555,4 +555,4 @@ def test_mirror_downloads_never_count(pypistats: FakeService, tmp_path: Path) ->
 
 def test_default_cache_is_under_xdg_cache_home(pypistats: FakeService, tmp_path: Path) -> None:
     fetch_downloads("damo", 2025, pypistats.url)  # the autouse fixture points XDG_CACHE_HOME at tmp_path/xdg
-    assert len(list((tmp_path / "xdg" / "retrospect" / "http").glob("*.json"))) == 1
+    assert (tmp_path / "xdg" / "retrospect" / "http" / "responses.sqlite").is_file()
