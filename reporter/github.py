@@ -3,15 +3,13 @@
 Three concerns live here because they are all about talking to the API politely:
 - retries: PyGithub's `GithubRetry` (5xx with backoff, rate limits), bounded by `max_wait` for every kind
   of rate limit (it only bounds primary limits announced in the body by itself);
-- an ETag disk cache below PyGithub's `requests` session, so an unchanged list costs a 304, which GitHub
-  does not count against the rate limit;
+- requests-cache as PyGithub's `requests` session, revalidating every GET with its ETag, so an unchanged
+  list costs a 304, which GitHub does not count against the rate limit;
 - errors turned into one-line `UserError`s that never carry the token.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import threading
 import time
@@ -38,6 +36,7 @@ from github.Requester import (
     HTTPSRequestsConnectionClass,
     Requester,
 )
+from requests_cache import EXPIRE_IMMEDIATELY
 from urllib3.util.retry import Retry
 
 from reporter import cache as caches
@@ -47,8 +46,7 @@ from reporter.config import (
     DEFAULT_STAR_MILESTONES,
 )
 from reporter.errors import UserError
-from reporter.files import write_atomic
-from reporter.http import network_reason, user_agent
+from reporter.http import cached_session, network_reason, user_agent
 from reporter.progress import warning
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -111,65 +109,6 @@ def _retry(retries: int, backoff: float, max_wait: float) -> _BoundedRetry:
 
 # ------------------------------------------------------------------------------------------- ETag cache
 
-# Response headers that describe the stored body's transfer, not the resource: not kept, not merged.
-_TRANSFER_HEADERS = {"content-length", "content-encoding", "transfer-encoding", "connection", "set-cookie"}
-
-
-class _ETagAdapter(requests.adapters.HTTPAdapter):
-    """A transport that revalidates every GET against its stored ETag and answers a 304 from disk.
-
-    Hand-written rather than requests-cache: GitHub answers `Vary: Accept, Authorization`, and
-    requests-cache treats a Vary header it was told to redact (Authorization) as a cache miss, so it would
-    never send a conditional request with a token. The key is the URL and Accept header only: the server
-    validates every reuse, and an entry holds the response, never a request header.
-    """
-
-    def __init__(self, cache_dir: Path, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.cache_dir = cache_dir
-
-    def _entry(self, request: requests.PreparedRequest) -> Path:
-        key = f"{request.url}\0{request.headers.get('Accept', '')}"
-        return self.cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
-
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
-        if request.method != "GET":
-            return super().send(request, *args, **kwargs)
-        entry = self._entry(request)
-        cached = _read_json(entry)
-        if cached:
-            request.headers["If-None-Match"] = cached["etag"]
-        response = super().send(request, *args, **kwargs)
-        if response.status_code == 304 and cached:
-            headers: requests.structures.CaseInsensitiveDict[str] = requests.structures.CaseInsensitiveDict(
-                cached["headers"]
-            )
-            # the 304's own headers (rate limit, date) are newer than the stored ones
-            headers.update({k: v for k, v in response.headers.items() if k.lower() not in _TRANSFER_HEADERS})
-            response.status_code, response.reason, response.headers = 200, "OK", headers
-            response._content = cached["body"].encode()
-            response.encoding = "utf-8"
-        elif response.status_code == 200 and "ETag" in response.headers:
-            kept = {k: v for k, v in response.headers.items() if k.lower() not in _TRANSFER_HEADERS}
-            entry_data = {"etag": response.headers["ETag"], "headers": kept, "body": response.text}
-            _write_atomic(entry, json.dumps(entry_data))
-        return response
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        entry: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return entry
-    except (OSError, ValueError):
-        return None  # absent or damaged: an ordinary request refills it
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    try:
-        write_atomic(path, text)
-    except OSError as err:
-        raise UserError(f"cannot write the GitHub cache in {path.parent}: {err.strerror or err}") from None
-
 
 def default_cache_dir() -> Path:
     """`$XDG_CACHE_HOME/retrospect/github` (default `~/.cache/...`), beside the other caches."""
@@ -177,15 +116,17 @@ def default_cache_dir() -> Path:
 
 
 def _caching_connection(base: type, cache_dir: Path) -> type:
-    """PyGithub's connection class for `base`'s scheme, with the ETag adapter in its session."""
+    """PyGithub's connection class for `base`'s scheme, its session a requests-cache one: every GET goes out
+    with the stored answer's ETag, and an unchanged list comes back as a 304, which GitHub does not count
+    against the rate limit. requests-cache keeps the answers, never the token."""
 
     class Caching(base):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self.adapter = _ETagAdapter(
-                cache_dir, max_retries=self.retry, pool_connections=self.pool_size, pool_maxsize=self.pool_size
-            )
-            self.session.mount(f"{self.protocol}://", self.adapter)
+            session = cached_session(cache_dir, EXPIRE_IMMEDIATELY)
+            session.auth = Requester.noopAuth  # as PyGithub's own session: no fallback to ~/.netrc
+            session.mount(f"{self.protocol}://", self.adapter)  # PyGithub's, with its retry policy
+            self.session = session
 
     return Caching
 

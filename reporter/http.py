@@ -25,8 +25,7 @@ from typing import Any, Self
 import requests
 from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
-from requests_cache import CachedSession
-from requests_cache import CachedResponse  # type: ignore[attr-defined]
+from requests_cache import CachedResponse, CachedSession  # type: ignore[attr-defined]
 from urllib3 import BaseHTTPResponse
 from urllib3.connectionpool import ConnectionPool
 from urllib3.util.retry import Retry
@@ -150,18 +149,25 @@ class _Spaced(HTTPAdapter):
             return super().send(request, *args, **kwargs)
 
 
-def _session(cache_dir: Path, throttle: Throttle | None) -> CachedSession:
+def cached_session(cache_dir: Path, expire_after: int) -> CachedSession:
+    """A requests session whose GET answers (200s) are kept in `cache_dir/responses.sqlite` for `expire_after`
+    seconds whatever Cache-Control says (0: kept, but revalidated with its ETag before each use). The token
+    (Authorization) is neither kept nor part of the key."""
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        session = CachedSession(
+        return CachedSession(
             str(cache_dir / "responses.sqlite"),
             backend="sqlite",
-            expire_after=CACHE_LIFETIME,
+            expire_after=expire_after,
             allowable_codes=(200,),
             allowable_methods=("GET",),
         )
     except (OSError, sqlite3.Error) as err:
         raise UserError(f"cannot use the HTTP cache in {cache_dir}: {err}") from None
+
+
+def _session(cache_dir: Path, throttle: Throttle | None) -> CachedSession:
+    session = cached_session(cache_dir, CACHE_LIFETIME)
     adapter = _Spaced(throttle, retry_policy())
     session.mount("http://", adapter)
     session.mount("https://", adapter)

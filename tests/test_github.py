@@ -156,7 +156,7 @@ def test_token_never_leaves_the_process(github_api, damo, capsys, tmp_path):
     assert github_api.requests[0].headers["Authorization"] == f"token {TOKEN}"
     files = [p for p in cache.rglob("*") if p.is_file()]
     assert files
-    assert not [p for p in files if TOKEN in p.read_text() or TOKEN in p.name]
+    assert not [p for p in files if TOKEN.encode() in p.read_bytes() or TOKEN in p.name]  # sqlite: bytes
     assert not [o for o in outputs if TOKEN in o[1] or TOKEN in o[2]]
 
 
