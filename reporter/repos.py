@@ -109,26 +109,32 @@ def _kept_since(git_dir: Path) -> str | None:
 
 def _fetch(git_dir: Path, since: str | None) -> None:
     """Fetch the branches (and the tags git follows into them): from `since` on, or all of history."""
+    kept = _kept_since(git_dir)
     if since is None:
+        unshallow = ["--unshallow"] if _is_shallow(git_dir) else []
         _run(
             git_dir,
             "fetch",
             "--quiet",
             "--prune",
-            *(["--unshallow"] if _is_shallow(git_dir) else []),
+            *unshallow,
             "origin",
             "+refs/heads/*:refs/heads/*",
             "+refs/tags/*:refs/tags/*",
         )
         (git_dir / _SINCE).unlink(missing_ok=True)
-        return
-    heads = _active_heads(git_dir, since)
-    if heads:
-        refspecs = [f"+{head}:{head}" for head in heads]
-        _forget_absent_boundaries(git_dir)
-        _run(git_dir, "fetch", "--quiet", f"--shallow-since={since}", "origin", *refspecs)
-        _forget_absent_boundaries(git_dir)
-    (git_dir / _SINCE).write_text(since + "\n")
+    else:
+        heads = _active_heads(git_dir, since)
+        if heads:
+            refspecs = [f"+{head}:{head}" for head in heads]
+            _forget_absent_boundaries(git_dir)
+            _run(git_dir, "fetch", "--quiet", f"--shallow-since={since}", "origin", *refspecs)
+            _forget_absent_boundaries(git_dir)
+        (git_dir / _SINCE).write_text(since + "\n")
+    if kept is not None and (since is None or since < kept):
+        # Reaching back resends objects the clone holds (the server cannot count shallow commits as
+        # haves): one pack again, or the clone ends bigger than a full one.
+        _run(git_dir, "repack", "-a", "-d", "-q")
 
 
 def _forget_absent_boundaries(git_dir: Path) -> None:
