@@ -16,6 +16,7 @@ import functools
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import git
 
-from reporter import walk
+from reporter import progress, walk
 from reporter.errors import UserError
 from reporter.model import RevRange
 
@@ -38,6 +39,9 @@ def _env() -> dict[str, str]:
 
 def _run(git_dir: Path, *args: str) -> str:
     """`git --git-dir=GIT_DIR ARGS`: the one way this module runs git, remote calls included."""
+    if args[0] in ("clone", "fetch") and "--quiet" in args and progress.style() == "bar":
+        _run_shown(git_dir, [("--progress" if arg == "--quiet" else arg) for arg in args])
+        return ""
     try:
         out: str = git.Git(str(git_dir)).execute(
             ["git", f"--git-dir={git_dir}", *args], env={**os.environ, **_env()}, stdout_as_string=True
@@ -45,6 +49,24 @@ def _run(git_dir: Path, *args: str) -> str:
         return out
     except git.GitCommandError as err:
         raise UserError(f"git {args[0]} failed: {_reason(err)}") from None
+
+
+def _run_shown(git_dir: Path, args: list[str]) -> None:
+    """A clone or fetch with git's own progress on the terminal (minutes for a large repository otherwise
+    silent); its messages are kept too, for the one error line."""
+    command = ["git", f"--git-dir={git_dir}", *args]
+    with subprocess.Popen(
+        command, env={**os.environ, **_env()}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stderr is not None
+        said = bytearray()
+        while chunk := os.read(proc.stderr.fileno(), 4096):
+            said += chunk
+            sys.stderr.buffer.write(chunk)
+            sys.stderr.flush()
+    if proc.returncode:
+        err = git.GitCommandError(command, proc.returncode, said.decode(errors="replace"))
+        raise UserError(f"git {args[0]} failed: {_reason(err)}")
 
 
 def _reason(err: git.GitCommandError) -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from reporter import progress
 from reporter.cli import main
+from reporter.errors import UserError
 from reporter.progress import Progress, warning
 
 
@@ -86,3 +87,22 @@ def test_warning_gets_its_own_line_while_a_bar_is_drawn(capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert "walking" in err
     assert "retrospect: warning: no GitHub token" in re.split(r"[\r\n]", err)
+
+
+def test_git_shows_its_own_clone_progress_on_a_terminal(
+    tool_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from reporter import repos
+
+    monkeypatch.setattr(progress, "style", lambda enabled=None: "bar")
+    repo = repos.ensure("damo", f"file://{tool_repo}", tmp_path / "clones", 2023, False, False)
+    assert (
+        repo.git.rev_parse("HEAD")
+        == subprocess.run(
+            ["git", "-C", str(tool_repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
+    err = capfd.readouterr().err
+    assert "Receiving objects" in err or "Counting objects" in err, err
+    with pytest.raises(UserError, match=r"^git (clone|fetch) failed: fatal: .*nowhere"):
+        repos.ensure("none", f"file://{tmp_path}/nowhere", tmp_path / "clones", 2023, False, False)
