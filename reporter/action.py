@@ -334,12 +334,14 @@ def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str,
 
     gh = github.connect(token, environ.get("GITHUB_API_URL"), cache_dir=todo.cache / GITHUB)
 
-    def open_pull(full_name: str, head: str, base: str) -> github.Pull:
+    def sync_pull(full_name: str, head: str, base: str, wanted: bool) -> github.Pull | None:
+        if not wanted:
+            return github.close_pull_request(gh, full_name, head, base)
         return github.open_or_update_pull_request(gh, full_name, head, base, committer.message, body)
 
     with group(f"Proposing a pull request to {target.repository}"):
         head = f"retrospect/{result.year}"
-        proposed = publish.publish_pull_request(target, content, report, committer, token, server_url, head, open_pull)
+        proposed = publish.publish_pull_request(target, content, report, committer, token, server_url, head, sync_pull)
         print(f"pull request {proposed.operation}: {proposed.pull_request_url or 'none (nothing to change)'}")
     return {
         "changed": str(proposed.landed.changed).lower(),

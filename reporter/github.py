@@ -362,6 +362,7 @@ class Pull(NamedTuple):
     url: str
     number: int
     created: bool
+    closed: bool = False
 
 
 def open_or_update_pull_request(gh: github.Github, full_name: str, head: str, base: str, title: str, body: str) -> Pull:
@@ -377,6 +378,18 @@ def open_or_update_pull_request(gh: github.Github, full_name: str, head: str, ba
         if (pull.title, pull.body or "") != (title, body):
             pull.edit(title=title, body=body)
         return Pull(pull.html_url, pull.number, False)
+
+
+def close_pull_request(gh: github.Github, full_name: str, head: str, base: str) -> Pull | None:
+    """Close the open PR from `head` to `base`, if there is one (it has nothing left to propose)."""
+    check_full_name(full_name)
+    qualified = head if ":" in head else f"{full_name.split('/')[0]}:{head}"
+    with _api_errors(gh, f"{full_name} pull request {head} -> {base}"):
+        pull = _first(gh.get_repo(full_name).get_pulls(state="open", head=qualified, base=base), lambda p: True)
+        if pull is None:
+            return None
+        pull.edit(state="closed")
+        return Pull(pull.html_url, pull.number, False, closed=True)
 
 
 def check_reach(gh: github.Github, full_name: str, number: int | None = None, push: bool = False) -> None:

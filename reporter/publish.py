@@ -473,9 +473,12 @@ class Proposed:
 
     @property
     def operation(self) -> str:
-        """What happened to the pull request: created, updated (new commits on its branch) or none."""
+        """What happened to the pull request: created, updated (new commits on its branch), closed (the
+        base holds its change already) or none."""
         if self.pull is None:
             return "none"
+        if self.pull.closed:
+            return "closed"
         if self.pull.created:
             return "created"
         return "updated" if self.landed.changed else "none"
@@ -489,25 +492,29 @@ def publish_pull_request(
     token: str | None,
     server_url: str,
     head: str,
-    open_pull: Callable[[str, str, str], Pull],
+    sync_pull: Callable[[str, str, str, bool], Pull | None],
     retry: Retry = Retry(),
 ) -> Proposed:
     """Mode `pull_request`: the change pushed to branch `head`, and a pull request from it opened or updated.
 
-    `open_pull(full_name, head, base)` opens or updates the pull request. No pull request when neither the
-    branch existed nor the file changed.
+    `sync_pull(full_name, head, base, wanted)` opens or updates the pull request when `wanted`, else closes
+    an open one (returning None when there is none). Not wanted: the base's file already equals the branch's
+    (the last pull request was merged, or the same numbers were committed otherwise), where opening one would
+    propose nothing. No call when neither the branch existed nor the file changed.
     """
     remote = resolve_remote(target.repository, server_url)
     with cloned(remote, target.branch, token) as git:
         base = target.branch or current_branch(git)
+        on_base = _read(news_file(git.cwd, target.path))
         existed = start_branch(git, head)
         landed = commit_and_push(git, head, target.path, _editor(target, content, report), committer, retry)
+        on_head = _read(news_file(git.cwd, target.path))
     if not (existed or landed.changed):
         return Proposed(landed, None)
     full_name = remote.full_name or os.environ.get("GITHUB_REPOSITORY")
     if not full_name:
         raise UserError("mode pull_request needs the news repository on GitHub (OWNER/REPO or its URL)")
-    return Proposed(landed, open_pull(full_name, head, base))
+    return Proposed(landed, sync_pull(full_name, head, base, on_head != on_base))
 
 
 def pull_request_number(event_path: str | None, explicit: str | None) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -395,6 +396,8 @@ def test_summary_mode_writes_only_the_summary_and_outputs(runner):
     assert done.status == 0, done.stdout + done.stderr
     assert done.outputs["changed"] == "false" and done.outputs["commit_sha"] == ""
     assert "| " in done.summary
+    # Without a terminal, progress comes as plain lines in the log (each walk ends with one).
+    assert re.search(r"^walking linux: .*\(done\)$", done.stderr, re.MULTILINE), done.stderr
 
 
 # ------------------------------------------------------------------------------------------ unit parts

@@ -16,6 +16,7 @@ from news_repos import (
     hermetic_git,
     install_racing_hook,
     make_remote,
+    push_change,
     remote_file,
 )
 
@@ -291,12 +292,14 @@ def test_pull_request_mode_pushes_a_branch_and_opens_then_updates_one_pull(
     remote = make_remote(tmp_path / "news.git")
     gh = github.connect("ghs_right", github_api.url)
 
-    def open_pull(full_name: str, head: str, base: str) -> github.Pull:
+    def sync_pull(full_name: str, head: str, base: str, wanted: bool) -> github.Pull | None:
+        if not wanted:
+            return github.close_pull_request(gh, full_name, head, base)
         return github.open_or_update_pull_request(gh, full_name, head, base, "update stats", "body")
 
     def propose(content: str) -> publish.Proposed:
         return publish.publish_pull_request(
-            target(remote), content, "r", BOT, "ghs_right", "", "retrospect/2023", open_pull, NO_RETRY_WAIT
+            target(remote), content, "r", BOT, "ghs_right", "", "retrospect/2023", sync_pull, NO_RETRY_WAIT
         )
 
     monkeypatch.setenv("GITHUB_REPOSITORY", "damonitor/news")  # a local news remote: the workflow's repo
@@ -311,3 +314,13 @@ def test_pull_request_mode_pushes_a_branch_and_opens_then_updates_one_pull(
     assert remote_file(remote) == PAGE  # the base branch is untouched
     assert region_of(remote_file(remote, branch="retrospect/2023")) == (TABLE + "| 2024 | 7 |").strip()
     assert git(remote, "rev-list", "--count", "retrospect/2023") == "3"
+
+    # The same numbers reach the base another way: nothing is left to propose, so the pull request closes;
+    # a later run with the same numbers opens none (GitHub refuses a pull request without commits).
+    push_change(remote, NEWS_PATH, remote_file(remote, branch="retrospect/2023"))
+    fourth = propose(TABLE + "| 2024 | 7 |\n")
+    assert fourth.operation == "closed" and fourth.pull is not None and fourth.pull.number == first.pull.number
+    assert [p["state"] for p in github_api.repos["damonitor/news"].pulls] == ["closed"]
+    fifth = propose(TABLE + "| 2024 | 7 |\n")
+    assert fifth.operation == "none" and fifth.pull is None
+    assert len(github_api.repos["damonitor/news"].pulls) == 1
