@@ -306,17 +306,14 @@ def test_pull_request_create_then_update(github_api, damo, tmp_path):
         {"number": 3, "state": "open", "title": "other", "body": "", "head": "damonitor:other", "base": "main"}
     )
 
-    url, number, created = github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News 2023", "v1")
+    pull = github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News 2023", "v1")
+    url, number, created = pull.url, pull.number, pull.created
     assert created and url.endswith("/pull/8") and number == 8
-    assert github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News: 2023", "v2") == (
-        url,
-        8,
-        False,
+    assert github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News: 2023", "v2") == github.Pull(
+        url, 8, False
     )
-    assert github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News: 2023", "v2") == (
-        url,
-        8,
-        False,
+    assert github.open_or_update_pull_request(gh, REPO, "retrospect-2023", "main", "News: 2023", "v2") == github.Pull(
+        url, 8, False
     )
 
     ours = [p for p in damo.pulls if p["head"] == "damonitor:retrospect-2023"]
