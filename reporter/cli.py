@@ -333,11 +333,12 @@ def _run_authors(args: argparse.Namespace) -> int:
         people=people.Rules(fold_names=not args.no_fold_names) if args.people else None,
     )
     ranking = compute.authors(_history(args, mailmap=args.mailmap), request)
+    who = "domains" if args.identity == "domain" else "authors"  # what the footer counts
     return _write(
         args.format,
         json=lambda: render_data.dumps(render_data.authors(ranking)),
-        md=lambda: gfm.authors(ranking, args.hide_rank),
-        text=lambda: text.authors(ranking, args.hide_rank),
+        md=lambda: gfm.authors(ranking, args.hide_rank, who),
+        text=lambda: text.authors(ranking, args.hide_rank, who),
     )
 
 

@@ -98,10 +98,19 @@ def maintainer_label(people: Sequence[str]) -> str:
     return match.group(1) if match else _slug(first)
 
 
+def maintainers_of(history: History, request: TableRequest) -> list[str]:
+    """The request's maintainers, or else the subsystem section's `M:` entries (as MAINTAINERS reads at the
+    maintainers ref)."""
+    if request.maintainers:
+        return list(request.maintainers)
+    return list(resolve_spec(history.repo, request.subsystem, request.maintainers_ref or request.refs[-1]).maintainers)
+
+
 def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dict[str, Table]:
-    """Every table of `kinds` over the request's refs, from one set of walks."""
+    """Every table of `kinds` over the request's refs, from one set of walks (a single range is its own
+    total, so it is one row)."""
     refs = list(request.refs)
-    ranges = consecutive(refs) + [RevRange(refs[0], refs[-1])]
+    ranges = consecutive(refs) + ([RevRange(refs[0], refs[-1])] if len(refs) > 2 else [])
     ref = request.maintainers_ref or refs[-1]
     sub = resolve_spec(history.repo, request.subsystem, ref)
     pathsets = [sub]
@@ -112,7 +121,7 @@ def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dic
     for kind in kinds:
         merges = request.merges.get(kind, kind == "community")
         if kind == "community":
-            people = list(request.maintainers) or list(sub.maintainers)
+            people = maintainers_of(history, request)
             if not people:
                 raise UserError(f"subsystem {sub.label!r} has no M: entries: name one with --maintainer")
             label = request.maintainer_label or maintainer_label(people)

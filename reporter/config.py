@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,11 @@ PYPISTATS_URL = "https://pypistats.org"
 DEFAULT_YAML = f"""\
 # retrospect configuration: DAMON's, the built-in default.
 title: Looking back on {{subsystem}} development in {{year}}
-tags: [statistic, yearly_development_statistics]
+tags: [statistic, yearly_development_statistics, yearly_development_summary]
+draft: false                       # the post's front matter; true keeps Hugo from publishing it
+# date: 2024-01-02T03:04:05Z       # the front-matter date (default: that of the year's last boundary)
+# template: post.md.j2             # a Jinja2 template of the post (relative to this file), which may
+                                   # {{% extends "retrospect/post.md.j2" %}} and replace its blocks
 
 kernel:
   name: linux                      # --repo linux=PATH uses a local clone instead of the URL
@@ -43,7 +48,7 @@ kernel:
 
 tools:
   - name: damo
-    url: https://github.com/awslabs/damo.git
+    url: https://github.com/damonitor/damo.git
     display: damo
     description: DAMON user-space tool
     merges: true                   # count merge commits, as the 2023 post did
@@ -54,7 +59,7 @@ people:                            # contributors are counted as persons, not ad
   aliases: []                      # groups of identities (Name <email>, a name or an address) of one person
 
 github:
-  - awslabs/damo
+  - damonitor/damo
 
 packaging:
   - project: damo
@@ -124,6 +129,9 @@ class Config:
     source: str
     title: str
     tags: list[str]
+    draft: bool
+    date: str | None
+    template: Path | None
     kernel: KernelConfig
     tools: list[ToolConfig]
     github: list[str]
@@ -315,7 +323,11 @@ def parse(text: str, source: str) -> Config:
     except yaml.YAMLError as err:
         raise UserError(f"{source}: invalid YAML: {err}") from None
     r = _Reader(source, data, "")
-    r.check_keys({"title", "tags", "kernel", "tools", "people", "github", "packaging", "publish"})
+    r.check_keys(
+        {"title", "tags", "draft", "date", "template", "kernel", "tools", "people", "github", "packaging", "publish"}
+    )
+    template = r.get("template", str)
+    date = r.get("date", (str, datetime))
     tools = [_tool(t) for t in _list_of_mappings(r, "tools")]
     packaging = []
     for p in _list_of_mappings(r, "packaging"):
@@ -327,6 +339,9 @@ def parse(text: str, source: str) -> Config:
         source=source,
         title=r.get("title", str, "Looking back on {subsystem} development in {year}"),
         tags=r.string_list("tags", ["statistic", "yearly_development_statistics"]),
+        draft=r.get("draft", bool, False),
+        date=date.isoformat() if isinstance(date, datetime) else date,
+        template=Path(source).parent / template if template else None,
         kernel=_kernel(r.child("kernel")),
         tools=tools,
         github=r.string_list("github"),

@@ -25,18 +25,20 @@ from reporter.progress import Progress, group, warning
 from reporter.ranges import consecutive, overlaps, parse_date, year_boundaries, year_end, year_start
 from reporter.render import data as render_data
 from reporter.render import escape, hugo
+from reporter.render import post as render_post
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(slots=True)
 class KernelYear:
     refs: list[str]
     resolved: dict[str, str]
-    end_date: int
+    dates: dict[str, int]  # each ref's date: its tag's (the tagger's, or its commit's for a lightweight tag)
     authors: AuthorRanking
     tables: dict[str, Table]
     people: list[Person]  # the authors' identities folded into persons
+    maintainers: list[str]  # `Name <email>` of the subsystem's maintainers (its M: entries by default)
 
 
 @dataclass(slots=True)
@@ -52,8 +54,11 @@ class ToolYear:
 
 @dataclass(slots=True)
 class YearStats:
+    """A year's figures; the previous year's may lack a part that could not be computed (kernel None, a
+    tool missing): the report then compares nothing for that part."""
+
     year: int
-    kernel: KernelYear
+    kernel: KernelYear | None
     tools: list[ToolYear]
 
 
@@ -195,7 +200,7 @@ def _kernel_boundaries(
     raise AssertionError("unreachable")
 
 
-def compute_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> YearStats:
+def kernel_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> KernelYear:
     kernel = session.config.kernel
     with group(f"{kernel.name}: {year}"):
         history = session.history(kernel.name, kernel.url, kernel.path, first_year, shallow=True)
@@ -205,37 +210,65 @@ def compute_year(session: _Session, year: int, cutoff: int | None, first_year: i
             repos.complete(history.repo, ranges, session.options.offline)
         for text in overlaps(history.repo, refs):  # ancestry read once the ranges' history is complete
             warning(text)
-        tables = compute.tables(history, compute.TABLE_KINDS, table_request(kernel, refs))
+        request = table_request(kernel, refs)
+        tables = compute.tables(history, compute.TABLE_KINDS, request)
         ranking, persons = _authors(history, kernel_authors_request(kernel, refs), session.config.people)
-        end = _tag_date(history, tags, refs[-1])
-        kernel_year = KernelYear(refs, history.hashes(refs), end, ranking, tables, persons)
-    tools = []
+        dates = {ref: _tag_date(history, tags, ref) for ref in refs}
+        found = compute.maintainers_of(history, request)
+        return KernelYear(refs, history.hashes(refs), dates, ranking, tables, persons, found)
+
+
+def tool_year(session: _Session, tool: ToolConfig, year: int, cutoff: int | None, first_year: int) -> ToolYear:
+    with group(f"{tool.name}: {year}"):
+        history = session.history(tool.name, tool.url, tool.path, first_year)
+        since = year_start(year)
+        until = year_end(year) if cutoff is None else min(year_end(year), cutoff)
+        ranking, persons = _authors(history, tool_authors_request(tool, since, until), session.config.people)
+        head = walk.resolve(history.repo, "HEAD")
+        return ToolYear(tool.name, since, until, head, tool.merges, ranking, persons)
+
+
+def compute_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> YearStats:
+    """Every figure of the year: any failure is the report's failure."""
+    tools = [tool_year(session, tool, year, cutoff, first_year) for tool in session.config.tools]
+    return YearStats(year, kernel_year(session, year, cutoff, first_year), tools)
+
+
+def _last_report(out_dir: Path, year: int) -> tuple[dict[str, Any] | None, list[str]]:
+    """The report of `year` in the output directory, when it is there and readable."""
+    path = out_dir / f"{year}.json"
+    if not path.exists():
+        return None, []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("schema_version") == SCHEMA_VERSION:
+            render_data.year_stats_from(data["stats"])  # readable, or recomputed
+            return data, []
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return None, [f"{path.name} is unreadable or of another schema; recomputing {year}"]
+
+
+def _previous(session: _Session, year: int, last: dict[str, Any] | None) -> tuple[YearStats, list[str]]:
+    """Last year's figures, from last year's report when there is one, else computed; a part that cannot
+    be computed (a repository without that year's tags) is left out, with a warning."""
+    if last is not None:
+        return render_data.year_stats_from(last["stats"]), []
+    warnings = []
+    kernel, tools = None, []
+    try:
+        kernel = kernel_year(session, year, None, year)
+    except UserError as err:
+        warnings.append(f"{session.config.kernel.display} in {year} left out of the comparisons: {err}")
     for tool in session.config.tools:
-        with group(f"{tool.name}: {year}"):
-            history = session.history(tool.name, tool.url, tool.path, first_year)
-            since = year_start(year)
-            until = year_end(year) if cutoff is None else min(year_end(year), cutoff)
-            ranking, persons = _authors(history, tool_authors_request(tool, since, until), session.config.people)
-            head = walk.resolve(history.repo, "HEAD")
-            tools.append(ToolYear(tool.name, since, until, head, tool.merges, ranking, persons))
-    return YearStats(year, kernel_year, tools)
-
-
-def _previous(session: _Session, year: int) -> YearStats:
-    """Last year's figures: from its JSON in the output directory when that is readable, else computed."""
-    path = session.options.out_dir / f"{year}.json"
-    if path.exists():
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("schema_version") == SCHEMA_VERSION:
-                return render_data.year_stats_from(data["stats"])
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-        warning(f"{path} is unreadable or of another schema; recomputing {year}")
-    return compute_year(session, year, None, year)
+            tools.append(tool_year(session, tool, year, None, year))
+        except UserError as err:
+            warnings.append(f"{tool.display} in {year} left out of the comparisons: {err}")
+    return YearStats(year, kernel, tools), warnings
 
 
-def _extras(config: Config, year: int, options: ReportOptions) -> Extras:
+def _extras(config: Config, year: int, options: ReportOptions, last: dict[str, Any] | None) -> Extras:
     extras = Extras()
     if options.offline:
         extras.warnings.append("GitHub metrics, packaging and downloads not fetched: --offline")
@@ -260,8 +293,12 @@ def _extras(config: Config, year: int, options: ReportOptions) -> Extras:
                 extras.warnings.append(f"GitHub metrics of {full_name} unavailable: {err}")
     for item in config.packaging:
         with group(f"packaging: {item.project}"):
+            before = next(
+                (p for p in (last or {}).get("extras", {}).get("packaging", []) if p.get("project") == item.project),
+                None,
+            )
             found, downloads, warnings = packaging.packaging_section_data(
-                item.project, year, item.pypi, cache_dir=cache.root(options.cache_dir) / cache.HTTP
+                item.project, year, item.pypi, cache_dir=cache.root(options.cache_dir) / cache.HTTP, previous=before
             )
             extras.packaging.append(
                 {"project": item.project, "packaging": found, "downloads": downloads, "warnings": warnings}
@@ -278,20 +315,23 @@ def run_report(options: ReportOptions) -> ReportResult:
     cutoff = parse_date(options.cutoff, end_of_day=True) if options.cutoff else (None if options.year else now)
     if options.date is not None:
         parse_date(options.date)  # validated before the long work, not after it
+    render_post.load_template(config)
     session = _Session(config, options)
     current = compute_year(session, year, cutoff, year - 1)
-    previous = _previous(session, year - 1)
-    extras = _extras(config, year, options)
-    for text in extras.warnings:
+    last, warnings = _last_report(options.out_dir, year - 1)
+    previous, more = _previous(session, year - 1, last)
+    extras = _extras(config, year, options, last)
+    warnings += more + extras.warnings
+    for text in warnings:
         warning(text)
-    date = options.date or datetime.fromtimestamp(current.kernel.end_date, UTC).isoformat()
-    post = escape.shown(hugo.post(config, current, previous, extras, date))
-    region = escape.shown(hugo.region(config, current))
+    assert current.kernel is not None  # compute_year computes every part or fails
+    end = current.kernel.dates[current.kernel.refs[-1]]
+    date = options.date or config.date or datetime.fromtimestamp(end, UTC).isoformat()
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "retrospect", "version": __version__},
         "options": {
-            "config": config.source,
+            "config": Path(config.source).name,  # not the local path: the JSON is published
             "year": year,
             "cutoff": options.cutoff,
             "date": date,
@@ -300,7 +340,10 @@ def run_report(options: ReportOptions) -> ReportResult:
         "stats": render_data.year_stats(current),
         "previous": render_data.year_stats(previous),
         "extras": render_data.extras(extras),
+        "warnings": warnings,
     }
+    post = escape.shown(render_post.post(config, document))
+    region = escape.shown(hugo.region(config, current))
     out = options.out_dir
     md_path, json_path = out / f"{year}.md", out / f"{year}.json"
     write_atomic(json_path, render_data.dumps(document))

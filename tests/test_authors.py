@@ -46,7 +46,7 @@ def test_cut_hide_rank_identity_exclude(small: Path, capsys: pytest.CaptureFixtu
         "B Person <b@x.org>: 2 commits\n# 4 authors, 6 commits in total\n"
     )
     assert out(capsys, str(small), "--author_identity", "domain") == (
-        "1. x.org: 4 commits\n2. y.org: 2 commits\n# 2 authors, 6 commits in total\n"
+        "1. x.org: 4 commits\n2. y.org: 2 commits\n# 2 domains, 6 commits in total\n"
     )
     assert out(capsys, str(small), "--identity", "email", "--exclude", "B Person", "c@y.org") == (
         "1. a@x.org: 2 commits\n2. d@y.org: 1 commits\n# 2 authors, 3 commits in total\n"

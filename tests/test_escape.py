@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from reporter.config import default
-from reporter.render import escape, hugo
+from reporter.render import escape, post
 
 HOSTILE = [
     "Evil <img src=x onerror=alert(1)>",
@@ -104,8 +104,8 @@ def test_terminal_output_holds_no_control_sequence() -> None:
 def test_front_matter_holds_any_title_and_tags() -> None:
     hostile = 'x"\n+++\ndraft = false\n\\ \udce9'
     config = dataclasses.replace(default(), title=hostile + " {year}", tags=[hostile, "ok"])
-    text = hugo.front_matter(config, 2023, "2024-01-02")
+    text = post.front_matter(config, 2023, "2024-01-02")
     assert text.splitlines().count("+++") == 2 and text.startswith("+++\n")
     data = tomllib.loads(text.strip().strip("+").strip())
-    assert data["title"] == escape.shown(hostile) + " 2023" and data["draft"] is True
+    assert data["title"] == escape.shown(hostile) + " 2023" and data["draft"] is False
     assert data["tags"] == [escape.shown(hostile), "ok"] and str(data["date"]) == "2024-01-02"

@@ -6,18 +6,22 @@ import json
 import re
 import shlex
 import subprocess
+import tomllib
 from pathlib import Path
 
 import jsonschema
 import pytest
+from markdown_it import MarkdownIt
 
 from reporter.cli import main
 from reporter.config import DEFAULT_YAML
-from reporter.render.hugo import change_phrase
+from reporter.render import post as render_post
 from reporter.report import SCHEMA_VERSION
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "reporter" / "report.schema.json").read_text())
 # The default config, without the explicit 2022 refs of real Linux.
+# A tag's date: the tagger's, or for a lightweight tag its commit's.
+TAG_DATE = "%(if)%(taggerdate)%(then)%(taggerdate:unix)%(else)%(committerdate:unix)%(end)"
 CONFIG = re.sub(r"  refs:.*\n.*\n", "", DEFAULT_YAML)
 
 
@@ -68,15 +72,26 @@ def test_every_block_is_what_its_command_prints(
         assert capsys.readouterr().out == output, command
 
 
+def change_phrase(before: int, after: int) -> str:
+    """The post's own phrase, from its template's macro."""
+    macro = '{% import "retrospect/macros.md.j2" as m %}{{ m.change(before, after) }}'
+    return str(render_post.environment().from_string(macro).render(before=before, after=after))
+
+
+def words(text: str) -> str:
+    """Text with its line breaks and runs of spaces as single spaces (a paragraph as a reader reads it)."""
+    return " ".join(text.split())
+
+
 def test_summary_numbers_and_comparisons(written: Path) -> None:
     data = json.loads((written / "2023.json").read_text())
     jsonschema.validate(data, SCHEMA)
     k, pk = data["stats"]["kernel"], data["previous"]["kernel"]
     post = (written / "2023.md").read_text()
-    summary = post.split("Summary\n=======\n", 1)[1].split("Development Statistics", 1)[0]
+    summary = words(post.split("Summary\n=======\n", 1)[1].split("Key Events", 1)[0])
     assert (
-        f"{len(k['people'])} people contributed their code to DAMON by making "
-        f"{k['authors']['total_commits']} commits merged in 2023 (v1.1-rc1..v1.4-rc2)." in summary
+        f"{len(k['people'])} people contributed their great code to DAMON by making "
+        f"{k['authors']['total_commits']} commits merged into the mainline." in summary
     )
     total = k["tables"]["commits"]["rows"][-1]
     assert f"about {total['damon/mm']:.2f}% of commits" in summary
@@ -91,7 +106,11 @@ def test_summary_numbers_and_comparisons(written: Path) -> None:
     assert f"2 people contributed {tool['authors']['total_commits']} commits to damo." in summary
     assert "```mermaid\nxychart-beta\n" in post
     assert post.startswith('+++\ntitle = "Looking back on DAMON development in 2023"\n')
-    assert "\ndraft = true\n" in post
+    assert "\ndraft = false\n" in post
+    # The seed's structure, in its order, with the placeholders marked.
+    headings = re.findall(r"^(.+)\n=+\n", post, re.M)
+    assert headings == ["Summary", "Key Events", "Key Features", "Development Statistics", "Conclusion", "References"]
+    assert post.count("[TODO: ") >= 5 and "\n[1] 2022 retrospect: [TODO: link]\\\n" in post
 
 
 def test_json_records_refs_and_hashes(written: Path, kernel_repo: Path) -> None:
@@ -104,6 +123,99 @@ def test_json_records_refs_and_hashes(written: Path, kernel_repo: Path) -> None:
         ).stdout.strip()
         assert commit == expected
     assert data["options"]["year"] == 2023 and data["tool"]["name"] == "retrospect"
+    # Stated once: the refs' hashes per year (not per table), each row by column name only, no local path.
+    text = (written / "2023.json").read_text()
+    assert text.count('"resolved"') == 2 and '"values"' not in text and str(written.parent) not in text
+    assert data["options"]["config"] == "retrospect.yml"
+    rows = kernel["tables"]["commits"]["rows"]
+    assert rows[0] == {
+        "range": "v1.1-rc1..v1.2",
+        "damon": 23,
+        "mm": 24,
+        "damon/mm": 95.8333,
+        "linux": 33,
+        "damon/linux": 69.697,
+    }
+    assert kernel["maintainers"] == ["SeongJae Park <sj@kernel.org>"]
+    dates = subprocess.run(
+        ["git", "for-each-ref", "--format=%(refname:short) " + TAG_DATE, "refs/tags"],
+        cwd=kernel_repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    assert kernel["dates"] == {ref: int(when) for ref, when in (d.split() for d in dates if d) if ref in kernel["refs"]}
+
+
+def test_maintainer_named_and_chart_counts_merges_alike(written: Path) -> None:
+    post = (written / "2023.md").read_text()
+    data = json.loads((written / "2023.json").read_text())
+    assert "The maintainer, SeongJae Park (sj\\@kernel.org), has driven" in post
+    rows = data["stats"]["kernel"]["tables"]["community"]["rows"][:-1]
+    bars = re.search(r"\n    bar \[(.*)\]\n    line \[(.*)\]\n", post)
+    assert bars, post
+    assert bars.group(1) == ", ".join(str(r["from_sj"] + r["non_sj"]) for r in rows)
+    assert bars.group(2) == ", ".join(str(r["non_sj"]) for r in rows)
+
+
+def test_previous_year_without_its_tags_is_left_out(
+    config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """2022's boundaries name tags the repository does not have: 2023 is written, compared for damo only."""
+    config.write_text(CONFIG.replace("  release_pattern:", "  refs: {2022: [v5.15, v5.16]}\n  release_pattern:"))
+    out = tmp_path / "out"
+    assert report(config, out, kernel_repo, tool_repo) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"warning: DAMON in 2022 left out of the comparisons: unknown ref 'v5\.1[56]'", err), err
+    data = json.loads((out / "2023.json").read_text())
+    jsonschema.validate(data, SCHEMA)
+    assert data["previous"]["kernel"] is None and len(data["previous"]["tools"]) == 1
+    assert any("unknown ref 'v5.1" in w for w in data["warnings"])
+    post = (out / "2023.md").read_text()
+    assert "Compared to 2022, the number of DAMON" not in post and "output for 2022" not in post
+    assert "For damo, the number of contributors has" in words(post)
+
+
+def test_template_from_the_config_replaces_a_block(
+    config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "mine.md.j2").write_text(
+        '{% extends "retrospect/post.md.j2" %}{% block conclusion %}Bye, {{ subsystem }} {{ year }}!\n{% endblock %}'
+    )
+    config.write_text(CONFIG.replace("# template: post.md.j2", "template: mine.md.j2"))
+    out = tmp_path / "out"
+    assert report(config, out, kernel_repo, tool_repo) == 0
+    post = (out / "2023.md").read_text()
+    assert "Bye, DAMON 2023!" in post and "Conclusion\n===" not in post and "Key Events\n===" in post
+    (tmp_path / "mine.md.j2").write_text("{% block x %}unclosed")
+    capsys.readouterr()
+    assert report(config, out, kernel_repo, tool_repo) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("retrospect: error: template mine.md.j2:1: ") and err.count("\n") == 1, err
+
+
+def test_front_matter_from_the_config(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path) -> None:
+    text = CONFIG.replace("draft: false ", "draft: true  ").replace("# date: 2024", "date: 2024")
+    config.write_text(text.replace("tags: [", 'tags: ["a \\"quoted\\" tag", '))
+    out = tmp_path / "out"
+    assert report(config, out, kernel_repo, tool_repo) == 0
+    front = (out / "2023.md").read_text().split("+++\n")[1]
+    data = tomllib.loads(front)
+    assert data["draft"] is True and str(data["date"]) == "2024-01-02 03:04:05+00:00"
+    assert data["tags"][0] == 'a "quoted" tag' and data["title"] == "Looking back on DAMON development in 2023"
+
+
+def test_values_print_as_markdown_text() -> None:
+    env = render_post.environment()
+    hostile = "**bold** [link](https://evil.example) <img src=x onerror=alert(1)> `x` {{< shortcode >}}"
+    shown = str(
+        env.from_string("{{ x }} and {{ m.person({'name': x, 'email': 'e@x'}) }}").render(
+            x=hostile, m=env.get_template("retrospect/macros.md.j2").make_module({"cite": None, "compare": None})
+        )
+    )
+    html = MarkdownIt("commonmark").render(shown)
+    assert "<strong>" not in html and "<a " not in html and "<img" not in html and "<code>" not in html, html
+    assert "{{<" not in shown
 
 
 @pytest.mark.parametrize(
@@ -139,7 +251,7 @@ def test_gfm_format_and_date(config: Path, tmp_path: Path, kernel_repo: Path, to
     assert report(config, out, kernel_repo, tool_repo, "--format", "gfm", "--date", "2024-01-02T03:04:05Z") == 0
     gfm = (out / "2023.gfm.md").read_text()
     assert "| range | from_sj | non_sj | non_sj_portion |" in gfm and "```mermaid" in gfm
-    assert "\ndate = 2024-01-02T03:04:05Z\n" in (out / "2023.md").read_text()
+    assert "\ndate = 2024-01-02 03:04:05+00:00\n" in (out / "2023.md").read_text()
 
 
 def test_cached_clones_from_bare_remotes(
@@ -149,7 +261,7 @@ def test_cached_clones_from_bare_remotes(
     for repo, name in ((kernel_repo, "linux"), (tool_repo, "damo")):
         subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(remotes / f"{name}.git")], check=True)
     text = CONFIG.replace("https://github.com/torvalds/linux.git", f"file://{remotes}/linux.git")
-    text = text.replace("https://github.com/awslabs/damo.git", f"file://{remotes}/damo.git")
+    text = text.replace("https://github.com/damonitor/damo.git", f"file://{remotes}/damo.git")
     config.write_text(text.split("\ngithub:")[0])  # no web APIs: nothing here reaches the internet
     out, cache = tmp_path / "cached", tmp_path / "cache"
     args = [
@@ -181,7 +293,7 @@ def test_cached_clones_from_bare_remotes(
         (lambda c: c.write_text("kernel: [unclosed\n"), "retrospect.yml:2: invalid YAML"),
         (
             lambda c: c.write_text(CONFIG.replace("  total_label: linux", "  total_lable: linux")),
-            "retrospect.yml:11: kernel.total_lable: unknown key",
+            "retrospect.yml:15: kernel.total_lable: unknown key",
         ),
         (
             lambda c: c.write_text(CONFIG.replace("merges: true", "merges: 3")),
@@ -206,7 +318,7 @@ def test_bad_inputs_leave_nothing_behind(
     assert "unknown repository name 'kernel'" in capsys.readouterr().err
     assert report(config, out, kernel_repo, tool_repo, "--year", "2031") == 2
     assert "dated in 2031" in capsys.readouterr().err
-    config.write_text(CONFIG.replace("https://github.com/awslabs/damo.git", f"file://{tmp_path}/nowhere.git"))
+    config.write_text(CONFIG.replace("https://github.com/damonitor/damo.git", f"file://{tmp_path}/nowhere.git"))
     assert (
         main(
             [
@@ -233,16 +345,16 @@ def test_bad_inputs_leave_nothing_behind(
 
 def _online_config(config: Path) -> None:
     """GitHub metrics from the loopback API server; no packaging services (they would be the internet)."""
-    config.write_text(CONFIG.split("\ngithub:")[0] + "\ngithub:\n  - awslabs/damo\n")
+    config.write_text(CONFIG.split("\ngithub:")[0] + "\ngithub:\n  - damonitor/damo\n")
 
 
-def test_github_section_and_milestone_sentence(
+def test_key_events_from_github_and_failures_left_out(
     config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, github_api, capsys
 ) -> None:
     stars = [(f"user{i}", f"2022-{1 + i % 12:02d}-10T00:00:00Z") for i in range(90)]
     stars += [(f"new{i}", f"2023-08-{1 + i:02d}T00:00:00Z") for i in range(15)]
     github_api.add_repo(
-        "awslabs/damo",
+        "damonitor/damo",
         stars=stars,
         releases=[("v1.0", "2023-02-01T00:00:00Z")],
         tags=["v1.0"],
@@ -266,18 +378,23 @@ def test_github_section_and_milestone_sentence(
     ]
     assert main(args) == 0
     post = (out / "2023.md").read_text()
-    summary = post.split("Development Statistics")[0]
+    summary = words(post.split("Key Events")[0])
     assert "'damo' got its 100th GitHub star in August." in summary
-    section = post.split("\nGitHub\n------\n", 1)[1]
-    assert "| stars | 105 | 15 |" in section
+    events = words(post.split("Key Events\n==========\n", 1)[1].split("Key Features")[0])
+    assert "damo[2], has 105 GitHub stars (15 of them given in 2023) and 1 releases (1 in 2023)." in events
+    assert "It got its 100th GitHub star on 2023-08-10." in events
+    assert "\n[2] DAMON user-space tool, damo: <https://github.com/damonitor/damo>\\\n" in post
     data = json.loads((out / "2023.json").read_text())
     assert data["extras"]["github"][0]["metrics"]["stars"] == 105
     capsys.readouterr()
-    # The API failing does not fail the report: the section says why, and stderr warns.
+    # The API failing does not fail the report, nor reach the post: the reason is on stderr and in the JSON.
     github_api.repos.clear()
     assert main(args) == 0
-    assert "Figures of awslabs/damo are unavailable:" in (out / "2023.md").read_text()
-    assert "warning: GitHub metrics of awslabs/damo unavailable" in capsys.readouterr().err
+    post = (out / "2023.md").read_text()
+    assert "GitHub stars" not in post and "damonitor/damo" not in post and "unavailable" not in post
+    assert "warning: GitHub metrics of damonitor/damo unavailable" in capsys.readouterr().err
+    data = json.loads((out / "2023.json").read_text())
+    assert "error" in data["extras"]["github"][0] and any("damonitor/damo" in w for w in data["warnings"])
 
 
 def test_repository_options_of_report(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, written: Path):

@@ -34,27 +34,27 @@ def _plain(cell: object) -> object:
     return cell
 
 
-def table(result: Table) -> dict[str, Any]:
-    return {
+def table(result: Table, resolved: bool = True) -> dict[str, Any]:
+    """A table's rows by column name (the counts are the `labels` columns); with `resolved`, the commit
+    each ref resolved to (a report states those once for all its tables)."""
+    data = {
         "kind": result.kind,
         "labels": result.labels,
         "header": result.header,
         "layout": result.layout,
         "rows": [
-            {
-                "values": row.values,
-                **{name: _plain(cell) for name, cell in zip(result.header, result.cells(row), strict=True)},
-            }
+            {name: _plain(cell) for name, cell in zip(result.header, result.cells(row), strict=True)}
             for row in result.rows
         ],
-        "resolved": result.resolved,
     }
+    return data | ({"resolved": result.resolved} if resolved else {})
 
 
 def table_from(data: dict[str, Any]) -> Table:
     layout = [c if isinstance(c, int) else (c[0], tuple(c[1])) for c in data["layout"]]
-    rows = [TableRow(row["range"], list(row["values"])) for row in data["rows"]]
-    return Table(data["kind"], list(data["labels"]), list(data["header"]), layout, rows, dict(data["resolved"]))
+    labels = list(data["labels"])
+    rows = [TableRow(row["range"], [int(row[label]) for label in labels]) for row in data["rows"]]
+    return Table(data["kind"], labels, list(data["header"]), layout, rows, dict(data.get("resolved", {})))
 
 
 def authors(ranking: AuthorRanking) -> dict[str, Any]:
@@ -100,12 +100,15 @@ def year_stats(stats: YearStats) -> dict[str, Any]:
     kernel = stats.kernel
     return {
         "year": stats.year,
-        "kernel": {
+        "kernel": None
+        if kernel is None
+        else {
             "refs": kernel.refs,
             "resolved": kernel.resolved,
-            "end_date": kernel.end_date,
+            "dates": kernel.dates,
+            "maintainers": kernel.maintainers,
             "authors": authors(kernel.authors),
-            "tables": {kind: table(t) for kind, t in kernel.tables.items()},
+            "tables": {kind: table(t, resolved=False) for kind, t in kernel.tables.items()},
             "people": persons(kernel.people),
         },
         "tools": [
@@ -118,14 +121,17 @@ def year_stats_from(data: dict[str, Any]) -> YearStats:
     from reporter.report import KernelYear, ToolYear, YearStats
 
     k = data["kernel"]
-    kernel = KernelYear(
-        list(k["refs"]),
-        dict(k["resolved"]),
-        int(k["end_date"]),
-        authors_from(k["authors"]),
-        {kind: table_from(t) for kind, t in k["tables"].items()},
-        persons_from(k["people"]),
-    )
+    kernel = None
+    if k is not None:
+        kernel = KernelYear(
+            list(k["refs"]),
+            dict(k["resolved"]),
+            {ref: int(moment) for ref, moment in k["dates"].items()},
+            authors_from(k["authors"]),
+            {kind: table_from(t) for kind, t in k["tables"].items()},
+            persons_from(k["people"]),
+            list(k["maintainers"]),
+        )
     tools = [
         ToolYear(
             t["name"],

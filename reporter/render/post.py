@@ -1,0 +1,359 @@
+"""The yearly post: Hugo markdown rendered from the report's JSON data by a Jinja2 template.
+
+The words live in the template (`templates/post.md.j2`, or the configuration's `template`, which may
+extend it); this module turns the JSON document into the values the template places: counts, shares,
+the console blocks as the commands print them, the chart, the milestones of the year. Every value a
+template prints is escaped as markdown text unless it is a block made here (console blocks, the chart),
+so no name, tag or address becomes markup. Front matter is TOML written by tomli-w.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tomllib
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import tomli_w
+from markupsafe import Markup
+
+from reporter import people, stats
+from reporter.config import Config, ToolConfig
+from reporter.config import default as default_config
+from reporter.errors import UserError
+from reporter.model import Ratio, Table
+from reporter.render import data as render_data
+from reporter.render import escape, mermaid, text
+
+BUILT_IN = "retrospect/post.md.j2"
+# The statistics sections, in order: each is `templates/sections/NAME.md.j2`, included by the post.
+SECTIONS = ("contributors", "community", "commits", "lines", "chart")
+
+
+def post(config: Config, document: dict[str, Any]) -> str:
+    """The Hugo post: TOML front matter, then the template rendered with the document's values."""
+    front = front_matter(config, document["stats"]["year"], document["options"]["date"])
+    template = load_template(config)
+    try:
+        body = template.render(context(config, document))
+    except jinja2.TemplateError as err:
+        raise _template_error(template.name or BUILT_IN, err) from None
+    return front + "\n" + body.strip("\n") + "\n"
+
+
+def load_template(config: Config) -> jinja2.Template:
+    """The post's template (the configuration's, or the built-in one), compiled: a report checks it before
+    its long work."""
+    env = environment(config.template.parent if config.template else None)
+    name = config.template.name if config.template else BUILT_IN
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateError as err:
+        raise _template_error(name, err) from None
+
+
+def _template_error(name: str, err: jinja2.TemplateError) -> UserError:
+    line = f":{err.lineno}" if isinstance(err, jinja2.TemplateSyntaxError) else ""
+    where = Path(err.filename).name if isinstance(err, jinja2.TemplateSyntaxError) and err.filename else name
+    return UserError(f"template {where}{line}: {err.message or type(err).__name__}")
+
+
+def front_matter(config: Config, year: int, when: str) -> str:
+    """TOML front matter (`+++` fenced) from the configuration: title, date, draft and tags."""
+    fields = {
+        "title": escape.shown(config.title.format(subsystem=config.kernel.display, year=year)),
+        "date": tomllib.loads("d = " + escape.toml_datetime(when))["d"],
+        "draft": config.draft,
+        "tags": [escape.shown(tag) for tag in config.tags],
+    }
+    return "+++\n" + tomli_w.dumps(fields) + "+++\n"
+
+
+def environment(directory: Path | None = None) -> jinja2.Environment:
+    """Templates: the built-in ones as `retrospect/...`, and those of `directory` (a user's) by name."""
+    loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"retrospect": jinja2.PackageLoader("reporter")})]
+    if directory is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(directory))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        # Every printed value goes through `_finalize`, which escapes it as markdown text (HTML escaping alone
+        # would let `**x**` or `[x](y)` through); macros and blocks are markup already.
+        autoescape=True,
+        finalize=_finalize,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update({name: _markup(escape_for) for name, escape_for in escape.FILTERS.items()})
+    env.filters.update(n=_number, pct=_percent, month=_month, day=_day_of, link=_link, ordinal=text.ordinal)
+    env.globals.update(compare=stats.Change)
+    return env
+
+
+def _markup(escape_for: Callable[[str], str]) -> Callable[[object], Markup]:
+    """An escaping filter whose result is final for where it lands (so nothing escapes it again)."""
+    return lambda value: Markup(escape_for(str(value)))
+
+
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9._~%!$&'()*+,;=:@/?#-]*)?")
+
+
+def _link(url: str) -> Markup:
+    """A URL as an autolink (`<https://...>`), or as plain text when it is not a plain web address."""
+    return Markup(f"<{url}>") if _URL.fullmatch(url) else Markup(escape.inline(url))
+
+
+def _finalize(value: object) -> object:
+    """Every printed value: blocks made here as they are, anything else as markdown text."""
+    if isinstance(value, Markup | int | float):
+        return value
+    return Markup(escape.inline(str(value)))
+
+
+def _number(value: float) -> str:
+    return f"{value:,}"
+
+
+def _percent(value: Ratio | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def _month(iso: str) -> str:
+    return f"{date.fromisoformat(iso[:10]):%B}"
+
+
+def _day_of(iso: str) -> str:
+    return date.fromisoformat(iso[:10]).isoformat()
+
+
+def _block(command: str, output: str) -> Markup:
+    """A console block (indented code): the command, then its output, line by line."""
+    lines = ([f"$ {command}"] if command else []) + output.rstrip("\n").split("\n")
+    return Markup("".join(f"    {escape.code_line(line)}\n" if line else "\n" for line in lines))
+
+
+def _utc_day(moment: int) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d")
+
+
+class _Commands:
+    """The retrospect command lines that print each block, as a reader would run them."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def kernel_path(self) -> str:
+        return f"./{self.config.kernel.name}"
+
+    def authors(self, refs: Sequence[str]) -> str:
+        k = self.config.kernel
+        args = ["retrospect", "authors", self.kernel_path(), "--range", f"{refs[0]}..{refs[-1]}", "--no-merges"]
+        args += ["--subsystem", k.subsystem.section] if k.subsystem.section else ["--paths", *k.subsystem.paths]
+        return shlex.join(args)
+
+    def tool(self, tool: ToolConfig, year: dict[str, Any]) -> str:
+        since, until = _utc_day(year["since"]), _utc_day(year["until"])
+        args = ["retrospect", "authors", f"./{tool.name}", "--since", since, "--until", until]
+        if not year["merges"]:
+            args.append("--no-merges")
+        if tool.date_kind != "committer":
+            args += ["--date-kind", tool.date_kind]
+        return shlex.join(args)
+
+    def table(self, kind: str, year: int, refs: Sequence[str]) -> str:
+        k, defaults = self.config.kernel, default_config().kernel
+        args = ["retrospect", "table", kind, self.kernel_path()]
+        for option, value, default in [
+            ("--subsystem", k.subsystem.spec(), defaults.subsystem.spec()),
+            ("--parent", k.parent.spec(), defaults.parent.spec()),
+            ("--total-label", k.total_label, defaults.total_label),
+            ("--tag-pattern", k.tag_pattern, defaults.tag_pattern),
+            ("--release-pattern", k.release_pattern, defaults.release_pattern),
+        ]:
+            if value != default and (kind != "community" or option == "--subsystem"):
+                args += [option, value]
+        if kind == "community" and k.maintainer_label:
+            args += ["--maintainer-label", k.maintainer_label]
+        command = shlex.join(args + ["--format", "text"])
+        if year in k.refs:
+            return command + " --refs <(printf '%s\\n' " + " ".join(shlex.quote(r) for r in refs) + ")"
+        return command + f" --year {year}"
+
+
+def _persons(data: list[dict[str, Any]]) -> dict[str, Any]:
+    found = render_data.persons_from(data)
+    return {"count": len(found), "folded": [p for p in found if len(p.identities) > 1]}
+
+
+def _kernel(config: Config, year: int, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A kernel year's values for the template (None: that year could not be computed)."""
+    if data is None:
+        return None
+    commands = _Commands(config)
+    k = config.kernel
+    refs = data["refs"]
+    ranking = render_data.authors_from(data["authors"])
+    tables = {kind: render_data.table_from(t) for kind, t in data["tables"].items()}
+
+    def shares(kind: str) -> dict[str, Ratio]:
+        table = tables[kind]
+        return {
+            "parent": stats.share_total(table, k.subsystem.label, k.parent.label),
+            "total": stats.share_total(table, k.subsystem.label, k.total_label),
+        }
+
+    return {
+        "year": year,
+        "refs": refs,
+        "span": f"{refs[0]}..{refs[-1]}",
+        "dates": {ref: _utc_day(moment) for ref, moment in data["dates"].items()},
+        "people": _persons(data["people"]),
+        "commits": ranking.total_commits,
+        "authors": _block(commands.authors(refs), text.authors(ranking)),
+        "authors_footer": _block("", text.authors(ranking).rstrip("\n").split("\n")[-1]),
+        "non_maintainer": stats.non_maintainer_share(tables["community"]),
+        "shares": {kind: shares(kind) for kind in ("commits", "lines")},
+        "tables": {
+            kind: {
+                "command": _block(commands.table(kind, year, refs), _aligned(table)),
+                "output": _block("", _aligned(table)),
+            }
+            for kind, table in tables.items()
+        },
+        "chart": chart(config, year, tables["community"]),
+        "maintainers": [dict(zip(("name", "email"), people.parse_entry(m), strict=True)) for m in data["maintainers"]],
+    }
+
+
+def _aligned(table: Table) -> str:
+    return text.aligned(text.table_rows(table))
+
+
+def chart(config: Config, year: int, community: Table) -> Markup:
+    """Commits per release (bars) and those made by non-maintainers (line), both from the community table,
+    so that both count merges alike."""
+    rows = community.rows[:-1] if len(community.rows) > 1 else community.rows
+    return Markup(
+        mermaid.xychart(
+            f"{config.kernel.display} commits per release in {year}",
+            [row.range.partition("..")[2] for row in rows],
+            "commits",
+            [sum(row.values) for row in rows],
+            [[row.values[1] for row in rows]],
+        )
+    )
+
+
+def _tool(config: Config, tool: ToolConfig, data: dict[str, Any] | None, year: int) -> dict[str, Any] | None:
+    if data is None:
+        return None
+    ranking = render_data.authors_from(data["authors"])
+    output = text.authors(ranking)
+    return {
+        "year": year,
+        "people": _persons(data["people"]),
+        "identities": ranking.total_authors,
+        "commits": ranking.total_commits,
+        "authors": _block(_Commands(config).tool(tool, data), output),
+    }
+
+
+def _tools(config: Config, current: dict[str, Any], previous: dict[str, Any]) -> list[dict[str, Any]]:
+    def of(year: dict[str, Any], name: str) -> dict[str, Any] | None:
+        return next((t for t in year["tools"] if t["name"] == name), None)
+
+    return [
+        {
+            "name": tool.name,
+            "display": tool.display,
+            "description": tool.description,
+            "current": _tool(config, tool, of(current, tool.name), current["year"]),
+            "previous": _tool(config, tool, of(previous, tool.name), previous["year"]),
+        }
+        for tool in config.tools
+    ]
+
+
+def _reached(marks: list[dict[str, Any]], year: int) -> list[dict[str, Any]]:
+    return [m for m in marks if m["reached"] and m["reached"].startswith(f"{year}-")]
+
+
+def _github(extras: dict[str, Any], year: int) -> list[dict[str, Any]]:
+    """The repositories whose metrics were fetched (a failure is in the JSON and on stderr, not the post)."""
+    found = []
+    for item in extras["github"]:
+        if "metrics" in item:
+            m = item["metrics"]
+            found.append(
+                {
+                    **m,
+                    "name": m["repo"].rpartition("/")[2],
+                    "url": f"https://github.com/{m['repo']}",
+                    "stars_reached": _reached(m["star_milestones"], year),
+                    "releases_reached": _reached(m["release_milestones"], year),
+                }
+            )
+    return found
+
+
+def _packaging(extras: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the packaging services answered, per project (what they did not is left out)."""
+    return [
+        {"project": item["project"], "packaging": item.get("packaging"), "downloads": item.get("downloads")}
+        for item in extras["packaging"]
+        if item.get("packaging") or item.get("downloads")
+    ]
+
+
+class _References:
+    """The post's numbered references, in order of first citation, as the seed post numbers them."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str | None]] = []
+
+    def cite(self, title: str, url: str | None = None) -> int:
+        key = (title, url)
+        if key not in self.items:
+            self.items.append(key)
+        return self.items.index(key) + 1
+
+
+def _github_url(url: str | None) -> str | None:
+    """`https://github.com/OWNER/NAME` of a GitHub clone URL, else None."""
+    if url and url.startswith("https://github.com/"):
+        return url.removesuffix("/").removesuffix(".git")
+    return None
+
+
+def context(config: Config, document: dict[str, Any]) -> dict[str, Any]:
+    """Everything the template places, from the report's JSON document (and the configuration's names)."""
+    current, previous = document["stats"], document["previous"]
+    k = config.kernel
+    kernel_url = _github_url(k.url)
+    references = _References()
+    return {
+        "year": current["year"],
+        "previous_year": previous["year"],
+        "subsystem": k.display,
+        "parent": k.parent.name,
+        "total": k.total_display,
+        "kernel_name": k.name,
+        "kernel_url": kernel_url,
+        "kernel": _kernel(config, current["year"], current["kernel"]),
+        "previous_kernel": _kernel(config, previous["year"], previous["kernel"]),
+        "tools": [
+            {**t, "url": _github_url(tool.url) or tool.url}
+            for t, tool in zip(_tools(config, current, previous), config.tools, strict=True)
+        ],
+        "github": _github(document["extras"], current["year"]),
+        "packaging": _packaging(document["extras"]),
+        "sections": SECTIONS,
+        "cite": references.cite,
+        "references": references.items,
+        "retrospect": document["tool"],
+    }
