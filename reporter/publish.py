@@ -129,7 +129,18 @@ def update_document(existing: str | None, region: str, content: str, report: str
     if existing is None:
         existing = report
     replaced = replace_region(existing, region, content)
-    return replaced if replaced is not None else append_region(existing, region, content)
+    updated = replaced if replaced is not None else append_region(existing, region, content)
+    # A code fence or HTML block left open (in the file above the region, or in the content) would hide a
+    # marker from the next run, which would then append a second region or refuse the file: never write it.
+    try:
+        found = find_region(updated, region)
+    except UserError:
+        found = None
+    if found is None:
+        raise UserError(
+            f"region {region!r} would be hidden inside a code block or HTML block left open; close it first"
+        )
+    return updated
 
 
 # --------------------------------------------------------------------------------------- size limits

@@ -165,3 +165,10 @@ def test_pathspec_magic_in_news_path_is_a_plain_name(tmp_path: Path, hermetic_gi
     landed = publish.publish_commit(publish.NewsTarget(str(remote), None, path), "t", "r", BOT, None, "", ONCE)
     assert landed.changed
     assert git(remote, "ls-tree", "--name-only", "main").splitlines() == [":(glob)*.md", "README.md"]
+
+
+@pytest.mark.parametrize(("doc", "content"), [("```", ""), ("", "```"), ("<!--\n", "x")])
+def test_a_region_hidden_by_an_open_block_is_never_written(doc: str, content: str) -> None:
+    """Found by hypothesis: an open fence above the region, or inside its content, hid a marker."""
+    with pytest.raises(UserError, match="hidden inside a code block"):
+        publish.update_document(doc, "stats", content, "")
