@@ -407,3 +407,49 @@ def test_repository_options_of_report(config: Path, tmp_path: Path, kernel_repo:
     assert ours == json.loads((written / "2023.json").read_text())["stats"]
     assert report(config, tmp_path / "cached", kernel_repo, tool_repo, "--cache-dir", str(root)) == 0
     assert (root / "commits.sqlite").exists()  # the commit cache is in the root, beside repos/, http/, github/
+
+
+def test_key_events_state_the_packaging(written: Path, config: Path) -> None:
+    """The packaging figures as a report records them (Repology's distributions, those new since last year's
+    report, PyPI downloads) become Key Events sentences with their references."""
+    from dataclasses import asdict
+
+    from reporter.config import load
+    from reporter.packaging import Distribution, Downloads, Packaging
+
+    found = Packaging(
+        "damo",
+        "https://repology.org/project/damo/versions",
+        "2023-12-30",
+        2,
+        [Distribution("Arch Linux", "2.1", True, ["aur"]), Distribution("Fedora", "2.1", True, ["fedora_39"])],
+        ["Fedora"],
+        [],
+    )
+    downloads = Downloads(
+        "damo",
+        2023,
+        "https://pypistats.org/packages/damo",
+        1234,
+        "2023-07-04",
+        "2023-12-30",
+        180,
+        False,
+        {"2023-08": 600},
+        "2023-08",
+        None,
+        None,
+        None,
+        None,
+    )
+    document = json.loads((written / "2023.json").read_text())
+    document["extras"]["packaging"] = [
+        {"project": "damo", "packaging": asdict(found), "downloads": asdict(downloads), "warnings": []}
+    ]
+    post = render_post.post(load(config), document)
+    events = words(post.split("Key Events\n==========\n", 1)[1].split("Key Features")[0])
+    assert "As of 2023-12-30, Arch Linux and Fedora are packaging damo[2]. New since last year: Fedora." in events
+    assert "It was downloaded 1,234 times from PyPI from 2023-07-04 to 2023-12-30[3]." in events
+    assert "\n[2] damo packaging status: <https://repology.org/project/damo/versions>\\\n" in post
+    summary = words(post.split("Key Events")[0])
+    assert "damo has been packaged by 2 distributions, newly by Fedora." in summary
