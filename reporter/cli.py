@@ -302,8 +302,8 @@ def _add_authors(sub: _Subcommands) -> None:
     )
     p.add_argument(
         "--new-since",
-        metavar="DATE|REF",
-        help="only authors with no commit to the same paths before DATE (YYYY-MM-DD) or reachable from REF",
+        metavar="DATE|REF|A..B",
+        help="only authors with no commit to the same paths before DATE (YYYY-MM-DD), reachable from REF, or in A..B",
     )
     p.add_argument(
         "--people",

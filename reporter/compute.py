@@ -175,23 +175,20 @@ def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
 
 
 def _earlier_authors(history: History, request: AuthorsRequest, since: str) -> tuple[set[str], str]:
-    """The authors (identities of the request's kind) of the request's paths before `since`, a date
-    (`YYYY-MM-DD` or a timestamp: commits of the range's end dated before it) or a ref (commits it reaches);
-    and `since` as the ranking states it, with how far a shallow clone's history reaches."""
+    """The authors (identities of the request's kind) of the request's paths before `since`: a date
+    (`YYYY-MM-DD` or a timestamp: commits of the range's end dated before it), a ref (commits it reaches)
+    or a range `A..B` (its commits: a window that any clone holding it answers alike); and `since` as the
+    ranking states it, with how far a shallow clone's history reaches where that matters."""
     end = (request.rev_range or RevRange("", "HEAD")).end
     options = [] if request.merges else ["--no-merges"]
     moment = parse_date(since) if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", since) else None
     if moment is not None and request.date_kind == "committer":
         options.append(f"--until=@{moment - 1}")
-    commits = history.log(
-        history.resolve(RevRange("", end if moment is not None else since)),
-        _pathspecs(history, request),
-        options,
-        numstat=False,
-    )
+    window = walk.parse_range(since) if moment is None else RevRange("", end)
+    commits = history.log(history.resolve(window), _pathspecs(history, request), options, numstat=False)
     if moment is not None and request.date_kind == "author":
         commits = [c for c in commits if c.author_time < moment]
-    reach = walk.history_start(history.repo)
+    reach = None if window.start else walk.history_start(history.repo)
     stated = since if reach is None else f"{since} (the shallow clone's history starts {reach})"
     return {stats.identity(c, request.identity) for c in commits}, stated
 

@@ -92,3 +92,13 @@ def test_shallow_clone_says_how_far_it_reaches(tmp_path: Path, capsys: pytest.Ca
         "# 1 authors new since HEAD~1 (the shallow clone's history starts 2023-03-01), 1 commits in total",
     ]
     assert authors(capsys, str(b.path), "--new-since", "HEAD~1") == ["# 0 authors new since HEAD~1, 0 commits in total"]
+
+
+def test_new_since_a_window(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`A..B`: no commit in that range (here: Ben's doc/ commit is before `start~2`, outside the window)."""
+    window = "start~2..start"
+    new = expected(repo, "start..master", [window], [])
+    assert new != expected(repo, "start..master", ["start"], [])  # the window tells apart what `start` does not
+    lines = authors(capsys, str(repo), "--range", "start..master", "--no-merges", "--new-since", window)
+    assert lines[-1] == f"# {len(new)} authors with no commit in {window}, {sum(new.values())} commits in total"
+    assert {line.partition(". ")[2].rpartition(": ")[0] for line in lines[:-1]} == set(new)

@@ -209,7 +209,10 @@ def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str = "authors
 
 
 def new_since(ranking: AuthorRanking) -> str:
-    return f" new since {ranking.new_since}" if ranking.new_since else ""
+    if not ranking.new_since:
+        return ""
+    window = ".." in ranking.new_since.partition(" ")[0]
+    return f" with no commit in {ranking.new_since}" if window else f" new since {ranking.new_since}"
 
 
 def credits_footer(ranking: CreditRanking) -> str:
