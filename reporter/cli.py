@@ -698,9 +698,9 @@ def _add_github(sub: _Subcommands) -> None:
         "stars, releases, tags and contributors of a GitHub repository",
         "A GitHub repository's stars, releases, tags and contributors: totals, the year's gains, and the dates\n"
         "the milestones were reached.",
-        "GITHUB_TOKEN=... retrospect github awslabs/damo --year 2024 --format md",
+        "GITHUB_TOKEN=... retrospect github damonitor/damo --year 2024 --format md",
     )
-    p.add_argument("repo", metavar="OWNER/REPO", help="the repository, e.g. awslabs/damo")
+    p.add_argument("repo", metavar="OWNER/REPO", help="the repository, e.g. damonitor/damo")
     p.add_argument("--year", type=_year, default=datetime.now(UTC).year, help="year of the gains")
     p.add_argument(
         "--milestones",
