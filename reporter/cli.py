@@ -305,6 +305,11 @@ def _add_authors(sub: _Subcommands) -> None:
         metavar="DATE|REF|A..B",
         help="only authors with no commit to the same paths before DATE (YYYY-MM-DD), reachable from REF, or in A..B",
     )
+    _people_options(p)
+    p.set_defaults(func=_run_authors)
+
+
+def _people_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--people",
         action="store_true",
@@ -314,7 +319,13 @@ def _add_authors(sub: _Subcommands) -> None:
     p.add_argument(
         "--no-fold-names", action="store_true", help="with --people: identities sharing only a name stay apart"
     )
-    p.set_defaults(func=_run_authors)
+
+
+def _people_rules(args: argparse.Namespace) -> people.Rules | None:
+    """How --people folds identities, or None without it."""
+    if args.no_fold_names and not args.people:
+        raise UserError("--no-fold-names goes with --people")
+    return people.Rules(fold_names=not args.no_fold_names) if args.people else None
 
 
 def _run_authors(args: argparse.Namespace) -> int:
@@ -322,15 +333,13 @@ def _run_authors(args: argparse.Namespace) -> int:
         walk.check_ref(args.new_since)
     if args.people and args.identity != "all":
         raise UserError("--people folds whole identities: it does not go with --identity")
-    if args.no_fold_names and not args.people:
-        raise UserError("--no-fold-names goes with --people")
     request = _selection(
         args,
         sortby=args.sortby,
         identity=args.identity,
         exclude=args.exclude,
         new_since=args.new_since,
-        people=people.Rules(fold_names=not args.no_fold_names) if args.people else None,
+        people=_people_rules(args),
     )
     ranking = compute.authors(_history(args, mailmap=args.mailmap), request)
     who = "domains" if args.identity == "domain" else "authors"  # what the footer counts
@@ -394,13 +403,16 @@ def _add_credits(sub: _Subcommands) -> None:
         metavar="KEY",
         help=f"a trailer key (repeatable; default: {', '.join(credit.DEFAULT_KEYS)})",
     )
+    _people_options(p)
     p.set_defaults(func=_run_credits)
 
 
 def _run_credits(args: argparse.Namespace) -> int:
     keys = list({credit.check_key(k).casefold(): credit.check_key(k) for k in args.trailers}.values())
     rankings = compute.credits(
-        _history(args, mailmap=args.mailmap), _selection(args), keys or list(credit.DEFAULT_KEYS)
+        _history(args, mailmap=args.mailmap),
+        _selection(args, people=_people_rules(args)),
+        keys or list(credit.DEFAULT_KEYS),
     )
     return _write(
         args.format,

@@ -215,11 +215,15 @@ def employers(
 
 
 def credits(history: History, request: AuthorsRequest, keys: Sequence[str]) -> list[CreditRanking]:
-    """Per trailer key, the identities credited by the commits `authors` would count (as shortlog counts)."""
+    """Per trailer key, the identities (or persons, with `request.people`) credited by the commits `authors`
+    would count (as shortlog counts)."""
     commits = selected(history, request, numstat=False, trailers=True)
     found = [c.trailers for c in commits]
-    mailmap = walk.check_mailmap(history.repo, credit.contacts(found, keys)) if history.mailmap else {}
-    return credit.rank(found, keys, mailmap, request.max_authors)
+    wanted = history.mailmap or request.people is not None  # persons fold by .mailmap, as authors' do
+    mailmap = walk.check_mailmap(history.repo, credit.contacts(found, keys)) if wanted else {}
+    credited = credit.credits_of(found, keys, mailmap if history.mailmap else {})
+    person = credit.persons_of(credited, request.people, mailmap) if request.people is not None else None
+    return credit.rank(credited, keys, person, request.max_authors)
 
 
 def selected(history: History, request: AuthorsRequest, numstat: bool, trailers: bool = False) -> list[Commit]:

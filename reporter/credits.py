@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from reporter import people
 from reporter.errors import UserError
 from reporter.model import CreditCount, CreditRanking
 
@@ -80,18 +81,39 @@ def credited(trailers: Trailers, key: str, mailmap: Mapping[str, str]) -> list[s
     return list(dict.fromkeys(identity(v, mailmap) for k, v in trailers if k.casefold() == wanted))
 
 
+Credits = Sequence[Mapping[str, list[str]]]  # per commit: key -> the identities it credits
+
+
+def credits_of(trailers: Iterable[Trailers], keys: Sequence[str], mailmap: Mapping[str, str]) -> Credits:
+    """Per commit, the identities each key credits (each once, through the mailmap)."""
+    return [{key: credited(pairs, key, mailmap) for key in keys} for pairs in trailers]
+
+
+def persons_of(credits: Credits, rules: people.Rules, mailmap: people.Mailmap) -> dict[str, str]:
+    """Each credited identity -> its person's most credited identity, folded as `authors --people` folds
+    authors. A value that is no `Name <email>` names nobody to fold with: it stays itself."""
+    counts: dict[str, int] = {}
+    for commit in credits:
+        for idents in commit.values():
+            for ident in idents:
+                counts[ident] = counts.get(ident, 0) + 1
+    found = [people.Identity(*split, n) for ident, n in counts.items() if (split := split_ident(ident))]
+    return {str(i): str(p.identity) for p in people.fold(found, rules, mailmap) for i in p.identities}
+
+
 def rank(
-    trailers: Iterable[Trailers], keys: Sequence[str], mailmap: Mapping[str, str], limit: int | None = None
+    credits: Credits, keys: Sequence[str], person: Mapping[str, str] | None = None, limit: int | None = None
 ) -> list[CreditRanking]:
-    """Per key, identities by the number of commits crediting them, descending; ties keep first appearance."""
+    """Per key, identities (or their persons, through `person`) by the number of commits crediting them,
+    descending; ties keep first appearance. A commit credits one person once per key."""
     counts: dict[str, dict[str, int]] = {key: {} for key in keys}
     carrying = dict.fromkeys(keys, 0)
-    for pairs in trailers:
+    for commit in credits:
         for key in keys:
-            people = credited(pairs, key, mailmap)
-            carrying[key] += bool(people)
-            for person in people:
-                counts[key][person] = counts[key].get(person, 0) + 1
+            named = list(dict.fromkeys((person or {}).get(ident, ident) for ident in commit[key]))
+            carrying[key] += bool(named)
+            for who in named:
+                counts[key][who] = counts[key].get(who, 0) + 1
     rankings = []
     for key in keys:
         ranked = [CreditCount(p, n) for p, n in sorted(counts[key].items(), key=lambda item: -item[1])]

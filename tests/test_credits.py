@@ -186,3 +186,33 @@ def test_hostile_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     data = json.loads(credits(capsys, str(b.path), "--trailer", "Reviewed-by", "--format", "json"))
     got = {c["identity"]: c["commits"] for c in data[0]["credits"]}
     assert got == shortlog(b.path, "reviewed-by", "HEAD") and len(got) == 2
+
+
+def test_people_fold_as_authors_people_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--people: a person's identities (shared name, shared address, .mailmap) are one; a commit naming two of
+    them credits the person once. Plain git: shortlog with a mailmap file that names the same persons."""
+    dan_a, dan_b, dan_c, eve = "Dan Dev <dan@a.org>", "Dan Dev <dan@b.org>", "dan <dan@b.org>", "Eve <eve@e.org>"
+    b = Builder(tmp_path / "repo")
+    b.commit("base", AUTHOR, ts("2023-01-01T00:00:00"), files={"README": "x\n"})
+    for i, reviewers in enumerate([[dan_a, dan_b], [dan_c], [dan_b, eve], [eve], [eve]]):
+        trailers = "".join(f"Reviewed-by: {r}\n" for r in reviewers)
+        b.commit(f"c{i}\n\nBody.\n\n{trailers}", AUTHOR, ts(f"2023-02-0{i + 1}T00:00:00"), files={"a": f"{i}\n"})
+
+    def by_mailmap(lines: list[str]) -> dict[str, int]:
+        (tmp_path / "mailmap").write_text("".join(line + "\n" for line in lines))
+        out = git(
+            b.path,
+            "-c",
+            f"mailmap.file={tmp_path / 'mailmap'}",
+            "shortlog",
+            "-sne",
+            "--group=trailer:Reviewed-by",
+            "HEAD",
+        )
+        return {ident: int(n) for n, ident in (line.split("\t", 1) for line in out.split("\n") if line)}
+
+    folded = parsed(credits(capsys, str(b.path), "--people", "--trailer", "Reviewed-by"))["Reviewed-by"]
+    # Dan: three identities, most credited first (dan@b.org by name "Dan Dev" twice); one credit in c0
+    assert folded == by_mailmap([f"{dan_b} <dan@a.org>", f"{dan_b} {dan_c}"]) == {dan_b: 3, eve: 3}
+    apart = parsed(credits(capsys, str(b.path), "--people", "--no-fold-names", "--trailer", "Reviewed-by"))
+    assert apart["Reviewed-by"] == by_mailmap([f"{dan_b} {dan_c}"]) == {dan_b: 3, eve: 3, dan_a: 1}
