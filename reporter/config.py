@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import string
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -155,6 +157,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
     return mapping
 
 
+_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+
 class _Marked(dict[Any, Any]):
     marks: dict[str, yaml.Mark]
     mark: yaml.Mark
@@ -264,7 +269,7 @@ def _kernel(r: _Reader) -> KernelConfig:
             raise refs_reader.fail(str(year), "needs at least two refs")
     subsystem = _pathset(r.child("subsystem"))
     return KernelConfig(
-        name=r.get("name", str, "linux"),
+        name=_name(r, "linux"),
         url=r.get("url", str),
         path=r.get("path", str),
         display=r.get("display", str, subsystem.label),
@@ -280,9 +285,31 @@ def _kernel(r: _Reader) -> KernelConfig:
     )
 
 
+def _name(r: _Reader, default: str | None = None) -> str:
+    """A repository name: it names a directory in the cache, so a name and never a path."""
+    name: str = r.get("name", str, default, required=default is None)
+    if not _NAME.fullmatch(name):
+        raise r.fail("name", f"{name!r}: a name holds letters, digits, '.', '_' and '-', and does not start with '.'")
+    return name
+
+
+def _title(r: _Reader) -> str:
+    """The title template: text with {subsystem} and {year}, nothing else to format."""
+    title: str = r.get("title", str, "Looking back on {subsystem} development in {year}")
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(title)]
+    except ValueError as err:
+        raise r.fail("title", f"{err} (write {{{{ and }}}} for literal braces)") from None
+    for name, spec, conversion in fields:
+        if name is not None and (name not in ("subsystem", "year") or spec or conversion):
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            raise r.fail("title", f"field {{{shown}}}: only {{subsystem}} and {{year}} (write {{{{ for a brace)")
+    return title
+
+
 def _tool(r: _Reader) -> ToolConfig:
     r.check_keys({"name", "url", "path", "display", "description", "merges", "date_kind"})
-    name = r.get("name", str, required=True)
+    name = _name(r)
     date_kind = r.get("date_kind", str, "committer")
     if date_kind not in ("committer", "author"):
         raise r.fail("date_kind", "expected committer or author")
@@ -337,7 +364,7 @@ def parse(text: str, source: str) -> Config:
     publish.check_keys({"news_repository", "news_branch", "news_path", "region"})
     config = Config(
         source=source,
-        title=r.get("title", str, "Looking back on {subsystem} development in {year}"),
+        title=_title(r),
         tags=r.string_list("tags", ["statistic", "yearly_development_statistics"]),
         draft=r.get("draft", bool, False),
         date=date.isoformat() if isinstance(date, datetime) else date,
@@ -369,4 +396,6 @@ def load(path: Path | None) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         raise UserError(f"cannot read config {path}: {err.strerror}") from None
+    except UnicodeDecodeError as err:
+        raise UserError(f"config {path}: not UTF-8 (byte {err.object[err.start]:#04x} at offset {err.start})") from None
     return parse(text, str(path))

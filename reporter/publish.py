@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
+from reporter import remote as remote_git
 from reporter.errors import UserError
 from reporter.github import COMMENT_LIMIT, Pull
 
@@ -222,11 +223,12 @@ def resolve_remote(repository: str, server_url: str = "https://github.com") -> R
     raise UserError(f"news repository must be OWNER/REPO, a URL or a path, got {repository!r}")
 
 
-def auth_env(url: str, token: str | None) -> dict[str, str]:
-    """Environment for git that sends `token` as actions/checkout does, to `url`'s server only."""
+def auth_env(url: str, token: str | None, server_url: str = "") -> dict[str, str]:
+    """Environment for git that sends `token` as actions/checkout does, to `url`'s server only, and only
+    when that is the GitHub server over https or a host the user allowed (see remote.token_allowed)."""
     env = {"GIT_TERMINAL_PROMPT": "0"}  # a refused token fails at once instead of asking
     parts = urlsplit(url)
-    if not token or parts.scheme not in ("http", "https"):
+    if not token or not remote_git.token_allowed(url, server_url):
         return env
     index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)  # keep configuration passed this way already
     env |= {
@@ -253,15 +255,13 @@ class Git:
     """git in one working directory, with the authenticating environment; failures raise UserError."""
 
     def __init__(self, cwd: Path, env: dict[str, str], what: str) -> None:
-        # Not the action's inputs (INPUT_TOKEN among them): git and its hooks have no use for them.
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith("INPUT_")}
-        self.cwd, self.env, self.what = cwd, inherited | env, what
+        self.cwd, self.env, self.what = cwd, dict(os.environ) | env, what
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            ["git", *args], cwd=self.cwd, env=self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL
-        )
+        done = remote_git.run(args, self.cwd, self.what, self.env)
         if check and done.returncode != 0:
+            if remote_git.stalled(done.stderr):
+                raise UserError(f"{self.what} did not answer: git {args[0]} stopped receiving data")
             raise UserError(f"git {args[0]} of {self.what} failed: {_last_line(done.stderr)}")
         return done
 
@@ -282,14 +282,18 @@ _AUTH_FAILURES = ("terminal prompts disabled", "Authentication failed", "could n
 
 
 @contextmanager
-def cloned(remote: Remote, branch: str | None, token: str | None) -> Iterator[Git]:
+def cloned(remote: Remote, branch: str | None, token: str | None, server_url: str = "") -> Iterator[Git]:
     """A shallow clone of `branch` (default: the remote's HEAD), in a temporary directory."""
+    remote_git.check_url(remote.url, "news repository")
     with tempfile.TemporaryDirectory(prefix="retrospect-news-") as tmp:
-        git = Git(Path(tmp), auth_env(remote.url, token), remote.url)
+        git = Git(Path(tmp), auth_env(remote.url, token, server_url), remote.url)
         branch_args = ["--branch", branch] if branch else []
-        done = git.run("clone", "--quiet", "--depth", "1", "--no-tags", *branch_args, remote.url, "news", check=False)
+        args = ["clone", "--quiet", "--depth", "1", "--no-tags", *branch_args, "--", remote.url, "news"]
+        done = git.run(*args, check=False)
         if done.returncode != 0:
             message = _last_line(done.stderr)
+            if remote_git.stalled(done.stderr):
+                raise UserError(f"the news repository {remote.url} did not answer: git clone stopped receiving data")
             if branch and "not found in upstream" in done.stderr:
                 message = f"branch {branch!r} not found"
             elif any(sign in done.stderr for sign in _AUTH_FAILURES):
@@ -457,7 +461,7 @@ def publish_commit(
 ) -> Landed:
     """Mode `commit`: the region of the news file updated on its branch."""
     remote = resolve_remote(target.repository, server_url)
-    with cloned(remote, target.branch, token) as git:
+    with cloned(remote, target.branch, token, server_url) as git:
         branch = target.branch or current_branch(git)
         return commit_and_push(git, branch, target.path, _editor(target, content, report), committer, retry)
 
@@ -514,7 +518,7 @@ def publish_pull_request(
     propose nothing. No call when neither the branch existed nor the file changed.
     """
     remote = resolve_remote(target.repository, server_url)
-    with cloned(remote, target.branch, token) as git:
+    with cloned(remote, target.branch, token, server_url) as git:
         base = target.branch or current_branch(git)
         on_base = _read(news_file(git.cwd, target.path))
         existed = start_branch(git, head)

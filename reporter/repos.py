@@ -13,7 +13,6 @@ and fetches from an earlier date until none does: never git's `--shallow-exclude
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import git
 
-from reporter import progress, walk
+from reporter import progress, remote, walk
 from reporter.errors import UserError
 from reporter.model import RevRange
 
@@ -32,47 +31,29 @@ _SINCE = "retrospect-shallow-since"  # the date the clone keeps history from (ab
 EARLIER = 3  # years `complete` reaches back, one at a time, before it fetches the whole history
 
 
-def _env() -> dict[str, str]:
-    # Never wait on a credential prompt in a scheduled job; fail and say so instead.
-    return {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": ""}
+def _run(git_dir: Path, *args: str, what: str = "") -> str:
+    """`git --git-dir=GIT_DIR ARGS`: the one way this module runs git, remote calls included (bounded, see
+    reporter.remote; `what` names the remote when it does not answer)."""
+    what = what or f"the remote of {git_dir.name}"
+    done = remote.run([f"--git-dir={git_dir}", *args], git_dir, what)
+    if done.returncode != 0:
+        if remote.stalled(done.stderr):
+            raise UserError(f"{what} did not answer: git {args[0]} stopped receiving data")
+        raise UserError(f"git {args[0]} failed: {_reason(done.stderr)}")
+    return done.stdout
 
 
-def _run(git_dir: Path, *args: str) -> str:
-    """`git --git-dir=GIT_DIR ARGS`: the one way this module runs git, remote calls included."""
-    if args[0] in ("clone", "fetch") and "--quiet" in args and progress.style() == "bar":
-        _run_shown(git_dir, [("--progress" if arg == "--quiet" else arg) for arg in args])
-        return ""
-    try:
-        out: str = git.Git(str(git_dir)).execute(
-            ["git", f"--git-dir={git_dir}", *args], env={**os.environ, **_env()}, stdout_as_string=True
-        )
-        return out
-    except git.GitCommandError as err:
-        raise UserError(f"git {args[0]} failed: {_reason(err)}") from None
-
-
-def _run_shown(git_dir: Path, args: list[str]) -> None:
-    """A clone or fetch with git's own progress on the terminal (minutes for a large repository otherwise
-    silent); its messages are kept too, for the one error line."""
-    command = ["git", f"--git-dir={git_dir}", *args]
-    with subprocess.Popen(
-        command, env={**os.environ, **_env()}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    ) as proc:
-        assert proc.stderr is not None
-        said = bytearray()
-        while chunk := os.read(proc.stderr.fileno(), 4096):
-            said += chunk
-            sys.stderr.buffer.write(chunk)
-            sys.stderr.flush()
-    if proc.returncode:
-        err = git.GitCommandError(command, proc.returncode, said.decode(errors="replace"))
-        raise UserError(f"git {args[0]} failed: {_reason(err)}")
-
-
-def _reason(err: git.GitCommandError) -> str:
-    lines = [line.strip() for line in str(err.stderr).strip().strip("'").splitlines() if line.strip()]
-    lines = [line.removeprefix("stderr: ").strip("' ") for line in lines]
+def _reason(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     return next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1] if lines else "")
+
+
+def _origin(clone: Path) -> str | None:
+    """The URL a cached clone fetches from (None when it is no clone of ours)."""
+    try:
+        return str(git.Git().config("--file", str(clone / "config"), "--get", "remote.origin.url")).strip()
+    except git.GitCommandError:
+        return None
 
 
 def ensure(name: str, url: str | None, root: Path, since_year: int, offline: bool, shallow: bool) -> git.Repo:
@@ -87,6 +68,9 @@ def ensure(name: str, url: str | None, root: Path, since_year: int, offline: boo
             raise UserError(f"no cached clone of {name!r} at {dest}, and --offline forbids cloning {url}")
         return walk.open_repo(dest)
     wanted = f"{since_year - 1}-07-01" if shallow else None
+    remote.check_url(url, f"repository {name!r}")
+    if dest.exists() and _origin(dest) != url:  # another URL configured since, or not a clone: start again
+        shutil.rmtree(dest)
     if dest.exists():
         kept = _kept_since(dest)
         _fetch(dest, _earliest(kept, wanted) if kept else None)
@@ -196,7 +180,7 @@ def _active_heads(git_dir: Path, since: str) -> list[str]:
     probe = Path(tempfile.mkdtemp(prefix=".probe.", dir=git_dir.parent)) / "tips.git"
     try:
         clone = ["clone", "--quiet", "--bare", "--depth=1", "--no-single-branch", "--no-tags", "--filter=tree:0"]
-        _run(probe.parent, *clone, "--", url, str(probe))
+        _run(probe.parent, *clone, "--", url, str(probe), what=url)
         out = _run(probe, "for-each-ref", "--format=%(committerdate:unix) %(refname)", "refs/heads")
     finally:
         shutil.rmtree(probe.parent, ignore_errors=True)

@@ -215,7 +215,7 @@ def test_the_token_never_appears_in_any_output(runner, tmp_path, hermetic_git):
     spy = install_spy_hook(hermetic_git)
     server = GitHTTPServer(root, token=TOKEN).start()
     try:
-        done = runner(**commit_inputs(server.url + "/news.git"))
+        done = runner({"RETROSPECT_TOKEN_HOSTS": server.url}, **commit_inputs(server.url + "/news.git"))
     finally:
         server.stop()
     assert done.status == 0, done.stdout + done.stderr
@@ -243,7 +243,7 @@ def test_a_bad_token_fails_with_a_clear_error(runner, tmp_path):
     make_remote(root / "news.git")
     server = GitHTTPServer(root, token="ghs_the_right_one").start()
     try:
-        done = runner(**commit_inputs(server.url + "/news.git"))
+        done = runner({"RETROSPECT_TOKEN_HOSTS": server.url}, **commit_inputs(server.url + "/news.git"))
     finally:
         server.stop()
     assert done.status == 1

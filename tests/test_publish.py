@@ -250,12 +250,13 @@ def test_a_refused_push_on_an_unmoved_remote_is_reported_not_retried(tmp_path, h
 
 
 @pytest.fixture
-def http_remote(tmp_path, hermetic_git):
+def http_remote(tmp_path, hermetic_git, monkeypatch):
     root = tmp_path / "srv"
     root.mkdir()
     make_remote(root / "news.git")
     git(root / "news.git", "config", "http.receivepack", "true")
     server = GitHTTPServer(root, token="ghs_right").start()
+    monkeypatch.setenv("RETROSPECT_TOKEN_HOSTS", server.url)  # plain http on loopback: allowed explicitly
     yield server
     server.stop()
 

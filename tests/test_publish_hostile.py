@@ -172,3 +172,40 @@ def test_a_region_hidden_by_an_open_block_is_never_written(doc: str, content: st
     """Found by hypothesis: an open fence above the region, or inside its content, hid a marker."""
     with pytest.raises(UserError, match="hidden inside a code block"):
         publish.update_document(doc, "stats", content, "")
+
+
+# ------------------------------------------------------------------------------------------ the token's way
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://github.com/o/r.git", True),
+        ("https://GitHub.com:443/o/r.git", False),  # another origin string: not the server as configured
+        ("http://github.com/o/r.git", False),  # plain http, even to the right host
+        ("https://evil.example/o/r.git", False),
+        ("https://github.com@evil.example/o/r.git", False),  # user info: the host is evil.example
+        ("https://github.com.evil.example/o/r.git", False),
+        ("http://127.0.0.1:8080/news.git", False),
+    ],
+)
+def test_the_token_goes_only_over_https_to_the_github_server(
+    url: str, allowed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GIT_CONFIG_COUNT", raising=False)
+    monkeypatch.delenv("RETROSPECT_TOKEN_HOSTS", raising=False)
+    assert ("GIT_CONFIG_COUNT" in publish.auth_env(url, "s3cret", "https://github.com")) == allowed
+
+
+def test_another_host_gets_the_token_when_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GIT_CONFIG_COUNT", raising=False)
+    monkeypatch.setenv("RETROSPECT_TOKEN_HOSTS", "http://127.0.0.1:8080 https://ghe.example")
+    assert "GIT_CONFIG_COUNT" in publish.auth_env("http://127.0.0.1:8080/news.git", "t", "https://github.com")
+    assert "GIT_CONFIG_COUNT" in publish.auth_env("https://ghe.example/o/r.git", "t", "https://github.com")
+    assert "GIT_CONFIG_COUNT" not in publish.auth_env("http://127.0.0.1:9090/news.git", "t", "https://github.com")
+
+
+@pytest.mark.parametrize("url", ["--upload-pack=touch /tmp/x", "-oProxyCommand=x", "ext::sh -c touch% /tmp/x"])
+def test_urls_that_git_would_read_as_options_or_commands_are_refused(url: str, tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"must be OWNER/REPO, a URL or a path|must not start with '-'|not allowed"):
+        publish.publish_commit(publish.NewsTarget(url, None, NEWS_PATH), "t", "r", BOT, None, "", ONCE)

@@ -1,0 +1,127 @@
+"""git processes that may talk to a remote: bounded, never prompting, URLs as data, token to one host only.
+
+Both the cached clones (repos.py) and the news repository (publish.py) run git through `run`: a server that
+accepts the connection and then says nothing costs `low_speed_time` seconds over HTTP (curl's low-speed
+limit), and `timeout` seconds over any transport, then one error naming the remote that did not answer.
+The limits come from the environment, so that a slow mirror can be given more time and a test less.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from reporter.errors import UserError
+
+TIMEOUT_VAR = "RETROSPECT_GIT_TIMEOUT"  # seconds one git process may take in all
+LOW_SPEED_VAR = "RETROSPECT_GIT_LOW_SPEED_TIME"  # seconds under LOW_SPEED_LIMIT before curl gives up
+TOKEN_HOSTS_VAR = "RETROSPECT_TOKEN_HOSTS"  # more scheme://host[:port] the token may go to, space-separated
+DEFAULT_TIMEOUT = 3600.0  # a first shallow clone of Linux takes minutes; an hour means something is wrong
+DEFAULT_LOW_SPEED_TIME = 60
+LOW_SPEED_LIMIT = 1000  # bytes per second
+
+# Never wait on a credential prompt in a scheduled job: fail and say so instead.
+ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": ""}
+
+
+@dataclass(frozen=True)
+class Bounds:
+    timeout: float
+    low_speed_time: int
+
+
+def _number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise UserError(f"{name} must be a positive number of seconds, got {raw!r}")
+    return value
+
+
+def bounds() -> Bounds:
+    return Bounds(_number(TIMEOUT_VAR, DEFAULT_TIMEOUT), max(1, int(_number(LOW_SPEED_VAR, DEFAULT_LOW_SPEED_TIME))))
+
+
+def check_url(url: str, what: str) -> str:
+    """`url`, refused when git could read it as an option or run a command for it."""
+    if url.startswith("-"):
+        raise UserError(f"{what}: a URL must not start with '-': {url!r}")
+    if url.split("::", 1)[0] in ("ext", "fd"):  # transports that run commands or use descriptors
+        raise UserError(f"{what}: transport not allowed: {url!r}")
+    return url
+
+
+def _config(limits: Bounds) -> list[str]:
+    return [
+        "-c",
+        f"http.lowSpeedLimit={LOW_SPEED_LIMIT}",
+        "-c",
+        f"http.lowSpeedTime={limits.low_speed_time}",
+        "-c",
+        "protocol.ext.allow=never",
+    ]
+
+
+def run(
+    args: Sequence[str], cwd: Path, what: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`git ARGS` in `cwd` with `env` (default: this process's), bounded; `what` names the remote in the
+    error when it does not answer."""
+    limits = bounds()
+    # Not the action's inputs (INPUT_TOKEN among them): git and its hooks have no use for them.
+    base = {k: v for k, v in (os.environ if env is None else env).items() if not k.startswith("INPUT_")}
+    # A session of its own, so that a timeout ends git's helpers (git-remote-https, ssh) as well.
+    with subprocess.Popen(
+        ["git", *_config(limits), *args],
+        cwd=cwd,
+        env=base | ENV,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    ) as proc:
+        try:
+            out, err = proc.communicate(timeout=limits.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise UserError(
+                f"{what} did not answer: git {args[0]} gave up after {limits.timeout:g} s ({TIMEOUT_VAR})"
+            ) from None
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def stalled(stderr: str) -> bool:
+    """Whether git failed because the server stopped sending (curl's low-speed limit)."""
+    return "too slow" in stderr or "Operation timed out" in stderr
+
+
+def token_allowed(url: str, server_url: str) -> bool:
+    """Whether a token may go to `url`: over https to the GitHub server's host, or to a host the user named
+    in $RETROSPECT_TOKEN_HOSTS (`scheme://host[:port]`, plain http included when named so)."""
+    target, server = _origin(url), _origin(server_url or "https://github.com")
+    if target.startswith("https://") and target == server:
+        return True
+    return target in {_origin(named) for named in os.environ.get(TOKEN_HOSTS_VAR, "").split()}
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port], by host name (user info dropped: https://github.com@evil.example is evil's)."""
+    parts = urlsplit(url.strip())
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return ""
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}{port}"
