@@ -34,7 +34,7 @@ EARLIER = 3  # years `complete` reaches back, one at a time, before it fetches t
 def _run(git_dir: Path, *args: str, what: str = "") -> str:
     """`git --git-dir=GIT_DIR ARGS`: the one way this module runs git, remote calls included (bounded, see
     reporter.remote; `what` names the remote when it does not answer)."""
-    what = what or f"the remote of {git_dir.name}"
+    what = what or _origin(git_dir) or f"the remote of {git_dir.name}"
     done = remote.run([f"--git-dir={git_dir}", *args], git_dir, what)
     if done.returncode != 0:
         if remote.stalled(done.stderr):
