@@ -28,7 +28,7 @@ from reporter.cache import CLONES, GITHUB
 from reporter.config import load as load_config
 from reporter.errors import UserError
 from reporter.progress import command, group, notice
-from reporter.ranges import NoBoundaryYet, parse_date
+from reporter.ranges import NoBoundaryYet, parse_date, parse_year
 from reporter.report import ReportOptions, ReportResult, run_report
 
 INPUT_NAMES = (
@@ -56,13 +56,23 @@ FIRST_YEAR = 1991  # Linux's first year: an earlier one is a typo
 
 def write_outputs(path: Path, outputs: Mapping[str, str]) -> None:
     """Append `name=value` lines to $GITHUB_OUTPUT; a multi-line value between random delimiters."""
-    with path.open("a", encoding="utf-8") as out:
-        for name, value in outputs.items():
-            if "\n" in value or "\r" in value:
-                delimiter = f"ghadelimiter_{uuid.uuid4()}"
-                out.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
-            else:
-                out.write(f"{name}={value}\n")
+    lines = []
+    for name, value in outputs.items():
+        if "\n" in value or "\r" in value:
+            delimiter = f"ghadelimiter_{uuid.uuid4()}"
+            lines.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+        else:
+            lines.append(f"{name}={value}\n")
+    _append(path, "".join(lines), "the step's outputs ($GITHUB_OUTPUT)")
+
+
+def _append(path: Path, text: str, what: str) -> None:
+    """One write at the end of a runner's file; a full disk or a bad path is one error line, not a trace."""
+    try:
+        with path.open("a", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as err:
+        raise UserError(f"cannot write {what} to {path}: {err.strerror or err}") from None
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -109,9 +119,13 @@ class Inputs:
     def year(self, today: datetime) -> int | None:
         if not self["year"]:
             return None
-        if not self["year"].isdigit() or not FIRST_YEAR <= int(self["year"]) <= today.year:
+        try:
+            year = parse_year(self["year"])  # not int(): "²".isdigit() holds
+        except UserError:
+            year = 0
+        if not FIRST_YEAR <= year <= today.year:
             raise UserError(f"input 'year' must be a year from {FIRST_YEAR} to {today.year}, got {self['year']!r}")
-        return int(self["year"])
+        return year
 
     def cutoff(self, year: int | None) -> str | None:
         if not self["cutoff"]:
@@ -299,8 +313,7 @@ def write_summary(path: Path, title: str, content: str, report_name: str) -> Non
     """The year's tables and chart as the job summary, within GitHub's 1 MiB."""
     body = f"## {title}\n\n{content.strip()}\n"
     note = "_{rows}: see " + f"{report_name} in the workspace._"
-    with path.open("a", encoding="utf-8") as summary:
-        summary.write(publish.fit(body, publish.SUMMARY_LIMIT - 1024, note, publish.utf8_size))
+    _append(path, publish.fit(body, publish.SUMMARY_LIMIT - 1024, note, publish.utf8_size), "the job summary")
 
 
 def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str, str]) -> dict[str, str]:
@@ -382,6 +395,8 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         command("add-mask", secret)  # first: nothing below may print it unmasked
     try:
         outputs = run(environ)
+        if environ.get("GITHUB_OUTPUT"):
+            write_outputs(Path(environ["GITHUB_OUTPUT"]), outputs)
     except UserError as err:
         command("error", _hide(str(err), secrets))
         return 1
@@ -389,8 +404,6 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         print(_hide(traceback.format_exc(), secrets), file=sys.stderr)
         command("error", _hide(f"retrospect failed: {type(err).__name__}: {err}", secrets))
         return 1
-    if environ.get("GITHUB_OUTPUT"):
-        write_outputs(Path(environ["GITHUB_OUTPUT"]), outputs)
     return 0
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import threading
 import zlib
 from collections.abc import Iterable, Sequence
@@ -129,6 +130,7 @@ class Cache:
     def __init__(self, directory: Path) -> None:
         self.path = directory / "commits.sqlite"
         self._lock = threading.Lock()
+        self._read_only = False
         try:
             directory.mkdir(parents=True, exist_ok=True)
             try:
@@ -175,9 +177,21 @@ class Cache:
 
     def add_commits(self, commits: Iterable[Commit]) -> None:
         rows = [_row(c) for c in commits]
+        self._write("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _write(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """One transaction. When it fails (a full disk, a read-only file), it is rolled back, so the cache
+        stays as it was, and this run goes on without writing to it: the cache saves time, never a number."""
         with self._lock:
-            self._db.executemany("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            self._db.commit()
+            if self._read_only:
+                return
+            try:
+                self._db.executemany(statement, rows)
+                self._db.commit()
+            except sqlite3.Error as err:
+                self._db.rollback()
+                self._read_only = True
+                print(f"retrospect: warning: not writing the cache at {self.path} any more: {err}", file=sys.stderr)
 
     def walk(self, key: str) -> list[Commit] | None:
         with self._lock:
@@ -192,9 +206,7 @@ class Cache:
     def add_walk(self, key: str, commits: Sequence[Commit]) -> None:
         """A walk's commits, without their changed files (whole-repository ones are kept per commit)."""
         blob = _pack([_encode(c) for c in commits])
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO walks VALUES (?, ?)", (key, blob))
-            self._db.commit()
+        self._write("INSERT OR REPLACE INTO walks VALUES (?, ?)", [(key, blob)])
 
     def ancestry(self, older: str, newer: str) -> bool | None:
         """Whether commit `older` is an ancestor of `newer`, if that was asked before (it never changes)."""
@@ -205,9 +217,7 @@ class Cache:
         return None if row is None else bool(row[0])
 
     def add_ancestry(self, older: str, newer: str, result: bool) -> None:
-        with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO ancestry VALUES (?, ?, ?)", (older, newer, int(result)))
-            self._db.commit()
+        self._write("INSERT OR REPLACE INTO ancestry VALUES (?, ?, ?)", [(older, newer, int(result))])
 
     def close(self) -> None:
         with self._lock:

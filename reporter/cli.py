@@ -8,7 +8,9 @@ option groups (`_ranking_options`, `_repository_options`, `_year_options`, `_git
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -35,6 +37,7 @@ from reporter.ranges import (
     DEFAULT_TAG_PATTERN,
     overlaps,
     parse_date,
+    parse_year,
     read_refs_file,
     year_boundaries,
 )
@@ -120,9 +123,10 @@ def _positive(text: str) -> int:
 
 
 def _year(text: str) -> int:
-    if not (text.isdigit() and len(text) == 4):
-        raise argparse.ArgumentTypeError(f"expected a year like 2024, got {text!r}")
-    return int(text)
+    try:
+        return parse_year(text)
+    except UserError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _cache_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
@@ -785,9 +789,17 @@ _COMMANDS = [
 ]
 
 
+def _terminated(signum: int, frame: object) -> None:
+    # SIGTERM (a cancelled job, a stopped container) unwinds like an exception: temporary directories and
+    # files are removed and git's processes ended on the way out, instead of staying behind.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
     try:
         if not arguments:  # a bare `retrospect`: what it can do, as git and pip show it
             parser.print_help(sys.stderr)
@@ -808,6 +820,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -183,7 +183,7 @@ def _earlier_authors(history: History, request: AuthorsRequest, since: str) -> t
     options = [] if request.merges else ["--no-merges"]
     moment = parse_date(since) if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", since) else None
     if moment is not None and request.date_kind == "committer":
-        options.append(f"--until=@{moment - 1}")
+        options.append(f"--until={walk.git_date(moment - 1)}")
     window = walk.parse_range(since) if moment is None else RevRange("", end)
     commits = history.log(history.resolve(window), _pathspecs(history, request), options, numstat=False)
     if moment is not None and request.date_kind == "author":
@@ -255,10 +255,10 @@ def _date_options(request: AuthorsRequest) -> list[str]:
     if request.date_kind == "author":
         return []  # see authors(): filtered by author date after an unbounded walk
     options = []
-    if request.since is not None:
-        options.append(f"--since=@{request.since}")
+    if request.since is not None and request.since > 0:  # before 1970: every commit
+        options.append(f"--since={walk.git_date(request.since)}")
     if request.until is not None:
-        options.append(f"--until=@{request.until}")
+        options.append(f"--until={walk.git_date(request.until)}")
     return options
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+
+from reporter.errors import UserError
 
 
 def umask() -> int:
@@ -27,13 +30,43 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     The file gets the mode an ordinary `open` would give (0666 less the umask, e.g. 0644), not mkstemp's
     0600: a later step of a workflow, run as another user, reads the report.
     """
+    tmp = _staged(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_together(files: Mapping[Path, str | bytes]) -> None:
+    """Write every file or none: all are written in full beside their places first (where a full disk
+    or a kill strikes), then renamed over them. A failure is one UserError naming the file."""
+    staged: dict[Path, Path] = {}
+    try:
+        for path, data in files.items():
+            staged[path] = _staged(path, data)
+        for path, tmp in staged.items():
+            os.replace(tmp, path)
+    except OSError as err:
+        raise UserError(f"cannot write {err.filename or path}: {err.strerror or err}") from None
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
+
+
+def _staged(path: Path, data: str | bytes) -> Path:
+    """`data` in a new temporary file beside `path` (mode as `write_atomic` says), flushed to disk;
+    nothing left behind on failure."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
     try:
         os.fchmod(fd, 0o666 & ~umask())
         with os.fdopen(fd, "wb") as out:
             out.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
+            out.flush()
+            os.fsync(out.fileno())
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    return tmp

@@ -24,6 +24,7 @@ import github
 import requests
 import requests.adapters
 from github.GithubException import (
+    BadAttributeException,
     BadCredentialsException,
     GithubException,
     RateLimitExceededExceedsMaxWait,
@@ -233,6 +234,11 @@ def _api_errors(gh: github.Github, what: str) -> Iterator[None]:
         raise UserError(f"{what}: {failing}") from None
     except requests.exceptions.RequestException as err:
         raise UserError(f"cannot reach the GitHub API at {gh.requester.base_url}: {network_reason(err)}") from None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, BadAttributeException) as err:
+        # Truncated JSON, an HTML page, a list where an object belongs, a string where a count belongs:
+        # the answer is not the API's, and a number read from it would be wrong. ValueError covers JSON
+        # decoding, and _count's refusals.
+        raise UserError(f"{what}: GitHub's answer is not the API's ({type(err).__name__}: {err})"[:300]) from None
 
 
 # --------------------------------------------------------------------------------------------- metrics
@@ -287,6 +293,13 @@ def check_full_name(full_name: str) -> str:
     return full_name
 
 
+def _count(value: object) -> int:
+    """A count read from an answer: an int (not a bool, not a string, not a float)."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"expected a count, got {value!r}"[:100])
+    return value
+
+
 def fetch_metrics(
     gh: github.Github,
     full_name: str,
@@ -305,7 +318,7 @@ def fetch_metrics(
         return GithubMetrics(
             repo=repo.full_name,
             year=year,
-            stars=repo.stargazers_count,
+            stars=_count(repo.stargazers_count),
             stars_in_year=_in_year(starred, year),
             releases=len(published),
             releases_in_year=_in_year(published, year),

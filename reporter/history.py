@@ -74,7 +74,7 @@ class History:
         """Stop when a shallow clone lacks history that `rev` needs (commits of the range, or of its end
         committed since `since`, whose parents the clone does not hold): git would count such a commit's
         whole tree as added, and miss everything before it."""
-        window = [f"--since=@{since}"] if since is not None and not rev.start else []
+        window = [f"--since={walk.git_date(since)}"] if since is not None and not rev.start else []
         cut = walk.shallow_cut(self.repo, rev.end, rev.start, window)
         if cut is not None:
             what = f"{rev.start[:12]}..{rev.end[:12]}" if rev.start else f"the history of {rev.end[:12]}"

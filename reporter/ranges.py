@@ -38,6 +38,13 @@ def parse_date(text: str, end_of_day: bool = False) -> int:
     return int(moment.timestamp())
 
 
+def parse_year(text: str) -> int:
+    """A year as the command line and the action take it: four ASCII digits (not '0', '-5', '99999', '²')."""
+    if not re.fullmatch(r"[0-9]{4}", text) or int(text) < 1970:
+        raise UserError(f"expected a year like 2024, got {text!r}")
+    return int(text)
+
+
 def year_start(year: int) -> int:
     return int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
 

@@ -8,6 +8,7 @@ The limits come from the environment, so that a slow mirror can be given more ti
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -95,12 +96,20 @@ def run(
         try:
             out, err = proc.communicate(timeout=limits.timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
+            _end(proc)
             raise UserError(
                 f"{what} did not answer: git {args[0]} gave up after {limits.timeout:g} s ({TIMEOUT_VAR})"
             ) from None
+        except BaseException:  # SIGTERM or ^C: git and its helpers end with us
+            _end(proc)
+            raise
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _end(proc: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError):  # gone already
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate()
 
 
 def stalled(stderr: str) -> bool:

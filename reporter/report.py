@@ -17,7 +17,7 @@ from reporter import __version__, cache, compute, repos, stats, walk
 from reporter.config import DEFAULT_MAX_WAIT, Config, KernelConfig, ToolConfig
 from reporter.config import load as load_config
 from reporter.errors import UserError
-from reporter.files import write_atomic
+from reporter.files import write_together
 from reporter.history import History
 from reporter.model import AuthorRanking, RevRange, Table
 from reporter.people import Person, Rules
@@ -346,10 +346,7 @@ def run_report(options: ReportOptions) -> ReportResult:
     region = escape.shown(hugo.region(config, current))
     out = options.out_dir
     md_path, json_path = out / f"{year}.md", out / f"{year}.json"
-    write_atomic(json_path, render_data.dumps(document))
-    write_atomic(md_path, post)
-    gfm_path = None
-    if options.gfm:
-        gfm_path = out / f"{year}.gfm.md"
-        write_atomic(gfm_path, region)
+    gfm_path = out / f"{year}.gfm.md" if options.gfm else None
+    # All of them or none: a YEAR.json without its YEAR.md would be taken for last year's figures.
+    write_together({json_path: render_data.dumps(document), md_path: post} | ({gfm_path: region} if gfm_path else {}))
     return ReportResult(year, md_path, json_path, region, gfm_path)

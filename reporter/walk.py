@@ -100,9 +100,17 @@ def repo_name(repo: git.Repo) -> str:
     return Path(repo.working_tree_dir or repo.git_dir).name
 
 
+def git_date(moment: int) -> str:
+    """A date git reads as the moment it is: git takes `@N` for a timestamp only from N = 100000000 on
+    (1973) and ignores smaller ones (counting every commit); before 1970 is 1970 (no commit is older)."""
+    return datetime.fromtimestamp(max(moment, 0), UTC).strftime("%Y-%m-%d %H:%M:%S +0000")
+
+
 def check_ref(ref: str) -> str:
     if not ref or ref.startswith("-"):
         raise UserError(f"invalid ref {ref!r}: a ref must not be empty or start with '-'")
+    if re.search(r"[\x00-\x20\x7f]", ref):  # git allows none in a ref name, and a NUL ends an argument
+        raise UserError(f"invalid ref {ref!r}: a ref holds no space or control character")
     return ref
 
 

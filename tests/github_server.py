@@ -48,7 +48,7 @@ class Request:
 class Failure:
     status: int
     headers: dict[str, str]
-    body: dict[str, Any]
+    body: Any  # JSON, or bytes sent as they are
     path: str  # regex searched in the path
     method: str | None
     times: int
@@ -139,6 +139,13 @@ class GithubAPI:
     ) -> None:
         """The next `times` requests whose path matches `path` (regex) answer `status` instead."""
         self.failures.append(Failure(status, headers or {}, {"message": message}, path, method, times))
+
+    def garble(
+        self, body: bytes, *, path: str = "", times: int = 1, status: int = 200, headers: dict[str, str] | None = None
+    ) -> None:
+        """The next `times` requests whose path matches `path` get `body` as it is: truncated JSON, an HTML
+        page, JSON of the wrong shape; `headers` may add a Location or change the Content-Type."""
+        self.failures.append(Failure(status, headers or {}, body, path, None, times))
 
     def rate_limit(
         self, *, reset_in: int | None = None, retry_after: int | None = None, status: int = 403, times: int = 1
@@ -254,7 +261,7 @@ class _Handler(BaseHTTPRequestHandler):
             return 404, {}, {"message": "Not Found"}
 
     def _send(self, api: GithubAPI, record: Request, status: int, extra: dict[str, str], body: Any) -> None:
-        data = b"" if body is None else json.dumps(body).encode()
+        data = body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
         etag = f'W/"{hashlib.sha1(data + self.headers.get("Accept", "").encode()).hexdigest()}"'
         headers = {
             "Content-Type": "application/json; charset=utf-8",

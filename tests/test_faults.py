@@ -3,6 +3,7 @@ in one line naming what failed, quickly (the limits are set low here through the
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import time
@@ -116,3 +117,33 @@ def test_git_subprocess_limits_come_from_the_environment(monkeypatch: pytest.Mon
         remote.run(["clone", "--", "ssh://example.invalid/x.git", "x"], tmp_path, "ssh://example.invalid/x.git", env)
     assert time.monotonic() - started < 10
     assert subprocess.run(["pgrep", "-f", str(sleeper)], capture_output=True, check=False).returncode == 1
+
+
+GARBAGE = [
+    (b'{"full_name": "damonitor/damo", "stargazers_co', 200, {}),  # truncated
+    (b"<html><body>Unicorn!</body></html>", 200, {"Content-Type": "text/html"}),
+    (b"[1, 2, 3]", 200, {}),
+    (b'{"full_name": 5, "stargazers_count": "many"}', 200, {}),
+    (b'{"stargazers_count": 1e999}', 200, {}),
+    (b"null", 200, {}),
+    (b"", 302, {"Location": "https://evil.example/repos/damonitor/damo"}),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "headers"), GARBAGE)
+@pytest.mark.parametrize("path", [r"/repos/damonitor/damo$", "stargazers", "contributors"])
+def test_a_github_stand_in_answering_garbage_costs_one_line(
+    body: bytes, status: int, headers: dict[str, str], path: str, github_api, capsys
+) -> None:
+    """Never a traceback and never a number read from garbage: exit 2 with one line, or (where PyGithub
+    reads the answer as an empty page) figures from the other, well-formed answers."""
+    github_api.add_repo("damonitor/damo", stars=[("a", "2023-01-01T00:00:00Z")], contributors=["sj"])
+    github_api.garble(body, path=path, status=status, headers=headers, times=20)
+    status_code = main(["github", "damonitor/damo", "--year", "2023", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    if status_code == 2:
+        assert [line for line in err.splitlines() if "error:" in line] == [err.splitlines()[-1]]
+    else:
+        assert status_code == 0 and path != r"/repos/damonitor/damo$"
+        assert json.loads(out)["stars"] == 1
