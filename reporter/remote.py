@@ -113,8 +113,9 @@ def _end(proc: subprocess.Popen[str]) -> None:
 
 
 def stalled(stderr: str) -> bool:
-    """Whether git failed because the server stopped sending (curl's low-speed limit)."""
-    return "too slow" in stderr or "Operation timed out" in stderr
+    """Whether git failed because the server stopped sending (curl's low-speed limit) or closed the
+    connection without a word."""
+    return any(sign in stderr for sign in ("too slow", "Operation timed out", "Empty reply from server"))
 
 
 def token_allowed(url: str, server_url: str) -> bool:
