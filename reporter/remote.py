@@ -12,9 +12,12 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 from reporter.errors import UserError
@@ -74,10 +77,11 @@ def _config(limits: Bounds) -> list[str]:
 
 
 def run(
-    args: Sequence[str], cwd: Path, what: str, env: Mapping[str, str] | None = None
+    args: Sequence[str], cwd: Path, what: str, env: Mapping[str, str] | None = None, shown: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """`git ARGS` in `cwd` with `env` (default: this process's), bounded; `what` names the remote in the
-    error when it does not answer."""
+    error when it does not answer. With `shown`, git's messages (its progress) also go to our stderr as they
+    come; they are kept for the error line all the same."""
     limits = bounds()
     # Not the action's inputs (INPUT_TOKEN among them): git and its hooks have no use for them.
     base = {k: v for k, v in (os.environ if env is None else env).items() if not k.startswith("INPUT_")}
@@ -89,12 +93,17 @@ def run(
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
-        errors="replace",
         start_new_session=True,
     ) as proc:
+        out, said = bytearray(), bytearray()
+        readers = [
+            threading.Thread(target=_tee, args=(proc.stdout, out, False), daemon=True),
+            threading.Thread(target=_tee, args=(proc.stderr, said, shown), daemon=True),
+        ]
+        for reader in readers:
+            reader.start()
         try:
-            out, err = proc.communicate(timeout=limits.timeout)
+            proc.wait(timeout=limits.timeout)
         except subprocess.TimeoutExpired:
             _end(proc)
             raise UserError(
@@ -103,13 +112,28 @@ def run(
         except BaseException:  # SIGTERM or ^C: git and its helpers end with us
             _end(proc)
             raise
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+        for reader in readers:  # to the end of what git wrote (a helper still holding the pipe: not longer)
+            reader.join(timeout=limits.timeout)
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, out.decode(errors="replace"), said.decode(errors="replace")
+    )
 
 
-def _end(proc: subprocess.Popen[str]) -> None:
+def _tee(stream: IO[bytes] | None, said: bytearray, shown: bool) -> None:
+    """Read one of git's pipes to its end as it comes (progress must not wait), copied to our stderr when
+    `shown`."""
+    assert stream is not None
+    while chunk := os.read(stream.fileno(), 4096):
+        said += chunk
+        if shown:
+            sys.stderr.buffer.write(chunk)
+            sys.stderr.flush()
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):  # gone already
         os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate()
+    proc.wait()
 
 
 def stalled(stderr: str) -> bool:

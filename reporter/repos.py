@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -33,9 +32,13 @@ EARLIER = 3  # years `complete` reaches back, one at a time, before it fetches t
 
 def _run(git_dir: Path, *args: str, what: str = "") -> str:
     """`git --git-dir=GIT_DIR ARGS`: the one way this module runs git, remote calls included (bounded, see
-    reporter.remote; `what` names the remote when it does not answer)."""
+    reporter.remote; `what` names the remote when it does not answer). On a terminal, a clone or fetch shows
+    git's own progress (minutes for a large repository otherwise silent)."""
     what = what or _origin(git_dir) or f"the remote of {git_dir.name}"
-    done = remote.run([f"--git-dir={git_dir}", *args], git_dir, what)
+    shown = args[0] in ("clone", "fetch") and "--quiet" in args and progress.style() == "bar"
+    if shown:
+        args = tuple("--progress" if arg == "--quiet" else arg for arg in args)
+    done = remote.run([f"--git-dir={git_dir}", *args], git_dir, what, shown=shown)
     if done.returncode != 0:
         if remote.stalled(done.stderr):
             raise UserError(f"{what} did not answer: git {args[0]} stopped receiving data")
