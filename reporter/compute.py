@@ -159,14 +159,20 @@ def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
     """
     lines = request.sortby == "lines"
     commits = selected(history, request, numstat=lines)
-    since = None
+    since: str | None = None
+    earlier: list[Commit] = []
     if request.new_since:
-        known, since = _earlier_authors(history, request, request.new_since)
-        commits = [c for c in commits if stats.identity(c, request.identity) not in known]
+        earlier, since = _earlier_commits(history, request, request.new_since)
     if request.people is not None:
-        found = persons(history, stats.without(commits, request.exclude), request.people, lines)
+        # A person is new when none of their identities has an earlier commit: fold over both sides.
+        found = persons(history, stats.without(commits, request.exclude), request.people, lines, earlier)
+        known = {(c.author_name, c.author_email) for c in earlier}
+        found = [p for p in found if not any(i.key in known for i in p.identities)]
         ranking = people.ranking(found, request.sortby, request.max_authors)
     else:
+        if request.new_since:
+            known_ids = {stats.identity(c, request.identity) for c in earlier}
+            commits = [c for c in commits if stats.identity(c, request.identity) not in known_ids]
         ranking = stats.rank_authors(
             commits, request.identity, request.sortby, request.exclude, request.max_authors, lines=lines
         )
@@ -174,8 +180,8 @@ def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
     return ranking
 
 
-def _earlier_authors(history: History, request: AuthorsRequest, since: str) -> tuple[set[str], str]:
-    """The authors (identities of the request's kind) of the request's paths before `since`: a date
+def _earlier_commits(history: History, request: AuthorsRequest, since: str) -> tuple[list[Commit], str]:
+    """The commits to the request's paths before `since`: a date
     (`YYYY-MM-DD` or a timestamp: commits of the range's end dated before it), a ref (commits it reaches)
     or a range `A..B` (its commits: a window that any clone holding it answers alike); and `since` as the
     ranking states it, with how far a shallow clone's history reaches where that matters."""
@@ -190,15 +196,24 @@ def _earlier_authors(history: History, request: AuthorsRequest, since: str) -> t
         commits = [c for c in commits if c.author_time < moment]
     reach = None if window.start else walk.history_start(history.repo)
     stated = since if reach is None else f"{since} (the shallow clone's history starts {reach})"
-    return {stats.identity(c, request.identity) for c in commits}, stated
+    return commits, stated
 
 
 def persons(
-    history: History, commits: Iterable[Commit], rules: people.Rules, lines: bool = False
+    history: History,
+    commits: Iterable[Commit],
+    rules: people.Rules,
+    lines: bool = False,
+    earlier: Iterable[Commit] = (),
 ) -> list[people.Person]:
     """The persons behind the authors of `commits`: identities folded by the rules and the repository's
-    .mailmap (as `git check-mailmap` reads it); line counts only when the commits carry their diffs."""
+    .mailmap (as `git check-mailmap` reads it); line counts only when the commits carry their diffs. The
+    authors of `earlier` commits join the fold with nothing counted (so a newcomer check sees them)."""
     found = people.identities(commits, lines)
+    seen = {i.key for i in found}
+    for key in dict.fromkeys((c.author_name, c.author_email) for c in earlier):
+        if key not in seen:
+            found.append(people.Identity(*key, 0, 0 if lines else None))
     return people.fold(found, rules, walk.check_mailmap(history.repo, [str(i) for i in found]))
 
 

@@ -102,3 +102,20 @@ def test_new_since_a_window(repo: Path, capsys: pytest.CaptureFixture[str]) -> N
     lines = authors(capsys, str(repo), "--range", "start..master", "--no-merges", "--new-since", window)
     assert lines[-1] == f"# {len(new)} authors with no commit in {window}, {sum(new.values())} commits in total"
     assert {line.partition(". ")[2].rpartition(": ")[0] for line in lines[:-1]} == set(new)
+
+
+def test_new_people(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--people: a person is new when none of their identities has an earlier commit (an address or a name
+    shared with an earlier identity makes them known). Plain git: the earlier identities and the range's,
+    with the persons written out by hand."""
+    old, renamed, moved, fresh = ("SJ", "sj@a.org"), ("sjpark", "sj@a.org"), ("SJ", "sj@b.org"), ("Eve", "eve@e.org")
+    b = Builder(tmp_path / "repo")
+    b.commit("c0", old, ts("2022-06-01T00:00:00"), files={"f": "0\n"})
+    b.git("tag", "start")
+    for i, who in enumerate([renamed, moved, fresh, renamed, fresh]):
+        b.commit(f"n{i}", who, ts(f"2023-0{i + 1}-01T00:00:00"), files={"f": f"{i + 1}\n"})
+    assert expected(b.path, "start..master", ["start"], []) == Counter(
+        {"sjpark <sj@a.org>": 2, "SJ <sj@b.org>": 1, "Eve <eve@e.org>": 2}
+    )  # per identity, SJ's new name and new address look new
+    new_people = authors(capsys, str(b.path), "--range", "start..master", "--new-since", "start", "--people")
+    check(new_people, Counter({"Eve <eve@e.org>": 2}), "start")
