@@ -14,7 +14,7 @@ from reporter import maintainers, people, stats, walk
 from reporter.employers import EmployerMap, employer_of, unmapped_domains
 from reporter.errors import UserError
 from reporter.history import History
-from reporter.model import AuthorRanking, Commit, CreditRanking, PathSet, RevRange, SectionStats, Table
+from reporter.model import AuthorRanking, Commit, CreditRanking, PathSet, Ratio, RevRange, SectionStats, Table
 from reporter.progress import warning
 from reporter.ranges import consecutive, parse_date
 
@@ -232,13 +232,20 @@ def employers(
 def credits(history: History, request: AuthorsRequest, keys: Sequence[str]) -> list[CreditRanking]:
     """Per trailer key, the identities (or persons, with `request.people`) credited by the commits `authors`
     would count (as shortlog counts)."""
+    return reviews(history, request, keys)[0]
+
+
+def reviews(history: History, request: AuthorsRequest, keys: Sequence[str]) -> tuple[list[CreditRanking], Ratio]:
+    """`credits`, and the share of the commits reviewed (credit.REVIEW_KEYS) by someone other than the author."""
     commits = selected(history, request, numstat=False, trailers=True)
     found = [c.trailers for c in commits]
     wanted = history.mailmap or request.people is not None  # persons fold by .mailmap, as authors' do
-    mailmap = walk.check_mailmap(history.repo, credit.contacts(found, keys)) if wanted else {}
-    credited = credit.credits_of(found, keys, mailmap if history.mailmap else {})
+    mailmap = walk.check_mailmap(history.repo, credit.contacts(found, [*keys, *credit.REVIEW_KEYS])) if wanted else {}
+    mapped = mailmap if history.mailmap else {}
+    credited = credit.credits_of(found, keys, mapped)
     person = credit.persons_of(credited, request.people, mailmap) if request.people is not None else None
-    return credit.rank(credited, keys, person, request.max_authors)
+    reviewed = credit.reviewed_by_others(commits, credit.REVIEW_KEYS, mapped)
+    return credit.rank(credited, keys, person, request.max_authors), reviewed
 
 
 def selected(history: History, request: AuthorsRequest, numstat: bool, trailers: bool = False) -> list[Commit]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from reporter import employers
 from reporter.errors import UserError
 from reporter.people import Rules
 from reporter.ranges import DEFAULT_RELEASE_PATTERN, DEFAULT_TAG_PATTERN
@@ -47,6 +48,10 @@ kernel:
   release_pattern: '{DEFAULT_RELEASE_PATTERN}'
   refs:                            # explicit boundaries for a year replace the tag rule
     2022: [v5.15, v5.16, v5.17, v5.18, v5.19, v6.0, v6.1, v6.2-rc1]
+  employers:                       # employer map lines: ADDRESS-OR-DOMAIN EMPLOYER [< YYYY-MM-DD]
+    - sj@kernel.org Amazon
+    - amazon.com Amazon
+    - amazon.de Amazon
 
 tools:
   - name: damo
@@ -107,6 +112,7 @@ class KernelConfig:
     tag_pattern: str
     release_pattern: str
     refs: dict[int, list[str]]
+    employers: list[str] = field(default_factory=list)  # employer map lines (see employers.py)
 
 
 @dataclass(slots=True)
@@ -257,6 +263,7 @@ def _kernel(r: _Reader) -> KernelConfig:
             "tag_pattern",
             "release_pattern",
             "refs",
+            "employers",
         }
     )
     refs_reader = r.child("refs", required=False)
@@ -282,6 +289,7 @@ def _kernel(r: _Reader) -> KernelConfig:
         tag_pattern=r.get("tag_pattern", str, DEFAULT_TAG_PATTERN),
         release_pattern=r.get("release_pattern", str, DEFAULT_RELEASE_PATTERN),
         refs=refs,
+        employers=_employer_lines(r),
     )
 
 
@@ -305,6 +313,17 @@ def _title(r: _Reader) -> str:
             shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
             raise r.fail("title", f"field {{{shown}}}: only {{subsystem}} and {{year}} (write {{{{ for a brace)")
     return title
+
+
+def _employer_lines(r: _Reader) -> list[str]:
+    """The map lines, each checked now so that a bad one names the config's line, not a later failure."""
+    lines = r.string_list("employers")
+    for line in lines:
+        try:
+            employers.parse_map(line, "")
+        except UserError as err:
+            raise r.fail("employers", str(err).removeprefix(":1: ")) from None
+    return lines
 
 
 def _tool(r: _Reader) -> ToolConfig:

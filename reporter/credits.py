@@ -10,8 +10,13 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from reporter import people
 from reporter.errors import UserError
-from reporter.model import CreditCount, CreditRanking
+from reporter.model import Commit, CreditCount, CreditRanking, Ratio
 
+# What the report counts as a review of a commit.
+REVIEW_KEYS = ("Reviewed-by", "Acked-by")
+# What the report shows, and how many of each.
+REPORTED_KEYS = ("Reviewed-by", "Tested-by")
+REPORTED_TOP = 10
 DEFAULT_KEYS = ("Reviewed-by", "Acked-by", "Tested-by", "Reported-by", "Suggested-by", "Co-developed-by")
 _NOUNS = {
     "reviewed-by": "reviews",
@@ -128,3 +133,24 @@ def rank(
             )
         )
     return rankings
+
+
+def reviewed_by_others(commits: Sequence[Commit], keys: Sequence[str], mailmap: Mapping[str, str]) -> Ratio:
+    """The commits that carry one of `keys` from someone other than their author (neither the author's
+    address nor name), out of all."""
+
+    def other(commit: Commit, value: str) -> bool:
+        name, email = split_ident(value) or (value, "")
+        return email.casefold() != commit.author_email.casefold() and name != commit.author_name
+
+    reviewed = sum(
+        1
+        for commit in commits
+        if any(other(commit, ident) for key in keys for ident in credited(commit.trailers, key, mailmap))
+    )
+    return Ratio(reviewed, len(commits))
+
+
+def reported(rankings: Sequence[CreditRanking]) -> list[CreditRanking]:
+    """The rankings the report shows (REPORTED_KEYS), of all it computed."""
+    return [r for r in rankings if r.key in REPORTED_KEYS]

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reporter import __version__, cache, compute, repos, stats, walk
+from reporter import __version__, cache, compute, employers, repos, stats, walk
+from reporter import credits as credit
 from reporter.config import DEFAULT_MAX_WAIT, Config, KernelConfig, ToolConfig
 from reporter.config import load as load_config
 from reporter.errors import UserError
 from reporter.files import write_together
 from reporter.history import History
-from reporter.model import AuthorRanking, RevRange, Table
+from reporter.model import AuthorRanking, CreditRanking, Ratio, RevRange, Table
 from reporter.people import Person, Rules
 from reporter.progress import Progress, group, warning
 from reporter.ranges import consecutive, overlaps, parse_date, year_boundaries, year_end, year_start
@@ -27,7 +28,7 @@ from reporter.render import data as render_data
 from reporter.render import escape, hugo
 from reporter.render import post as render_post
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 @dataclass(slots=True)
@@ -39,6 +40,21 @@ class KernelYear:
     tables: dict[str, Table]
     people: list[Person]  # the authors' identities folded into persons
     maintainers: list[str]  # `Name <email>` of the subsystem's maintainers (its M: entries by default)
+    involvement: Involvement | None = None
+
+
+@dataclass(slots=True)
+class Involvement:
+    """Who stands behind the subsystem's commits of the year: employers, reviewers and testers, newcomers."""
+
+    employers: AuthorRanking  # the authors ranking's commits, per employer
+    unmapped: list[tuple[str, int]]  # the domains with most commits that the map does not name
+    maintainer_employer: str | None  # from the config's employer map, for the section's first maintainer
+    outside: Ratio | None  # commits from outside the maintainer's employer; None without one
+    credits: list[CreditRanking]  # per trailer key, the top ones (totals count everyone)
+    reviewed: Ratio  # commits with a Reviewed-by:/Acked-by: from someone other than their author
+    # authors with no commit to the subsystem in the previous year's range; None without one to start from
+    newcomers: AuthorRanking | None
 
 
 @dataclass(slots=True)
@@ -166,6 +182,44 @@ def tool_authors_request(tool: ToolConfig, since: int, until: int) -> compute.Au
     return compute.AuthorsRequest(since=since, until=until, merges=tool.merges, date_kind=tool.date_kind)
 
 
+def involvement_year(
+    history: History, kernel: KernelConfig, refs: list[str], when: int, maintainers: list[str], new_since: str | None
+) -> Involvement:
+    """The year's employers, review credits and newcomers, from the walks of the authors ranking."""
+    request = kernel_authors_request(kernel, refs)
+    emap = employers.parse_map("\n".join(kernel.employers), "kernel.employers")
+    by_employer, unmapped = compute.employers(history, request, emap)
+    mine = employers.maintainer_employer(emap, maintainers, when)
+    outside = None
+    if mine is not None:
+        own = sum(e.commits for e in by_employer.authors if e.identity == mine)
+        outside = Ratio(by_employer.total_commits - own, by_employer.total_commits)
+    top = replace(request, max_authors=credit.REPORTED_TOP)
+    credits, reviewed = compute.reviews(history, top, credit.DEFAULT_KEYS)
+    newcomers = compute.authors(history, replace(request, new_since=new_since)) if new_since else None
+    return Involvement(by_employer, unmapped, mine, outside, credits, reviewed, newcomers)
+
+
+def _newcomers_window(session: _Session, history: History, year: int, refs: list[str]) -> str | None:
+    """What newcomers are told apart by: no commit in the previous year's range. Any clone that holds that
+    range answers alike (a cached clone is fetched a year further back at most, then completed), so the
+    figure is the same from a checkout and from a cached clone, and does not change as the cache grows.
+    None when no tag starts the previous year (its comparisons say why)."""
+    kernel = session.config.kernel
+    cached = kernel.name in session.cached and not session.options.offline
+    for attempt in range(2):
+        try:
+            before = kernel_refs(walk.tags(history.repo), kernel, year - 1, None)[0]
+            walk.resolve(history.repo, before)  # explicit refs of the previous year may name no tag here
+            break
+        except UserError:
+            if attempt or not (cached and repos.reach_back(history.repo)):
+                return None
+    if cached:
+        repos.complete(history.repo, [RevRange(before, refs[0])], session.options.offline)
+    return f"{before}..{refs[0]}"
+
+
 def _tag_date(history: History, tags: list[walk.Tag], ref: str) -> int:
     dates = {t.name: t.date for t in tags}
     if ref in dates:
@@ -210,12 +264,14 @@ def kernel_year(session: _Session, year: int, cutoff: int | None, first_year: in
             repos.complete(history.repo, ranges, session.options.offline)
         for text in overlaps(history.repo, refs):  # ancestry read once the ranges' history is complete
             warning(text)
+        window = _newcomers_window(session, history, year, refs)
         request = table_request(kernel, refs)
         tables = compute.tables(history, compute.TABLE_KINDS, request)
         ranking, persons = _authors(history, kernel_authors_request(kernel, refs), session.config.people)
         dates = {ref: _tag_date(history, tags, ref) for ref in refs}
         found = compute.maintainers_of(history, request)
-        return KernelYear(refs, history.hashes(refs), dates, ranking, tables, persons, found)
+        involvement = involvement_year(history, kernel, refs, dates[refs[-1]], found, window)
+        return KernelYear(refs, history.hashes(refs), dates, ranking, tables, persons, found, involvement)
 
 
 def tool_year(session: _Session, tool: ToolConfig, year: int, cutoff: int | None, first_year: int) -> ToolYear:

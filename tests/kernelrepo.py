@@ -258,11 +258,25 @@ def build_kernel(path: Path, per_tag: int = 9) -> Path:
                 contents["kernel/sched/core.c"] = (b.path / "kernel/sched/core.c").read_text()
                 b.merge(f"topic{nth}", when + 120, f"Merge branch 'topic{nth}'")
             else:
-                b.commit(f"change {nth}", author, when, files=files)
+                b.commit(f"change {nth}{_trailers(nth, author)}", author, when, files=files)
         prev = end
         _milestone(b, tag, end, paths, contents)
         b.tag(tag, end, annotated)
     return path
+
+
+def _trailers(nth: int, author: tuple[str, str]) -> str:
+    """Review trailers after the sign-off, as kernel commits carry them: by others, and now and then by the
+    author themself (which is no review by someone else)."""
+    lines = [f"Signed-off-by: {author[0]} <{author[1]}>"]
+    if nth % 3 == 0:
+        reviewer = AUTHORS[(nth + 4) % len(AUTHORS)]
+        lines.append(f"Reviewed-by: {reviewer[0]} <{reviewer[1]}>")
+    if nth % 5 == 0:
+        lines.append(f"Acked-by: {author[0]} <{author[1]}>")
+    if nth % 4 == 0:
+        lines.append(f"Tested-by: {CAROL[0]} <{CAROL[1]}>")
+    return "\n\n" + "\n".join(lines)
 
 
 def _milestone(b: Builder, tag: str, when: int, paths: list[str], contents: dict[str, str]) -> None:

@@ -7,16 +7,25 @@ import re
 import shlex
 import subprocess
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 import jsonschema
 import pytest
+from gitcheck import DAMON
 from markdown_it import MarkdownIt
 
 from reporter.cli import main
 from reporter.config import DEFAULT_YAML
+from reporter.config import default as default_config
 from reporter.render import post as render_post
+from reporter.render.post import EMPLOYER_MAP
 from reporter.report import SCHEMA_VERSION
+
+
+def git_lines(repo: Path, *args: str) -> list[str]:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout.splitlines()
+
 
 SCHEMA = json.loads((Path(__file__).parent.parent / "reporter" / "report.schema.json").read_text())
 # The default config, without the explicit 2022 refs of real Linux.
@@ -49,8 +58,9 @@ def written(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path) ->
 def blocks(post: str) -> dict[str, str]:
     """Each console block of the post: the command (as run here) and the output below it."""
     found = {}
-    for block in re.findall(r"(?:^    .*\n)+", post, re.M):
-        lines = [line[4:] for line in block.splitlines()]
+    # A block runs on over blank lines (an output may have them), up to the next unindented line.
+    for block in re.findall(r"(?:^    .*\n)(?:^(?:    .*)?\n)*", post, re.M):
+        lines = [line[4:] for line in block.rstrip("\n").split("\n")]
         if lines[0].startswith("$ "):
             found[lines[0][2:]] = "\n".join(lines[1:]) + "\n"
     return found
@@ -61,10 +71,14 @@ def test_every_block_is_what_its_command_prints(
 ) -> None:
     post = (written / "2023.md").read_text()
     found = blocks(post)
-    assert len(found) == 6  # kernel authors, tool 2023 and 2022, three tables
+    assert len(found) == 9  # kernel authors, tool 2023 and 2022, three tables, employers, credits, newcomers
+    # The employer map the post names, as a reader writes it from the config's lines.
+    emap = written / EMPLOYER_MAP
+    emap.write_text("".join(line + "\n" for line in default_config().kernel.employers))
     capsys.readouterr()
     for command, output in found.items():
-        args = shlex.split(command.replace("./linux", str(kernel_repo)).replace("./damo", str(tool_repo)))
+        command = command.replace("./linux", str(kernel_repo)).replace("./damo", str(tool_repo))
+        args = shlex.split(command.replace(EMPLOYER_MAP, str(emap)))
         assert args[0] == "retrospect"
         if "--refs" in args:
             pytest.fail("explicit refs are not expected for the test repository")
@@ -170,7 +184,9 @@ def test_previous_year_without_its_tags_is_left_out(
     data = json.loads((out / "2023.json").read_text())
     jsonschema.validate(data, SCHEMA)
     assert data["previous"]["kernel"] is None and len(data["previous"]["tools"]) == 1
-    assert any("unknown ref 'v5.1" in w for w in data["warnings"])
+    assert len([w for w in data["warnings"] if "unknown ref 'v5.1" in w]) == 1 == err.count("unknown ref")
+    # Newcomers are told apart by the previous year's range: without its tags, left out (the warning says why).
+    assert data["stats"]["kernel"]["involvement"]["newcomers"] is None
     post = (out / "2023.md").read_text()
     assert "Compared to 2022, the number of DAMON" not in post and "output for 2022" not in post
     assert "For damo, the number of contributors has" in words(post)
@@ -251,6 +267,18 @@ def test_gfm_format_and_date(config: Path, tmp_path: Path, kernel_repo: Path, to
     assert report(config, out, kernel_repo, tool_repo, "--format", "gfm", "--date", "2024-01-02T03:04:05Z") == 0
     gfm = (out / "2023.gfm.md").read_text()
     assert "| range | from_sj | non_sj | non_sj_portion |" in gfm and "```mermaid" in gfm
+    # The post's employers, reviews and tests, newcomers sections as tables, from the same figures.
+    people = json.loads((out / "2023.json").read_text())["stats"]["kernel"]["involvement"]
+    top = people["employers"]["authors"][0]
+    assert "#### Employers\n\n| # | employer | commits |" in gfm
+    assert f"| 1 | {top['identity']} | {top['commits']} |" in gfm
+    for ranking in people["credits"]:
+        shown = ranking["key"] in ("Reviewed-by", "Tested-by")
+        footer = f"credited by {ranking['key']}, {ranking['total_credits']} {ranking['noun']} in total"
+        assert (footer in gfm) == shown
+    assert "#### Reviews and tests" in gfm
+    assert "#### Newcomers\n\n| # | author | commits |" in gfm
+    assert f"\n{people['newcomers']['total_authors']} authors with no commit in" in gfm
     assert "\ndate = 2024-01-02 03:04:05+00:00\n" in (out / "2023.md").read_text()
 
 
@@ -282,7 +310,15 @@ def test_cached_clones_from_bare_remotes(
     assert (clone / "shallow").exists()  # only the history the years need
     ours = json.loads((out / "2023.json").read_text())["stats"]
     theirs = json.loads((written / "2023.json").read_text())["stats"]
+    # Newcomers: no commit in the previous year's range, which the clone holds as a checkout does.
+    new, full_new = ours["kernel"]["involvement"].pop("newcomers"), theirs["kernel"]["involvement"].pop("newcomers")
     assert ours == theirs
+    # (a shallow clone: within the previous year's range, which it holds whatever its depth)
+    assert new == full_new and new["new_since"] == "v0.9-rc1..v1.1-rc1"
+    fmt, damon = "--format=%an <%ae>", ["--", *DAMON]
+    seen = set(git_lines(clone, "log", "--no-merges", fmt, "v0.9-rc1..v1.1-rc1", *damon))
+    found = Counter(git_lines(clone, "log", "--no-merges", fmt, "v1.1-rc1..v1.4-rc2", *damon))
+    assert new["total_authors"] == len({a for a in found if a not in seen}) > 0
     assert main([*args, "--offline"]) == 0  # the cache is enough now
 
 
@@ -453,3 +489,29 @@ def test_key_events_state_the_packaging(written: Path, config: Path) -> None:
     assert "\n[2] damo packaging status: <https://repology.org/project/damo/versions>\\\n" in post
     summary = words(post.split("Key Events")[0])
     assert "damo has been packaged by 2 distributions, newly by Fedora." in summary
+
+
+def test_people_figures_equal_git(written: Path, kernel_repo: Path) -> None:
+    """Employers, review share and newcomers of the report, each from plain git on the same commits."""
+    data = json.loads((written / "2023.json").read_text())
+    people = data["stats"]["kernel"]["involvement"]
+    selection = ["--no-merges", "v1.1-rc1..v1.4-rc2", "--", *DAMON]
+    fmt = "--format=%x00%an%x1f%ae%x1f%(trailers:key=Reviewed-by,key=Acked-by,valueonly,unfold,separator=%x1f)"
+    out = subprocess.run(["git", "log", fmt, *selection], cwd=kernel_repo, capture_output=True, text=True).stdout
+    commits = [record.rstrip("\n").split("\x1f") for record in out.split("\0")[1:]]
+    reviewed = sum(1 for name, email, *values in commits if any(v and f"<{email}>" not in v for v in values))
+    assert people["reviewed"]["part"] == reviewed and people["reviewed"]["whole"] == len(commits)
+    assert 0 < reviewed < len(commits)  # self-acks do not count, others' reviews do
+    amazon = sum(1 for _, email, *_ in commits if email in ("sj@kernel.org",) or email.endswith("@amazon.de"))
+    assert people["maintainer_employer"] == "Amazon"
+    assert people["outside"] == {
+        "part": len(commits) - amazon,
+        "whole": len(commits),
+        "percent": pytest.approx(100 * (len(commits) - amazon) / len(commits)),
+    }
+    seen = set(git_lines(kernel_repo, "log", "--no-merges", "--format=%an <%ae>", "v0.9-rc1..v1.1-rc1", "--", *DAMON))
+    found = {f"{name} <{email}>" for name, email, *_ in commits}
+    assert people["newcomers"]["total_authors"] == len(found - seen)
+    tested = git_lines(kernel_repo, "shortlog", "-sne", "--group=trailer:tested-by", *selection)
+    credits = {c["key"]: c for c in people["credits"]}
+    assert credits["Tested-by"]["total_credits"] == sum(int(line.split("\t")[0]) for line in tested) > 0

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from reporter.model import (
     AuthorCount,
     AuthorRanking,
+    CreditCount,
     CreditRanking,
     Ratio,
     SectionStats,
@@ -25,7 +26,7 @@ from reporter.render.escape import shown
 from reporter.render.text import FULL_HISTORY_NOTE
 
 if TYPE_CHECKING:
-    from reporter.report import Extras, YearStats
+    from reporter.report import Extras, Involvement, YearStats
 
 
 def _plain(cell: object) -> object:
@@ -96,6 +97,47 @@ def persons_from(data: list[dict[str, Any]]) -> list[Person]:
     return [Person(tuple(Identity(**i) for i in p["identities"])) for p in data]
 
 
+def _ratio(ratio: Ratio | None) -> dict[str, Any] | None:
+    return None if ratio is None else {"part": ratio.part, "whole": ratio.whole, "percent": ratio.percent}
+
+
+def _ratio_from(data: dict[str, Any] | None) -> Ratio | None:
+    return None if data is None else Ratio(int(data["part"]), int(data["whole"]))
+
+
+def involvement(year: Involvement) -> dict[str, Any]:
+    return {
+        "employers": authors(year.employers),
+        "unmapped": [{"domain": d, "commits": n} for d, n in year.unmapped],
+        "maintainer_employer": year.maintainer_employer,
+        "outside": _ratio(year.outside),
+        "credits": credits(year.credits),
+        "reviewed": _ratio(year.reviewed),
+        "newcomers": authors(year.newcomers) if year.newcomers else None,
+    }
+
+
+def involvement_from(data: dict[str, Any]) -> Involvement:
+    from reporter.report import Involvement
+
+    return Involvement(
+        authors_from(data["employers"]),
+        [(u["domain"], int(u["commits"])) for u in data["unmapped"]],
+        data["maintainer_employer"],
+        _ratio_from(data["outside"]),
+        [
+            CreditRanking(c["key"], c["noun"], [CreditCount(**x) for x in c["credits"]], *_totals(c))
+            for c in data["credits"]
+        ],
+        _ratio_from(data["reviewed"]) or Ratio(0, 0),
+        authors_from(data["newcomers"]) if data["newcomers"] else None,
+    )
+
+
+def _totals(data: dict[str, Any]) -> tuple[int, int, int]:
+    return int(data["total_people"]), int(data["total_credits"]), int(data["total_commits"])
+
+
 def year_stats(stats: YearStats) -> dict[str, Any]:
     kernel = stats.kernel
     return {
@@ -110,6 +152,7 @@ def year_stats(stats: YearStats) -> dict[str, Any]:
             "authors": authors(kernel.authors),
             "tables": {kind: table(t, resolved=False) for kind, t in kernel.tables.items()},
             "people": persons(kernel.people),
+            "involvement": involvement(kernel.involvement) if kernel.involvement else None,
         },
         "tools": [
             {**dataclasses.asdict(t), "authors": authors(t.authors), "people": persons(t.people)} for t in stats.tools
@@ -131,6 +174,7 @@ def year_stats_from(data: dict[str, Any]) -> YearStats:
             {kind: table_from(t) for kind, t in k["tables"].items()},
             persons_from(k["people"]),
             list(k["maintainers"]),
+            involvement_from(k["involvement"]) if k["involvement"] else None,
         )
     tools = [
         ToolYear(

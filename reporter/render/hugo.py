@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from reporter import credits as credit
 from reporter.config import Config
 from reporter.render import escape, gfm
 from reporter.render.post import chart
 
 if TYPE_CHECKING:
-    from reporter.report import YearStats
+    from reporter.report import Involvement, YearStats
 
 
 def region(config: Config, cur: YearStats) -> str:
@@ -32,6 +33,7 @@ def region(config: Config, cur: YearStats) -> str:
                 ("lines", "By number of lines"),
             ]
         ),
+        *(_involvement(kernel.involvement) if kernel.involvement else []),
         *(
             f"#### {tool.display}\n\n{gfm.authors(year.authors)}"
             for tool, year in zip(config.tools, cur.tools, strict=True)
@@ -39,3 +41,15 @@ def region(config: Config, cur: YearStats) -> str:
         chart(config, cur.year, kernel.tables["community"]),
     ]
     return "\n".join(parts)
+
+
+def _involvement(year: Involvement) -> list[str]:
+    """The employers, reviews and tests, and newcomers tables of the post's sections."""
+    shown = credit.reported(year.credits)
+    parts = [
+        f"#### Employers\n\n{gfm.employers(year.employers, year.unmapped)}",
+        f"#### Reviews and tests\n\n{gfm.credits(shown)}",
+    ]
+    if year.newcomers is not None:
+        parts.append(f"#### Newcomers\n\n{gfm.authors(year.newcomers)}")
+    return parts

@@ -21,6 +21,7 @@ import jinja2
 import tomli_w
 from markupsafe import Markup
 
+from reporter import credits as credit
 from reporter import people, stats
 from reporter.config import Config, ToolConfig
 from reporter.config import default as default_config
@@ -31,7 +32,9 @@ from reporter.render import escape, mermaid, text
 
 BUILT_IN = "retrospect/post.md.j2"
 # The statistics sections, in order: each is `templates/sections/NAME.md.j2`, included by the post.
-SECTIONS = ("contributors", "community", "commits", "lines", "chart")
+SECTIONS = ("contributors", "community", "commits", "lines", "employers", "reviews", "newcomers", "chart")
+# The employer map file a reader writes from the configuration's `kernel.employers` lines, as the post names it.
+EMPLOYER_MAP = "employers.map"
 
 
 def post(config: Config, document: dict[str, Any]) -> str:
@@ -150,11 +153,25 @@ class _Commands:
     def kernel_path(self) -> str:
         return f"./{self.config.kernel.name}"
 
-    def authors(self, refs: Sequence[str]) -> str:
+    def selection(self, refs: Sequence[str]) -> list[str]:
+        """The options that select the year's subsystem commits, as the authors ranking counts them."""
         k = self.config.kernel
-        args = ["retrospect", "authors", self.kernel_path(), "--range", f"{refs[0]}..{refs[-1]}", "--no-merges"]
-        args += ["--subsystem", k.subsystem.section] if k.subsystem.section else ["--paths", *k.subsystem.paths]
-        return shlex.join(args)
+        args = [self.kernel_path(), "--range", f"{refs[0]}..{refs[-1]}", "--no-merges"]
+        return args + (["--subsystem", k.subsystem.section] if k.subsystem.section else ["--paths", *k.subsystem.paths])
+
+    def authors(self, refs: Sequence[str]) -> str:
+        return shlex.join(["retrospect", "authors", *self.selection(refs)])
+
+    def employers(self, refs: Sequence[str]) -> str:
+        return shlex.join(["retrospect", "employers", *self.selection(refs), "--map", EMPLOYER_MAP])
+
+    def credits(self, refs: Sequence[str]) -> str:
+        keys = [arg for key in credit.REPORTED_KEYS for arg in ("--trailer", key)]
+        top = str(credit.REPORTED_TOP)
+        return shlex.join(["retrospect", "credits", *self.selection(refs), *keys, "--max-authors", top])
+
+    def newcomers(self, refs: Sequence[str], since: str) -> str:
+        return shlex.join(["retrospect", "authors", *self.selection(refs), "--new-since", since])
 
     def tool(self, tool: ToolConfig, year: dict[str, Any]) -> str:
         since, until = _utc_day(year["since"]), _utc_day(year["until"])
@@ -215,7 +232,7 @@ def _kernel(config: Config, year: int, data: dict[str, Any] | None) -> dict[str,
         "people": _persons(data["people"]),
         "commits": ranking.total_commits,
         "authors": _block(commands.authors(refs), text.authors(ranking)),
-        "authors_footer": _block("", text.authors(ranking).rstrip("\n").split("\n")[-1]),
+        "authors_footer": _last_lines(text.authors(ranking), 1),
         "non_maintainer": stats.non_maintainer_share(tables["community"]),
         "shares": {kind: shares(kind) for kind in ("commits", "lines")},
         "tables": {
@@ -227,6 +244,45 @@ def _kernel(config: Config, year: int, data: dict[str, Any] | None) -> dict[str,
         },
         "chart": chart(config, year, tables["community"]),
         "maintainers": [dict(zip(("name", "email"), people.parse_entry(m), strict=True)) for m in data["maintainers"]],
+        "involvement": _involvement(commands, refs, data["involvement"]),
+    }
+
+
+def _last_lines(output: str, count: int) -> Markup:
+    """The footer of a command's output (its last `count` lines), as a block without the command."""
+    return _block("", "\n".join(output.rstrip("\n").split("\n")[-count:]))
+
+
+def _involvement(commands: _Commands, refs: Sequence[str], data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Employers, reviews and tests, newcomers of a kernel year: figures and blocks for their sections."""
+    if data is None:
+        return None
+    found = render_data.involvement_from(data)
+    shown = credit.reported(found.credits)
+    employers = text.employers(found.employers, found.unmapped)
+    credits = text.credits(shown)
+    new = found.newcomers
+    newcomers = None
+    if new is not None and new.new_since:
+        output = text.authors(new)
+        newcomers = {
+            "count": new.total_authors,
+            "commits": new.total_commits,
+            "since": new.new_since,
+            "window": ".." in new.new_since,
+            "block": _block(commands.newcomers(refs, new.new_since.partition(" ")[0]), output),
+            "footer": _last_lines(output, 1),
+        }
+    return {
+        "maintainer_employer": found.maintainer_employer,
+        "outside": found.outside,
+        "employers_count": found.employers.total_authors,
+        "employers": _block(commands.employers(refs), employers),
+        "employers_footer": _last_lines(text.authors(found.employers, who="employers"), 1),
+        "reviewed": found.reviewed,
+        "credits": _block(commands.credits(refs), credits),
+        "credits_footer": _block("", "\n".join(f"# {text.credits_footer(r)}" for r in shown)),
+        "newcomers": newcomers,
     }
 
 
@@ -353,6 +409,7 @@ def context(config: Config, document: dict[str, Any]) -> dict[str, Any]:
         "github": _github(document["extras"], current["year"]),
         "packaging": _packaging(document["extras"]),
         "sections": SECTIONS,
+        "employer_map": EMPLOYER_MAP,
         "cite": references.cite,
         "references": references.items,
         "retrospect": document["tool"],
