@@ -41,11 +41,15 @@ def config(tmp_path: Path) -> Path:
     return path
 
 
-def report(config: Path, out: Path, kernel: Path | None, tool: Path | None, *extra: str) -> int:
-    args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--offline", "--quiet"]
+def report_args(config: Path, out: Path, kernel: Path | None = None, tool: Path | None = None) -> list[str]:
+    """`retrospect report` for 2023 into `out`, with these local repositories (the others from the config)."""
+    args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--quiet"]
     args += ["--repo", f"linux={kernel}"] if kernel else []
-    args += ["--repo", f"damo={tool}"] if tool else []
-    return main([*args, *extra])
+    return args + (["--repo", f"damo={tool}"] if tool else [])
+
+
+def report(config: Path, out: Path, kernel: Path | None, tool: Path | None, *extra: str) -> int:
+    return main([*report_args(config, out, kernel, tool), "--offline", *extra])
 
 
 @pytest.fixture
@@ -292,18 +296,7 @@ def test_cached_clones_from_bare_remotes(
     text = text.replace("https://github.com/damonitor/damo.git", f"file://{remotes}/damo.git")
     config.write_text(text.split("\ngithub:")[0])  # no web APIs: nothing here reaches the internet
     out, cache = tmp_path / "cached", tmp_path / "cache"
-    args = [
-        "report",
-        "--config",
-        str(config),
-        "--year",
-        "2023",
-        "--out",
-        str(out),
-        "--cache-dir",
-        str(cache),
-        "--quiet",
-    ]
+    args = [*report_args(config, out), "--cache-dir", str(cache)]
     assert main([*args, "--offline"]) == 2  # nothing cached yet, and no cloning offline
     assert main(args) == 0  # GitHub and packaging failures only warn (no network here)
     clone = cache / "repos" / "linux.git"
@@ -355,25 +348,7 @@ def test_bad_inputs_leave_nothing_behind(
     assert report(config, out, kernel_repo, tool_repo, "--year", "2031") == 2
     assert "dated in 2031" in capsys.readouterr().err
     config.write_text(CONFIG.replace("https://github.com/damonitor/damo.git", f"file://{tmp_path}/nowhere.git"))
-    assert (
-        main(
-            [
-                "report",
-                "--config",
-                str(config),
-                "--year",
-                "2023",
-                "--out",
-                str(out),
-                "--repo",
-                f"linux={kernel_repo}",
-                "--cache-dir",
-                str(tmp_path / "c"),
-                "--quiet",
-            ]
-        )
-        == 2
-    )
+    assert main([*report_args(config, out, kernel_repo), "--cache-dir", str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err
     assert "nowhere.git" in err and "failed" in err and err.count("\n") == 1, err
     assert not out.exists() or not any(out.iterdir())
@@ -398,20 +373,7 @@ def test_key_events_from_github_and_failures_left_out(
     )
     _online_config(config)
     out = tmp_path / "out"
-    args = [
-        "report",
-        "--config",
-        str(config),
-        "--year",
-        "2023",
-        "--out",
-        str(out),
-        "--quiet",
-        "--repo",
-        f"linux={kernel_repo}",
-        "--repo",
-        f"damo={tool_repo}",
-    ]
+    args = report_args(config, out, kernel_repo, tool_repo)
     assert main(args) == 0
     post = (out / "2023.md").read_text()
     summary = words(post.split("Key Events")[0])
