@@ -1251,17 +1251,14 @@ class Generator:
         """The "Linux X.Y-rcN" commit that the tag points at."""
         blob = self._makefile(tag)
         self.main["Makefile"] = blob
-        linus = Ident(*LINUS)
         self.stats.year_non_merges += self.in_year
+        return self._linux_commit(tag, when, [head], [("Makefile", blob)])
+
+    def _linux_commit(self, tag: str, when: int, parents: list[int], files: list[tuple[str, Blob | None]]) -> int:
+        """Linus's "Linux X.Y" commit, ten minutes before its tag."""
+        linus = Ident(*LINUS)
         return self._commit(
-            "refs/heads/master",
-            linus,
-            when - 600,
-            linus,
-            when - 600,
-            f"Linux {tag[1:]}\n",
-            [head],
-            [("Makefile", blob)],
+            "refs/heads/master", linus, when - 600, linus, when - 600, f"Linux {tag[1:]}\n", parents, files
         )
 
     def _root(self, tag: str, when: int) -> int:
@@ -1274,17 +1271,7 @@ class Generator:
         self.main["README"] = Blob.text(["Linux kernel", "============", "", "A synthetic history."])
         self.main["COPYING"] = Blob.text(["GPL-2.0 WITH Linux-syscall-note"])
         self.main["Makefile"] = self._makefile(tag)
-        linus = Ident(*LINUS)
-        return self._commit(
-            "refs/heads/master",
-            linus,
-            when - 600,
-            linus,
-            when - 600,
-            f"Linux {tag[1:]}\n",
-            [],
-            sorted(self.main.items()),
-        )
+        return self._linux_commit(tag, when, [], sorted(self.main.items()))
 
     # ---- the plan
     def interval_budgets(self) -> list[int]:
