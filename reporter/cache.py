@@ -24,7 +24,7 @@ from typing import Any
 
 import git
 
-from reporter import __version__
+from reporter import __version__, walk
 from reporter.errors import UserError
 from reporter.model import ChangedFile, Commit
 
@@ -65,14 +65,6 @@ def _decode(row: list[Any]) -> Commit:
     return Commit(hash_, tuple(parents), name, email, atime, ctime, ins, dels, trailers=trailers)
 
 
-def _bytes(text: str) -> bytes:
-    return text.encode("utf-8", "surrogateescape")
-
-
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", "surrogateescape")
-
-
 # A commit row is columns, not JSON: tens of thousands are written in one go, and this is the hot path.
 # Changed files are NUL-separated fields, five per file (paths cannot hold NUL).
 def _row(commit: Commit) -> tuple[Any, ...]:
@@ -82,30 +74,32 @@ def _row(commit: Commit) -> tuple[Any, ...]:
     return (
         commit.hash,
         " ".join(commit.parents),
-        _bytes(commit.author_name),
-        _bytes(commit.author_email),
+        walk.encoded(commit.author_name),
+        walk.encoded(commit.author_email),
         commit.author_time,
         commit.committer_time,
         commit.insertions,
         commit.deletions,
-        _bytes("\0".join(fields)),
+        walk.encoded("\0".join(fields)),
     )
 
 
 def _from_row(row: tuple[Any, ...]) -> Commit:
     hash_, parents, name, email, atime, ctime, ins, dels, files = row
-    fields = _text(files).split("\0") if files else []
+    fields = walk.decoded(files).split("\0") if files else []
     changed = tuple(
         ChangedFile(fields[i], int(fields[i + 1]), int(fields[i + 2]), fields[i + 3] or None, fields[i + 4] == "b")
         for i in range(0, len(fields), 5)
     )
     if not all(isinstance(n, int) for n in (atime, ctime, ins, dels)):
         raise ValueError("a number column holds something else")
-    return Commit(hash_, tuple(parents.split()), _text(name), _text(email), atime, ctime, ins, dels, changed)
+    return Commit(
+        hash_, tuple(parents.split()), walk.decoded(name), walk.decoded(email), atime, ctime, ins, dels, changed
+    )
 
 
 def _pack(value: object) -> bytes:
-    return zlib.compress(json.dumps(value, separators=(",", ":")).encode("utf-8", "surrogateescape"), 1)
+    return zlib.compress(walk.encoded(json.dumps(value, separators=(",", ":"))), 1)
 
 
 class _Unreadable(Exception):
@@ -114,7 +108,7 @@ class _Unreadable(Exception):
 
 def _unpack(blob: bytes) -> Any:  # JSON of any shape: the caller's decoding checks it
     try:
-        return json.loads(zlib.decompress(blob).decode("utf-8", "surrogateescape"))
+        return json.loads(walk.decoded(zlib.decompress(blob)))
     except (zlib.error, ValueError) as err:
         raise _Unreadable from err
 

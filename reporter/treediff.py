@@ -15,8 +15,8 @@ from pathlib import Path
 
 import git
 
+from reporter import walk
 from reporter.errors import UserError
-from reporter.walk import repo_name
 
 # Long-form magic that a directory prefix still bounds; anything else (icase, attr) is not bounded by one.
 _BOUNDED_MAGIC = {"glob", "literal", "top", "exclude"}
@@ -32,16 +32,8 @@ def _run(repo: git.Repo, command: str, args: Sequence[str], stdin: bytes, env: d
         except git.GitCommandError as err:
             stderr = err.stderr.strip().splitlines()
             reason = stderr[-1] if stderr else f"exit status {err.status}"
-            raise UserError(f"git {command.replace('_', '-')} failed in {repo_name(repo)}: {reason}") from None
+            raise UserError(f"git {command.replace('_', '-')} failed in {walk.repo_name(repo)}: {reason}") from None
     return out
-
-
-def _bytes(path: str) -> bytes:
-    return path.encode("utf-8", "surrogateescape")
-
-
-def _text(raw: bytes) -> str:
-    return raw.decode("utf-8", "surrogateescape")
 
 
 def matching(repo: git.Repo, paths: Iterable[str], pathspecs: Sequence[str]) -> set[str]:
@@ -50,7 +42,7 @@ def matching(repo: git.Repo, paths: Iterable[str], pathspecs: Sequence[str]) -> 
     A scratch index holds the paths (with the empty blob's id: only names matter). An index cannot hold a
     file and a directory of the same name, so the paths go in rounds until each has been in one.
     """
-    empty_blob = _text(_run(repo, "hash_object", ["-t", "blob", "--stdin"], b"")).strip()
+    empty_blob = walk.decoded(_run(repo, "hash_object", ["-t", "blob", "--stdin"], b"")).strip()
     pending = sorted(set(paths))
     selected: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="retrospect-") as scratch:
@@ -58,13 +50,13 @@ def matching(repo: git.Repo, paths: Iterable[str], pathspecs: Sequence[str]) -> 
         while pending:
             Path(index).unlink(missing_ok=True)
             env = {"GIT_INDEX_FILE": index}
-            entries = b"".join(b"100644 %s\t%s\0" % (empty_blob.encode(), _bytes(p)) for p in pending)
+            entries = b"".join(b"100644 %s\t%s\0" % (empty_blob.encode(), walk.encoded(p)) for p in pending)
             _run(repo, "update_index", ["-z", "--index-info"], entries, env)
-            held = {_text(p) for p in _run(repo, "ls_files", ["-z"], b"", env).split(b"\0") if p}
+            held = {walk.decoded(p) for p in _run(repo, "ls_files", ["-z"], b"", env).split(b"\0") if p}
             if not held & set(pending):
-                raise UserError(f"git update-index took none of {len(pending)} paths in {repo_name(repo)}")
+                raise UserError(f"git update-index took none of {len(pending)} paths in {walk.repo_name(repo)}")
             out = _run(repo, "ls_files", ["-z", "--", *pathspecs], b"", env)
-            selected.update(_text(p) for p in out.split(b"\0") if p)
+            selected.update(walk.decoded(p) for p in out.split(b"\0") if p)
             pending = [p for p in pending if p not in held]
     return selected
 
@@ -128,12 +120,12 @@ def diff_pairs(
     for token in tokens:
         if token.startswith(b":"):
             if not found:
-                raise UserError(f"git diff-tree output not understood in {repo_name(repo)}")
-            found[-1].add(_text(next(tokens, b"")))
+                raise UserError(f"git diff-tree output not understood in {walk.repo_name(repo)}")
+            found[-1].add(walk.decoded(next(tokens, b"")))
         elif token.strip():
             found.append(set())
     if len(found) != len(pairs):
-        raise UserError(f"git diff-tree answered {len(found)} of {len(pairs)} comparisons in {repo_name(repo)}")
+        raise UserError(f"git diff-tree answered {len(found)} of {len(pairs)} comparisons in {walk.repo_name(repo)}")
     return {pair: frozenset(paths) for pair, paths in zip(pairs, found, strict=True)}
 
 
@@ -143,6 +135,6 @@ def newer_than(repo: git.Repo, tips: Sequence[str], moment: int) -> set[str]:
     if not tips:
         return set()
     args = ["--parents", f"--since=@{moment + 1}", *tips, "--"]
-    out = _text(_run(repo, "rev_list", args, b"")).split()
-    out += _text(_run(repo, "rev_list", ["--no-walk", "--parents", *tips, "--"], b"")).split()
+    out = walk.decoded(_run(repo, "rev_list", args, b"")).split()
+    out += walk.decoded(_run(repo, "rev_list", ["--no-walk", "--parents", *tips, "--"], b"")).split()
     return set(out)

@@ -206,11 +206,7 @@ def show_file(repo: git.Repo, ref: str, path: str) -> str | None:
 def show_files(repo: git.Repo, commit: str, paths: Sequence[str]) -> dict[str, str]:
     """The texts of `paths` at `commit` (a commit hash) that exist there."""
     blobs = blobs_at(repo, [(commit, path) for path in paths])
-    return {
-        path: blobs[(commit, path)].decode("utf-8", errors="surrogateescape")
-        for path in paths
-        if (commit, path) in blobs
-    }
+    return {path: decoded(blobs[(commit, path)]) for path in paths if (commit, path) in blobs}
 
 
 def blobs_at(repo: git.Repo, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
@@ -371,9 +367,15 @@ def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
         yield pending
 
 
-def _text(raw: bytes) -> str:
-    """Exact: undecodable bytes survive as surrogates, so identities and paths stay what git says."""
+def decoded(raw: bytes) -> str:
+    """Git's bytes as text, exactly: undecodable bytes survive as surrogates, so identities and paths stay
+    what git says (`encoded` gives the same bytes back)."""
     return raw.decode("utf-8", errors="surrogateescape")
+
+
+def encoded(text: str) -> bytes:
+    """The bytes git gave for `decoded` text."""
+    return text.encode("utf-8", errors="surrogateescape")
 
 
 class _Malformed(Exception):
@@ -417,12 +419,12 @@ def _commit(header: list[bytes], changes: list[tuple[bytes, bytes, bytes, bytes 
         insertions += ins
         deletions += dels
         if keep_files:
-            changed.append(ChangedFile(_text(path), ins, dels, _text(old_path) if old_path else None, binary))
+            changed.append(ChangedFile(decoded(path), ins, dels, decoded(old_path) if old_path else None, binary))
     return Commit(
         hash=found.group(1).decode(),
         parents=tuple(parents.decode().split()),
-        author_name=_text(name),
-        author_email=_text(email),
+        author_name=decoded(name),
+        author_email=decoded(email),
         author_time=int(atime),
         committer_time=int(ctime),
         insertions=insertions,
@@ -433,7 +435,7 @@ def _commit(header: list[bytes], changes: list[tuple[bytes, bytes, bytes, bytes 
 
 
 def _trailers(field: bytes) -> tuple[tuple[str, str], ...]:
-    pairs = (_text(line).partition(":") for line in field.split(b"\n") if line)
+    pairs = (decoded(line).partition(":") for line in field.split(b"\n") if line)
     return tuple((key, value) for key, _, value in pairs)
 
 
@@ -448,10 +450,10 @@ def check_mailmap(repo: git.Repo, contacts: Iterable[str]) -> dict[str, str]:
     # One contact per line: a newline in a contact would be read as two, so none is passed.
     lines = [c for c in asked if "\n" not in c]
     out = repo.git.check_mailmap("--stdin", istream=subprocess.PIPE, as_process=True)
-    answer, errors = out.proc.communicate("".join(c + "\n" for c in lines).encode("utf-8", "surrogateescape"))
+    answer, errors = out.proc.communicate(encoded("".join(c + "\n" for c in lines)))
     if out.proc.returncode != 0:
         raise UserError(
             f"git check-mailmap failed in {repo_name(repo)}: {_first_line(errors.decode(errors='replace'))}"
         )
-    mapped = _text(answer).split("\n")
+    mapped = decoded(answer).split("\n")
     return dict(zip(lines, mapped, strict=False)) | {c: c for c in asked if "\n" in c}
