@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reporter.render.data import table_from
 from reporter.render.text import aligned
 
 # stat_branches_2023 of the seed, and its subsystem, parent and maintainer labels.
@@ -61,15 +62,20 @@ EXTRA_COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("N: tables", ("table", *TABLE_KINDS, "{repo}", "--year", "{year}", "--subsystem", N_SECTION, "--format", "tsv")),
     ("report", ("report", "--config", "{config}", "--year", "{year}", "--offline", "--out", "{out}")),
 )
-# (ratio, numerator, denominator, at most): the targets, each printed with PASS or FAIL.
+# The plain git command each is measured against, run right before it: (g) the dated log, else (a) the floor.
+BASELINE = {"authors by dates": "g"}
+# (ratio, numerator, denominator, at most): the targets, each printed with PASS or FAIL. Each denominator
+# is measured right before its numerator, in every repetition, and the value is the median of the
+# repetitions' ratios: a shared machine's speed drifts over minutes, and a ratio of two medians taken
+# minutes apart would carry that drift.
 TARGETS: tuple[tuple[str, str, str, float], ...] = (
     ("tables cold / floor", "c.tables", "a", 0.8),
     ("tables CPU cold / floor CPU", "cpu.c.tables", "cpu.a", 1.1),
-    ("authors by dates cold / git log --format", "d.authors by dates", "g", 1.5),
-    ("authors by dates warm / git log --format", "d2.authors by dates", "g", 1.2),
-    ("N: section tables cold / floor", "e.N: tables", "a", 0.8),
-    ("report cold / floor", "f.report", "a", 0.8),
-    ("report warm / floor", "f2.report", "a", 0.1),
+    ("authors by dates cold / git log --format", "d.authors by dates", "g.authors by dates", 1.5),
+    ("authors by dates warm / git log --format", "d2.authors by dates", "g.authors by dates", 1.2),
+    ("N: section tables cold / floor", "e.N: tables", "a.N: tables", 0.8),
+    ("report cold / floor", "f.report", "a.report", 0.8),
+    ("report warm / floor", "f2.report", "a.report", 0.1),
 )
 RSS_TARGET_MB = 300
 
@@ -327,12 +333,14 @@ def report_config(directory: Path, repo: Path, tool: Path, refs: Sequence[str], 
 
 
 def extra_runs(
-    prefix: Sequence[str], repo: Path, config: Path, year: int, scratch: Path
-) -> dict[str, tuple[Run, Run, str]]:
-    """Each EXTRA_COMMANDS command on an empty cache of its own, then again on that cache: (cold, warm,
-    the report's JSON of the cold run and of the warm run compared: PASS or FAIL)."""
-    out: dict[str, tuple[Run, Run, str]] = {}
+    prefix: Sequence[str], repo: Path, config: Path, year: int, scratch: Path, baselines: dict[str, list[str]]
+) -> dict[str, tuple[float, Run, Run, str]]:
+    """Each EXTRA_COMMANDS command on an empty cache of its own, then again on that cache: (the seconds of
+    its baseline git command, run right before; cold, warm, the report's JSON of the cold run and of the
+    warm run compared: PASS or FAIL)."""
+    out: dict[str, tuple[float, Run, Run, str]] = {}
     for name, args in EXTRA_COMMANDS:
+        baseline = timed_git(repo, *baselines[BASELINE.get(name, "a")])[0]
         cache, report = Path(tempfile.mkdtemp(dir=scratch)), Path(tempfile.mkdtemp(dir=scratch))
         env = dict(os.environ, XDG_CACHE_HOME=str(cache))
         fill = {"repo": str(repo), "year": str(year), "config": str(config), "out": str(report)}
@@ -344,14 +352,14 @@ def extra_runs(
         same = "PASS" if written == again else "FAIL (the warm report's JSON differs from the cold one's)"
         if written is not None:
             cold.stdout = written
-        out[name] = (cold, warm, same)
+        out[name] = (baseline, cold, warm, same)
         shutil.rmtree(cache)
         shutil.rmtree(report)
     return out
 
 
 def check_extras(
-    runs: dict[str, tuple[Run, Run, str]],
+    runs: dict[str, tuple[float, Run, Run, str]],
     dated_authors: str,
     section: dict[str, list[list[int]]],
     tables: dict[str, list[list[str]]],
@@ -359,16 +367,16 @@ def check_extras(
     """PASS or FAIL: authors by dates against git's dated log; the N: section's tables against git over its
     pathspecs (and the reference's parent and total columns); the report's year against the reference."""
     verdicts: dict[str, str] = {}
-    for name, (cold, warm, same) in runs.items():
+    for name, (_, cold, warm, same) in runs.items():
         for kind, run in (("cold", cold), ("warm", warm)):
             if run.status != 0:
                 verdicts[f"{name}, {kind}"] = f"FAIL (exit {run.status}: {last_line(run.stderr)})"
         verdicts[f"{name}, warm run"] = same if name == "report" else same_run(cold, warm)
-    authors = runs["authors by dates"][0]
+    authors = runs["authors by dates"][1]
     if authors.status == 0:
         ok = authors.stdout.rstrip("\n") == dated_authors.rstrip("\n")
         verdicts["authors by dates"] = "PASS" if ok else "FAIL (differs from git log --format with the dates)"
-    n_tables = runs["N: tables"][0]
+    n_tables = runs["N: tables"][1]
     if n_tables.status == 0:
         blocks = [parse_tsv(b)[1:] for b in n_tables.stdout.split("\n\n")]
         for kind, rows in zip(TABLE_KINDS, blocks, strict=False):
@@ -378,12 +386,12 @@ def check_extras(
             ]
             got = [[int(c) for c in (row[1:3] if kind == "community" else [row[1], row[2], row[4]])] for row in rows]
             verdicts[f"N: tables, {kind}"] = "PASS" if got == want else f"FAIL ({got} != {want})"
-    report = runs["report"][0]
+    report = runs["report"][1]
     if report.status == 0:
         kernel = json.loads(report.stdout)["stats"]["kernel"]["tables"]
         for kind in TABLE_KINDS:
             want = [[int(c) for c in (r[1:3] if kind == "community" else [r[1], r[2], r[4]])] for r in tables[kind][1:]]
-            got = [row["values"] for row in kernel[kind]["rows"]]
+            got = [row.values for row in table_from(kernel[kind]).rows]
             verdicts[f"report, {kind}"] = "PASS" if got == want else f"FAIL ({got} != {want})"
     return verdicts
 
@@ -459,8 +467,11 @@ class Measure:
 
 
 def ratio(num: Measure | None, den: Measure | None) -> float | None:
+    """The median of the repetitions' ratios when both were measured in each (paired), else of the medians."""
     if not num or not den or not num.samples or not den.samples:
         return None
+    if len(num.samples) == len(den.samples):
+        return statistics.median(n / d for n, d in zip(num.samples, den.samples, strict=True))
     return statistics.median(num.samples) / statistics.median(den.samples)
 
 
@@ -534,20 +545,21 @@ def benchmark(
         )
         config = report_config(scratch, repo, tool, refs, year)
     section: dict[str, list[list[int]]] = {}
+    floor_args = ["log", "--no-merges", "--numstat", f"{first}..{last}"]
     for i in range(repeat):
-        progress(f"repetition {i + 1}/{repeat}: (a)")
-        seconds, cpu, _ = timed_git(repo, "log", "--no-merges", "--numstat", f"{first}..{last}")
-        floor.samples.append(seconds)
-        floor_cpu.samples.append(cpu)
-        progress(f"repetition {i + 1}/{repeat}: (g)")
-        seconds, _, raw = timed_git(repo, *dated_log_args(), keep=True)
-        dated.samples.append(seconds)
-        dated_authors = authors_text(iter(raw.splitlines(keepends=True)))
         progress(f"repetition {i + 1}/{repeat}: (b)")
         start = time.perf_counter()
         expected_tables, expected_authors, commands = reference(repo, refs)
         ref.samples.append(time.perf_counter() - start)
         ref.label = f"(b) reference: the seed's {commands} git commands"
+        progress(f"repetition {i + 1}/{repeat}: (g)")
+        seconds, _, raw = timed_git(repo, *dated_log_args(), keep=True)
+        dated.samples.append(seconds)
+        dated_authors = authors_text(iter(raw.splitlines(keepends=True)))
+        progress(f"repetition {i + 1}/{repeat}: (a)")  # right before (c), which it is the floor of
+        seconds, cpu, _ = timed_git(repo, *floor_args)
+        floor.samples.append(seconds)
+        floor_cpu.samples.append(cpu)
         if not prefix or unavailable:
             continue
         with tempfile.TemporaryDirectory(prefix="retrospect-bench-cache-") as cache:
@@ -563,9 +575,11 @@ def benchmark(
         extra.setdefault("cpu.c.tables", Measure("    (c) tables, CPU")).samples.append(runs["tables"].cpu_seconds)
         assert config is not None
         progress(f"repetition {i + 1}/{repeat}: (d) (e) (f)")
-        others = extra_runs(prefix, repo, config, year, scratch)
-        for name, (first_run, second_run, _) in others.items():
+        others = extra_runs(prefix, repo, config, year, scratch, {"a": floor_args, "g": dated_log_args()})
+        for name, (baseline, first_run, second_run, _) in others.items():
             letter = {"authors by dates": "d", "N: tables": "e", "report": "f"}[name]
+            base = BASELINE.get(name, "a")
+            extra.setdefault(f"{base}.{name}", Measure(f"({base}) right before ({letter})")).samples.append(baseline)
             extra.setdefault(f"{letter}.{name}", Measure(f"({letter}) {name}, empty cache")).samples.append(
                 first_run.seconds
             )

@@ -11,24 +11,26 @@ rebuilt.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import re
 import sqlite3
 import sys
 import threading
-import zlib
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import git
 
-from reporter import __version__, walk
+from reporter import __version__
 from reporter.errors import UserError
-from reporter.model import ChangedFile, Commit
+from reporter.model import NUMSTAT_ENTRY, Commit, decoded, encoded
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 # The cache root's named subdirectories (the commit cache is `commits.sqlite` in the root itself).
@@ -45,72 +47,72 @@ def root(cache_dir: Path | None = None) -> Path:
     return Path(base) / "retrospect"
 
 
-# A walk is one JSON list of commits without their changed files (with their trailers if it has them).
-def _encode(commit: Commit) -> list[Any]:
+# A walk is the number of its commits, the trailers of each as JSON (empty when none has any), then its
+# commits' fields, NUL-separated (no field holds a NUL): tens of thousands are read and written in one go.
+def walk_row(commit: Commit) -> str:
+    """One commit as a walk keeps it (its trailers aside)."""
+    numbers = (commit.author_time, commit.committer_time, commit.insertions, commit.deletions)
+    return "\0".join(
+        (commit.hash, " ".join(commit.parents), commit.author_name, commit.author_email, *map(str, numbers))
+    )
+
+
+_FIELDS = 8
+
+
+def _pack_walk(commits: Sequence[Commit], rows: Iterable[str] | None = None) -> bytes:
+    trailers = json.dumps([c.trailers for c in commits]) if any(map(attrgetter("trailers"), commits)) else ""
+    # Not compressed: zlib would take longer than the rest of the encoding, for half the size.
+    return encoded(
+        "\0".join(itertools.chain([str(len(commits)), trailers], map(walk_row, commits) if rows is None else rows))
+    )
+
+
+def _unpack_walk(blob: bytes) -> list[Commit]:
+    try:
+        size, trailers, *fields = decoded(blob).split("\0")
+        n = int(size)
+        pairs = [tuple((str(k), str(v)) for k, v in tr) for tr in json.loads(trailers)] if trailers else [()] * n
+    except ValueError as err:
+        raise _Unreadable from err
+    if len(fields) != _FIELDS * n or len(pairs) != n:
+        raise _Unreadable
+    hashes, parents, names, emails = (fields[i::_FIELDS] for i in range(4))
+    numbers = [map(int, fields[i::_FIELDS]) for i in range(4, _FIELDS)]
+    rows = zip(hashes, map(str.split, parents), names, emails, *numbers, strict=True)
     return [
-        commit.hash,
-        list(commit.parents),
-        commit.author_name,
-        commit.author_email,
-        commit.author_time,
-        commit.committer_time,
-        commit.insertions,
-        commit.deletions,
-    ] + ([[list(pair) for pair in commit.trailers]] if commit.trailers else [])
+        Commit(h, tuple(p), name, email, at, ct, ins, dels, b"", tr)
+        for (h, p, name, email, at, ct, ins, dels), tr in zip(rows, pairs, strict=True)
+    ]
 
 
-def _decode(row: list[Any]) -> Commit:
-    hash_, parents, name, email, atime, ctime, ins, dels, *rest = row
-    trailers = tuple((str(key), str(value)) for key, value in rest[0]) if rest else ()
-    return Commit(hash_, tuple(parents), name, email, atime, ctime, ins, dels, trailers=trailers)
-
-
-# A commit row is columns, not JSON: tens of thousands are written in one go, and this is the hot path.
-# Changed files are NUL-separated fields, five per file (paths cannot hold NUL).
+# A commit row is columns; its changed files are its numstat entries as git wrote them.
 def _row(commit: Commit) -> tuple[Any, ...]:
-    fields: list[str] = []
-    for f in commit.files:
-        fields += [f.path, str(f.insertions), str(f.deletions), f.old_path or "", "b" if f.binary else ""]
     return (
         commit.hash,
         " ".join(commit.parents),
-        walk.encoded(commit.author_name),
-        walk.encoded(commit.author_email),
+        encoded(commit.author_name),
+        encoded(commit.author_email),
         commit.author_time,
         commit.committer_time,
         commit.insertions,
         commit.deletions,
-        walk.encoded("\0".join(fields)),
+        commit.numstat,
     )
+
+
+_ENTRIES = re.compile(rb"(?:%s)*" % NUMSTAT_ENTRY)
 
 
 def _from_row(row: tuple[Any, ...]) -> Commit:
     hash_, parents, name, email, atime, ctime, ins, dels, files = row
-    fields = walk.decoded(files).split("\0") if files else []
-    changed = tuple(
-        ChangedFile(fields[i], int(fields[i + 1]), int(fields[i + 2]), fields[i + 3] or None, fields[i + 4] == "b")
-        for i in range(0, len(fields), 5)
-    )
-    if not all(isinstance(n, int) for n in (atime, ctime, ins, dels)):
-        raise ValueError("a number column holds something else")
-    return Commit(
-        hash_, tuple(parents.split()), walk.decoded(name), walk.decoded(email), atime, ctime, ins, dels, changed
-    )
-
-
-def _pack(value: object) -> bytes:
-    return zlib.compress(walk.encoded(json.dumps(value, separators=(",", ":"))), 1)
+    if not all(isinstance(n, int) for n in (atime, ctime, ins, dels)) or not _ENTRIES.fullmatch(files):
+        raise ValueError("a column holds something else")
+    return Commit(hash_, tuple(parents.split()), decoded(name), decoded(email), atime, ctime, ins, dels, files)
 
 
 class _Unreadable(Exception):
     """A stored value that does not decode: treated as absent, then overwritten."""
-
-
-def _unpack(blob: bytes) -> Any:  # JSON of any shape: the caller's decoding checks it
-    try:
-        return json.loads(walk.decoded(zlib.decompress(blob)))
-    except (zlib.error, ValueError) as err:
-        raise _Unreadable from err
 
 
 @lru_cache(maxsize=1)
@@ -158,16 +160,25 @@ class Cache:
 
     def commits(self, hashes: Sequence[str]) -> dict[str, Commit]:
         found: dict[str, Commit] = {}
+        for row in self._select("*", hashes):
+            try:
+                found[row[0]] = _from_row(row)
+            except (TypeError, ValueError, AttributeError, IndexError):
+                continue  # not as written: walked again, then overwritten
+        return found
+
+    def held(self, hashes: Sequence[str]) -> set[str]:
+        """Which of the commits the cache holds."""
+        return {row[0] for row in self._select("hash", hashes)}
+
+    def _select(self, columns: str, hashes: Sequence[str]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = []
         with self._lock:
             for i in range(0, len(hashes), 500):
                 chunk = hashes[i : i + 500]
                 marks = ",".join("?" * len(chunk))
-                for row in self._db.execute(f"SELECT * FROM commits WHERE hash IN ({marks})", chunk):
-                    try:
-                        found[row[0]] = _from_row(row)
-                    except (TypeError, ValueError, AttributeError, IndexError):
-                        continue  # not as written: walked again, then overwritten
-        return found
+                rows += self._db.execute(f"SELECT {columns} FROM commits WHERE hash IN ({marks})", chunk)
+        return rows
 
     def add_commits(self, commits: Iterable[Commit]) -> None:
         rows = [_row(c) for c in commits]
@@ -193,13 +204,14 @@ class Cache:
         if row is None:
             return None
         try:
-            return [_decode(r) for r in _unpack(row[0])]
+            return _unpack_walk(row[0])
         except (_Unreadable, TypeError, ValueError):
             return None
 
-    def add_walk(self, key: str, commits: Sequence[Commit]) -> None:
-        """A walk's commits, without their changed files (whole-repository ones are kept per commit)."""
-        blob = _pack([_encode(c) for c in commits])
+    def add_walk(self, key: str, commits: Sequence[Commit], rows: Sequence[str] | None = None) -> None:
+        """A walk's commits, without their changed files (whole-repository ones are kept per commit); `rows`
+        are their `walk_row`s when the caller has made them already."""
+        blob = _pack_walk(commits, rows)
         self._write("INSERT OR REPLACE INTO walks VALUES (?, ?)", [(key, blob)])
 
     def ancestry(self, older: str, newer: str) -> bool | None:

@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 
 import git
 
-from reporter import __version__, cache, compute, config, employers, people, report, stats, walk
+from reporter import __version__, cache, compute, config, employers, people, stats, walk
 from reporter import credits as credit
 from reporter.config import (
     DEFAULT_MAX_WAIT,
@@ -241,10 +241,16 @@ def _year_options(parser: _Parser, required: bool = False) -> None:
 
 def _year_refs(repo: git.Repo, args: argparse.Namespace) -> list[str]:
     cutoff = parse_date(args.cutoff, end_of_day=True) if args.cutoff else None
-    refs = year_boundaries(walk.tags(repo), args.year, cutoff, args.release_pattern, args.tag_pattern)
-    for overlap in overlaps(repo, refs):
-        warning(overlap)
-    return refs
+    return year_boundaries(walk.tags(repo), args.year, cutoff, args.release_pattern, args.tag_pattern)
+
+
+def _warn_overlaps(
+    repo: git.Repo, args: argparse.Namespace, refs: Sequence[str], contains: Callable[[str, str], bool]
+) -> None:
+    """Year boundaries that are not ancestors of each other, warned of (after the walks, which tell it)."""
+    if args.year:
+        for overlap in overlaps(repo, refs, contains):
+            warning(overlap)
 
 
 def _refs_source(parser: _Parser, refs_help: str) -> None:
@@ -444,7 +450,9 @@ def _add_ranges(sub: _Subcommands) -> None:
 
 
 def _run_ranges(args: argparse.Namespace) -> int:
-    refs = _year_refs(walk.open_repo(args.repo), args)
+    repo = walk.open_repo(args.repo)
+    refs = _year_refs(repo, args)
+    _warn_overlaps(repo, args, refs, lambda older, newer: walk.is_ancestor(repo, older, newer))
     _emit("".join(ref + "\n" for ref in refs))
     return 0
 
@@ -513,6 +521,7 @@ def _run_table(args: argparse.Namespace) -> int:
     )
     kinds = list(dict.fromkeys(args.kinds))
     tables = compute.tables(history, kinds, request)
+    _warn_overlaps(history.repo, args, request.refs, history.contains)
     if args.format == "json":
         data = [render_data.table(tables[kind]) for kind in kinds]
         _emit(render_data.dumps(data[0] if len(data) == 1 else data))
@@ -551,6 +560,7 @@ def _run_subsystems(args: argparse.Namespace) -> int:
     history = _history(args)
     refs = _refs(history, args)
     ranked, total = compute.subsystems(history, refs)
+    _warn_overlaps(history.repo, args, refs, history.contains)
     shown = ranked[: args.top] if args.top else ranked
     span = f"{refs[0]}..{refs[-1]}"
     if args.format == "json":
@@ -602,6 +612,8 @@ def _repo_option(value: str) -> tuple[str, str]:
 
 
 def _run_report(args: argparse.Namespace) -> int:
+    from reporter import report  # with its templates, a tenth of a second every other command need not wait
+
     options = report.ReportOptions(
         config_path=args.config,
         year=args.year,

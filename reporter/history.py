@@ -12,14 +12,14 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import git
 
 from reporter import walk
-from reporter.cache import Cache
+from reporter.cache import Cache, walk_row
 from reporter.errors import UserError
 from reporter.model import Commit, PathSet, RevRange
 from reporter.progress import Progress
@@ -63,6 +63,12 @@ class History:
         self.mailmap = mailmap
         self._hashes: dict[str, str] = {}
         self._ancestry: dict[tuple[str, str], bool] = {}
+        # Whole-repository walks with diffs run here, `jobs` at a time, in the order they were asked for.
+        self._walkers = ThreadPoolExecutor(max_workers=self.jobs)
+        self._writer = ThreadPoolExecutor(max_workers=1)  # cache writes, in the order they come
+        self._writes: dict[tuple[Resolved, tuple[str, ...]], Future[None]] = {}
+        self._walking: dict[Resolved, Future[list[Commit]]] = {}
+        self._prefetch: list[Resolved] = []
 
     def resolve(self, rev_range: RevRange) -> Resolved:
         if not rev_range.start:
@@ -118,24 +124,18 @@ class History:
             if not (p.whole_repository and r in chains) and (replayed is None or p.whole_repository)
         }
         replay = replayed is not None and len(replayed) < len(ranges) * (len(pathsets) - len(wholes))
-        # Biggest first: whole-repository walks dominate, and the pool should not end on one of them.
-        order = sorted(jobs, key=lambda k: jobs[k][1].whole_repository, reverse=True)
-        # Every walk's size up front, so that the progress has its total (and time left) from the start.
-        sizes = {k: self._expect(jobs[k][0], ()) for k in order} if self.progress and self.progress.enabled else {}
+        keep = files or replay  # the replay reads each commit's files
+        by_commit = [k for k in jobs if jobs[k][1].whole_repository and self._by_commit(None, numstat, keep, False)]
+        walks = [k for k in jobs if k not in by_commit]
+        # Every git walk's size up front, so that the progress has its total (and time left) from the start.
+        sizes = {k: self._expect(jobs[k][0], ()) for k in walks} if self.progress and self.progress.enabled else {}
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             futures = {
-                k: pool.submit(
-                    self.log,
-                    jobs[k][0],
-                    jobs[k][1].pathspecs,
-                    (),
-                    numstat,
-                    files or (replay and jobs[k][1].whole_repository),  # the replay reads each commit's files
-                    expected=sizes.get(k),
-                )
-                for k in order
+                k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat, files, expected=sizes.get(k))
+                for k in walks
             }
-            result = {k: f.result() for k, f in futures.items()}
+            found = self._wholes([jobs[k][0] for k in by_commit], keep) if by_commit else {}
+            result = {k: found[jobs[k][0]] for k in by_commit} | {k: f.result() for k, f in futures.items()}
             # Known now from the walks' own boundaries (or asked of git): walk a chain's range that is
             # not a partition of it.
             totals = {
@@ -198,7 +198,7 @@ class History:
         assert self.cache is not None
         limit = self._config("diff.renameLimit")
         records = [c for r in ranges for c in result[(r, whole)]]
-        replay = Replay(self.repo, records, pathsets, int(limit) if limit else RENAME_LIMIT)
+        replay = Replay(self.repo, records, pathsets, int(limit) if limit else RENAME_LIMIT, self.jobs)
         out: Selected = {}
         for p in pathsets:
             lines = replay.lines(p)
@@ -226,6 +226,10 @@ class History:
     def _linear(self, chain: Sequence[RevRange]) -> bool:
         """Whether each range's end contains its start, so that the ranges partition the whole."""
         return all(self._contains(self.resolve(r)) for r in chain)
+
+    def contains(self, older: str, newer: str) -> bool:
+        """Whether commit `older` is an ancestor of commit `newer`: free once a walk of the range has run."""
+        return self._contains(Resolved(older, newer))
 
     def _contains(self, rev: Resolved) -> bool:
         """Whether rev.end contains rev.start: from this run's walks, the cache, or else git."""
@@ -259,7 +263,7 @@ class History:
         """
         alone = expected is None
         counter = self._counter()
-        if counter and expected is None:
+        if counter and expected is None and not self._by_commit(pathspecs, numstat, files, trailers):
             expected = self._expect(rev, options)
         commits = self._log(rev, pathspecs, options, numstat, files, trailers, counter, expected or 0)
         if alone and self.progress:
@@ -284,32 +288,51 @@ class History:
         counter: walk.Progress | None,
         expected: int,
     ) -> list[Commit]:
-        # Walks with trailers are keyed apart (and earlier keys unchanged): only they hold trailers.
-        key = [rev.revisions(), pathspecs, list(options), numstat, self.mailmap] + (["trailers"] if trailers else [])
-        # A walk to the root of a shallow clone sees only what the clone holds: keyed by how far it reaches,
-        # so that it answers neither a complete clone of the same commits nor the clone once deepened.
-        key += ["shallow", *sorted(walk.shallow_boundary(self.repo))] if not rev.start else []
-        if self.cache and not files:
-            # A walk with line counts answers a question without them too.
-            for variant in [True] if numstat else [True, False]:
-                cached = self.cache.walk(json.dumps(key[:3] + [variant] + key[4:]))
-                if cached is not None:
-                    if counter:
-                        counter(expected)
-                    return cached
-        whole = pathspecs is None and not self.mailmap and not trailers
-        if whole and self.cache and (numstat or files):
-            commits = self._walk_whole(rev, counter, options)
-        else:
-            # A path-limited walk prints only the commits that touch the paths, but examines the whole range:
-            # its progress is the range, reached when it ends.
-            live = counter if pathspecs is None else None
-            commits = self._git_log(rev, pathspecs, options, numstat or files, files, trailers, live)
+        if self._by_commit(pathspecs, numstat, files, trailers):
+            return self._wholes([rev], files, options)[rev]
+        key = self._key(rev, pathspecs, options, numstat, trailers)
+        cached = self._cached(key, numstat) if self.cache and not files else None
+        if cached is not None:
             if counter:
                 counter(expected)
+            return cached
+        # A path-limited walk prints only the commits that touch the paths, but examines the whole range:
+        # its progress is the range, reached when it ends.
+        live = counter if pathspecs is None else None
+        rows: list[str] = []
+        commits = []
+        for commit in self._git_log(rev, pathspecs, options, numstat or files, files, trailers, live):
+            commits.append(commit)
+            if self.cache:  # encoded as they come, while git is still writing: not after it has finished
+                rows.append(walk_row(commit))
+        if counter:
+            counter(expected)
         if self.cache:
-            self.cache.add_walk(json.dumps(key), commits)
+            self.cache.add_walk(json.dumps(key), commits, rows)
         return commits
+
+    def _key(
+        self, rev: Resolved, pathspecs: Sequence[str] | None, options: Sequence[str], numstat: bool, trailers: bool
+    ) -> list[object]:
+        # Walks with trailers are keyed apart (and earlier keys unchanged): only they hold trailers.
+        key: list[object] = [rev.revisions(), pathspecs, list(options), numstat, self.mailmap]
+        key += ["trailers"] if trailers else []
+        # A walk to the root of a shallow clone sees only what the clone holds: keyed by how far it reaches,
+        # so that it answers neither a complete clone of the same commits nor the clone once deepened.
+        return key + (["shallow", *sorted(walk.shallow_boundary(self.repo))] if not rev.start else [])
+
+    def _cached(self, key: list[object], numstat: bool) -> list[Commit] | None:
+        """A walk an earlier run kept; one with line counts answers a question without them too."""
+        assert self.cache is not None
+        for variant in [True] if numstat else [True, False]:
+            cached = self.cache.walk(json.dumps(key[:3] + [variant] + key[4:]))
+            if cached is not None:
+                return cached
+        return None
+
+    def _by_commit(self, pathspecs: Sequence[str] | None, numstat: bool, files: bool, trailers: bool) -> bool:
+        """Whether the walk is of the whole repository, with diffs, and answered commit by commit (_wholes)."""
+        return pathspecs is None and self.cache is not None and not self.mailmap and not trailers and (numstat or files)
 
     def _git_log(
         self,
@@ -320,8 +343,8 @@ class History:
         files: bool,
         trailers: bool,
         counter: walk.Progress | None,
-    ) -> list[Commit]:
-        return list(
+    ) -> Iterator[Commit]:
+        return iter(
             walk.log(
                 self.repo,
                 rev.revisions(),
@@ -335,20 +358,102 @@ class History:
             )
         )
 
-    def _walk_whole(self, rev: Resolved, counter: walk.Progress | None, options: Sequence[str] = ()) -> list[Commit]:
-        """All commits of a range, each diffed once ever: listed by rev-list, the rest from the cache.
+    def _wholes(
+        self, revs: Sequence[Resolved], files: bool, options: Sequence[str] = ()
+    ) -> dict[Resolved, list[Commit]]:
+        """Whole-repository walks of `revs` with their diffs, each commit diffed once ever.
 
-        `options` are git log's commit limits (dates, --no-merges), which rev-list applies alike. The
-        commits to diff are split in as many slices as there are jobs, diffed side by side: a range
-        walked last then does not leave a core idle.
+        A walk an earlier run kept answers when no files are asked for. Ranges the cache knows nothing of
+        (neither end is a commit it holds), when there are enough of them to keep every job busy, are walked
+        by git side by side, with their diffs: nothing to look up, so nothing to list first. The others are
+        listed by rev-list (`options` are git log's commit limits, dates or --no-merges, which rev-list
+        applies alike); the commits of all of them that the cache lacks are then split in as many slices as
+        there are jobs and diffed side by side, so that no range walked last leaves a core idle.
         """
         assert self.cache is not None
-        hashes, boundary = walk.rev_list(self.repo, [*options, *rev.revisions()])
-        if rev.start and not options:
-            # The start is a boundary commit exactly when the end contains it (and the range is not empty).
-            self._remember((rev.start, rev.end), rev.start == rev.end or rev.start in boundary)
+        keys = {rev: self._key(rev, None, options, True, False) for rev in revs}
+        ahead = {rev: self._walking.pop(rev) for rev in revs if not options and rev in self._walking}
+        found = {
+            rev: cached
+            for rev in revs
+            if rev not in ahead and not files and (cached := self._cached(keys[rev], True)) is not None
+        }
+        todo = [rev for rev in revs if rev not in found]
+        walking = ahead | self._start_walks([rev for rev in todo if rev not in ahead], options)
+        rest = [rev for rev in todo if rev not in walking]
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            lists = pool.map(lambda rev: walk.rev_list(self.repo, [*options, *rev.revisions()]), rest)
+            listed = dict(zip(rest, lists, strict=True))
+        walked = {rev: future.result() for rev, future in walking.items()}
+        for rev in walked:  # what a call has walked is in the cache when it returns
+            self._writes.pop((rev, tuple(options))).result()
+        self._count_done(len(walked[rev]) for rev in ahead)
+        for rev, commits in walked.items():
+            listed[rev] = ([c.hash for c in commits], {p for c in commits for p in c.parents})
+        for rev, (_, boundary) in listed.items():
+            if rev.start and not options:
+                # The start is a boundary commit exactly when the end contains it (and the range is not empty).
+                self._remember((rev.start, rev.end), rev.start == rev.end or rev.start in boundary)
+        known = self._diffs(list(dict.fromkeys(h for rev in rest for h in listed[rev][0])))
+        for rev in rest:
+            found[rev] = [known[h] for h in listed[rev][0]]
+            self.cache.add_walk(json.dumps(keys[rev]), found[rev])
+        return found | walked
+
+    def _start_walks(self, revs: Sequence[Resolved], options: Sequence[str]) -> dict[Resolved, Future[list[Commit]]]:
+        """Git walks (with diffs) of the ranges the cache knows nothing of, when they are enough to keep every
+        job busy; then, behind them, the prefetched ranges the cache knows nothing of either."""
+        assert self.cache is not None
+        queued, self._prefetch = self._prefetch, []
+        held = self.cache.held([h for rev in [*revs, *queued] for h in (rev.start, rev.end) if h])
+        cold = [rev for rev in revs if not {rev.start, rev.end} & held]
+        started = (
+            {rev: self._walkers.submit(self._walk_diffs, rev, options) for rev in cold}
+            if len(cold) >= self.jobs
+            else {}
+        )
+        for rev in queued:  # they start as jobs come free
+            if rev not in started and rev not in self._walking and not {rev.start, rev.end} & held:
+                self._walking[rev] = self._walkers.submit(self._walk_diffs, rev, (), False)
+        return started
+
+    def prefetch(self, ranges: Sequence[RevRange]) -> None:
+        """Walk the whole-repository `ranges`, with their diffs, behind the next walks this History runs (on
+        the jobs those leave free), so that a later `commits()` over them finds them walked or under way."""
+        self._prefetch = [self.resolve(r) for r in ranges]
+
+    def _walk_diffs(self, rev: Resolved, options: Sequence[str], shown: bool = True) -> list[Commit]:
+        """`git log --numstat` of the whole range, with every commit's files, then kept in the cache (`shown`
+        in the progress; a walk ahead of its question counts once it is taken)."""
+        if shown and self.progress and self.progress.enabled:
+            self._expect(rev, options)
+        counter = self._counter() if shown else None
+        commits = list(walk.log(self.repo, rev.revisions(), files=True, options=options, progress=counter))
+        # Kept by a thread of its own, while the walks go on, rather than once all have ended.
+        self._writes[(rev, tuple(options))] = self._writer.submit(self._keep, rev, options, commits)
+        return commits
+
+    def _keep(self, rev: Resolved, options: Sequence[str], commits: list[Commit]) -> None:
+        assert self.cache is not None
+        self.cache.add_commits(commits)
+        self.cache.add_walk(json.dumps(self._key(rev, None, options, True, False)), commits)
+
+    def _count_done(self, sizes: Iterable[int]) -> None:
+        """Walks done out of sight, added to the progress as done at once."""
+        if self.progress and self.progress.enabled:
+            for size in sizes:
+                self.progress.add_total(size)
+                self.progress.update(size)
+
+    def _diffs(self, hashes: Sequence[str]) -> dict[str, Commit]:
+        """{hash: the commit with its own diff}: from the cache, and from `jobs` git processes for the rest."""
+        assert self.cache is not None
+        if self.progress:
+            self.progress.add_total(len(hashes))
         known = self.cache.commits(hashes)
         missing = [h for h in hashes if h not in known]
+        if (counter := self._counter()) is not None:
+            counter(len(hashes) - len(missing))
         if missing:
             size = -(-len(missing) // self.jobs)
             slices = [missing[i : i + size] for i in range(0, len(missing), size)]
@@ -357,9 +462,7 @@ class History:
                 fresh = [commit for part in parts for commit in part]
             self.cache.add_commits(fresh)
             known.update((c.hash, c) for c in fresh)
-        if counter:
-            counter(len(hashes) - len(missing))
-        return [known[h] for h in hashes]
+        return known
 
     def _counter(self) -> walk.Progress | None:
         return self.progress.counter() if self.progress else None

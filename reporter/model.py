@@ -1,8 +1,29 @@
-"""The domain model: plain, JSON-serialisable records that know nothing of git processes or output."""
+"""The domain model: plain, JSON-serialisable records that know nothing of git processes.
+
+One piece of git's output is kept as git wrote it: a commit's changed files, its `--numstat -z` entries.
+Most runs only sum them, so they are decoded into ChangedFile records only where a file is looked at.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# One `--numstat -z` entry: `added TAB deleted TAB path NUL`, or for a rename or copy `added TAB deleted TAB
+# NUL old NUL new NUL`; `-` for a binary file's counts. Entries follow one another with nothing between.
+NUMSTAT_ENTRY = rb"(\d+|-)\t(\d+|-)\t(?:([^\0]+)|\0([^\0]*)\0([^\0]*))\0"
+_ENTRY = re.compile(NUMSTAT_ENTRY)
+
+
+def decoded(raw: bytes) -> str:
+    """Git's bytes as text, exactly: undecodable bytes survive as surrogates, so identities and paths stay
+    what git says (`encoded` gives the same bytes back)."""
+    return raw.decode("utf-8", errors="surrogateescape")
+
+
+def encoded(text: str) -> bytes:
+    """The bytes git gave for `decoded` text."""
+    return text.encode("utf-8", errors="surrogateescape")
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +37,9 @@ class ChangedFile:
     binary: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, though nothing changes a Commit: a frozen dataclass is five times as slow to make, and a
+# kernel year holds 80,000 of them, made on every run.
+@dataclass(slots=True)
 class Commit:
     hash: str
     parents: tuple[str, ...]
@@ -26,9 +49,29 @@ class Commit:
     committer_time: int
     insertions: int = 0
     deletions: int = 0
-    files: tuple[ChangedFile, ...] = ()
+    # The commit's `--numstat -z` entries (NUMSTAT_ENTRY) as git wrote them, when its files are kept.
+    numstat: bytes = b""
     # (key, value) of each trailer as git parses the message (folded lines unfolded), when asked for.
     trailers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def files(self) -> tuple[ChangedFile, ...]:
+        return tuple(
+            ChangedFile(
+                decoded(path or new),
+                0 if added == b"-" else int(added),
+                0 if added == b"-" else int(deleted),
+                None if path else decoded(old),
+                added == b"-",
+            )
+            for added, deleted, path, old, new in _ENTRY.findall(self.numstat)
+        )
+
+    @property
+    def paths(self) -> list[str]:
+        """The paths its diff names: each changed file's, and a renamed or copied file's old path too."""
+        entries = _ENTRY.findall(self.numstat)
+        return [decoded(p) for _, _, path, old, new in entries for p in ((path,) if path else (old, new))]
 
     @property
     def is_merge(self) -> bool:

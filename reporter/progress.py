@@ -17,9 +17,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tqdm import tqdm
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 STEADY_INTERVAL = 5.0  # seconds between progress lines in Actions
 _LINE = "{desc}: {n_fmt}/{total_fmt}{unit} ({percentage:.0f}%), {rate_fmt}, {remaining} left"
@@ -48,7 +49,7 @@ def warning(text: str) -> None:
     if in_actions():
         command("warning", text)
     else:
-        tqdm.write(f"retrospect: warning: {text}", file=sys.stderr)
+        _say(f"retrospect: warning: {text}")
 
 
 def notice(text: str) -> None:
@@ -56,7 +57,16 @@ def notice(text: str) -> None:
     if in_actions():
         command("notice", text)
     else:
-        tqdm.write(f"retrospect: {text}", file=sys.stderr)
+        _say(f"retrospect: {text}")
+
+
+def _say(line: str) -> None:
+    """A line on stderr, through tqdm when a bar may be drawn (tqdm is loaded, lazily, only to draw one)."""
+    loaded = sys.modules.get("tqdm")
+    if loaded is None:
+        print(line, file=sys.stderr)
+    else:
+        loaded.tqdm.write(line, file=sys.stderr)
 
 
 @contextmanager
@@ -145,6 +155,8 @@ class Progress:
         if self.style == "bar":
             bar = self._bar
             if bar is None:
+                from tqdm import tqdm  # a tenth of the start-up time of a command that draws no bar
+
                 bar = self._bar = tqdm(
                     desc=self.label,
                     total=self._total,
@@ -163,6 +175,8 @@ class Progress:
 
     def line(self) -> str:
         """The progress as one line: what, how far, the rate and the time left (when the total is known)."""
+        from tqdm import tqdm
+
         with self._lock:
             n, total = self.n, self._total
         return tqdm.format_meter(

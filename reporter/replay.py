@@ -24,17 +24,24 @@ RENAME_LIMIT = 1000
 class Replay:
     """Replays for several path sets over the ranges whose whole-repository records (with files) it holds."""
 
-    def __init__(self, repo: git.Repo, records: Sequence[Commit], pathsets: Sequence[PathSet], rename_limit: int):
+    def __init__(
+        self, repo: git.Repo, records: Sequence[Commit], pathsets: Sequence[PathSet], rename_limit: int, jobs: int = 1
+    ):
         self.repo = repo
         self.pathsets = pathsets
         self.records = {c.hash: c for c in records}
         self.parents = {h: c.parents for h, c in self.records.items()}
         self.rename_limit = rename_limit if rename_limit > 0 else 32767
+        self.jobs = jobs
         self.bound = treediff.bounding_dirs([s for p in pathsets for s in p.pathspecs or ()])
         merges = [h for h, c in self.records.items() if c.is_merge]
-        self.diffs = treediff.diff_pairs(repo, [(m, self.parents[m][0]) for m in merges], self.bound)
-        self.names = {n for c in self.records.values() for f in c.files for n in (f.path, f.old_path) if n}
-        self.names |= {n for paths in self.diffs.values() for n in paths}
+        self.diffs = treediff.diff_pairs(repo, [(m, self.parents[m][0]) for m in merges], self.bound, jobs)
+        # Each path the non-merge commits' own diffs name (a rename's old path too), with those commits.
+        self.named: dict[str, list[str]] = {}
+        for h, c in self.records.items():
+            for path in [] if c.is_merge else c.paths:
+                self.named.setdefault(path, []).append(h)
+        self.names = set(self.named) | {n for paths in self.diffs.values() for n in paths}
         self.members = {p.label: treediff.matching(repo, self.names, p.pathspecs or ()) for p in pathsets}
         # git compares a merge with its later parents when it differs from the first one, or when the
         # first parent may be irrelevant (outside the range): fetched in one go rather than one by one.
@@ -49,13 +56,13 @@ class Replay:
         )
         self._newer: dict[tuple[tuple[str, ...], int], set[str]] = {}
         self.touching = {
-            p.label: {h for h, c in self.records.items() if not c.is_merge and _touches(c, self.members[p.label])}
+            p.label: {h for path in self.members[p.label] & self.named.keys() for h in self.named[path]}
             for p in pathsets
         }
 
     def _compare(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Learn the paths that differ in `pairs`, and what each path set selects of paths new to it."""
-        fresh = treediff.diff_pairs(self.repo, [pair for pair in pairs if pair not in self.diffs], self.bound)
+        fresh = treediff.diff_pairs(self.repo, [p for p in pairs if p not in self.diffs], self.bound, self.jobs)
         self.diffs.update(fresh)
         new = {n for paths in fresh.values() for n in paths} - self.names
         if new:
@@ -107,12 +114,8 @@ class Replay:
         """The shown commits in `order`, with their lines within the path set (merges have none in git log)."""
         return [
             dataclasses.replace(
-                c, insertions=lines.get(c.hash, (0, 0))[0], deletions=lines.get(c.hash, (0, 0))[1], files=()
+                c, insertions=lines.get(c.hash, (0, 0))[0], deletions=lines.get(c.hash, (0, 0))[1], numstat=b""
             )
             for c in order
             if c.hash in shown
         ]
-
-
-def _touches(commit: Commit, selected: set[str]) -> bool:
-    return any(f.path in selected or (f.old_path is not None and f.old_path in selected) for f in commit.files)

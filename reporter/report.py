@@ -6,6 +6,7 @@ layout from `render`.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from dataclasses import dataclass, field, replace
@@ -136,6 +137,7 @@ class _Session:
         self.clones = root / cache.CLONES
         self._histories: dict[str, History] = {}
         self.cached: set[str] = set()  # names cloned into the cache, which retrospect may fetch into
+        self.prefetch_year: int | None = None  # a year the kernel's walks will be asked for later
 
     def history(self, name: str, url: str | None, path: str | None, since_year: int, shallow: bool = False) -> History:
         """The repository `name`: `--repo`, the config's path, or a clone kept in the cache that holds
@@ -254,6 +256,15 @@ def _kernel_boundaries(
     raise AssertionError("unreachable")
 
 
+def _prefetch(session: _Session, history: History, tags: list[walk.Tag]) -> None:
+    """Have the previous year's kernel ranges walked behind this year's, when it will be computed: its
+    walks then fill the cores this year's leave idle (a year whose boundaries are unknown yet is left)."""
+    year, session.prefetch_year = session.prefetch_year, None
+    if year is not None:
+        with contextlib.suppress(UserError):
+            history.prefetch(consecutive(kernel_refs(tags, session.config.kernel, year, None)))
+
+
 def kernel_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> KernelYear:
     kernel = session.config.kernel
     with group(f"{kernel.name}: {year}"):
@@ -262,11 +273,12 @@ def kernel_year(session: _Session, year: int, cutoff: int | None, first_year: in
         if kernel.name in session.cached:
             ranges = [*consecutive(refs), RevRange(refs[0], refs[-1])]
             repos.complete(history.repo, ranges, session.options.offline)
-        for text in overlaps(history.repo, refs):  # ancestry read once the ranges' history is complete
-            warning(text)
         window = _newcomers_window(session, history, year, refs)
         request = table_request(kernel, refs)
+        _prefetch(session, history, tags)
         tables = compute.tables(history, compute.TABLE_KINDS, request)
+        for text in overlaps(history.repo, refs, history.contains):  # the walks have told the ancestry
+            warning(text)
         ranking, persons = _authors(history, kernel_authors_request(kernel, refs), session.config.people)
         dates = {ref: _tag_date(history, tags, ref) for ref in refs}
         found = compute.maintainers_of(history, request)
@@ -373,8 +385,9 @@ def run_report(options: ReportOptions) -> ReportResult:
         parse_date(options.date)  # validated before the long work, not after it
     render_post.load_template(config)
     session = _Session(config, options)
-    current = compute_year(session, year, cutoff, year - 1)
     last, warnings = _last_report(options.out_dir, year - 1)
+    session.prefetch_year = None if last else year - 1
+    current = compute_year(session, year, cutoff, year - 1)
     previous, more = _previous(session, year - 1, last)
     extras = _extras(config, year, options, last)
     warnings += more + extras.warnings

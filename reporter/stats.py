@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -46,12 +48,14 @@ def rank_authors(
     Without `lines` (commits walked without diffs), line counts are None rather than a wrong zero.
     `group` ranks something else an author stands for (an employer) instead of an identity of `kind`.
     """
-    counts: dict[str, list[int]] = {}
-    for commit in without(commits, exclude):
-        entry = counts.setdefault(group(commit) if group else identity(commit, kind), [0, 0])
-        entry[0] += 1
-        entry[1] += commit.lines
-    return ranked([AuthorCount(ident, c, n if lines else None) for ident, (c, n) in counts.items()], sortby, limit)
+    kept = list(without(commits, exclude) if exclude else commits)
+    who = list(map(group or functools.partial(identity, kind=kind), kept))
+    counts = collections.Counter(who)  # a dict: in order of first appearance
+    changed: dict[str, int] = dict.fromkeys(counts, 0)
+    if lines:
+        for ident, commit in zip(who, kept, strict=True):
+            changed[ident] += commit.lines
+    return ranked([AuthorCount(i, c, changed[i] if lines else None) for i, c in counts.items()], sortby, limit)
 
 
 def ranked(counts: Sequence[AuthorCount], sortby: str = "commits", limit: int | None = None) -> AuthorRanking:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import git
 
 from reporter import walk
 from reporter.errors import UserError
+from reporter.model import decoded, encoded
 
 # Long-form magic that a directory prefix still bounds; anything else (icase, attr) is not bounded by one.
 _BOUNDED_MAGIC = {"glob", "literal", "top", "exclude"}
@@ -42,7 +44,7 @@ def matching(repo: git.Repo, paths: Iterable[str], pathspecs: Sequence[str]) -> 
     A scratch index holds the paths (with the empty blob's id: only names matter). An index cannot hold a
     file and a directory of the same name, so the paths go in rounds until each has been in one.
     """
-    empty_blob = walk.decoded(_run(repo, "hash_object", ["-t", "blob", "--stdin"], b"")).strip()
+    empty_blob = decoded(_run(repo, "hash_object", ["-t", "blob", "--stdin"], b"")).strip()
     pending = sorted(set(paths))
     selected: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="retrospect-") as scratch:
@@ -50,13 +52,13 @@ def matching(repo: git.Repo, paths: Iterable[str], pathspecs: Sequence[str]) -> 
         while pending:
             Path(index).unlink(missing_ok=True)
             env = {"GIT_INDEX_FILE": index}
-            entries = b"".join(b"100644 %s\t%s\0" % (empty_blob.encode(), walk.encoded(p)) for p in pending)
+            entries = b"".join(b"100644 %s\t%s\0" % (empty_blob.encode(), encoded(p)) for p in pending)
             _run(repo, "update_index", ["-z", "--index-info"], entries, env)
-            held = {walk.decoded(p) for p in _run(repo, "ls_files", ["-z"], b"", env).split(b"\0") if p}
+            held = {decoded(p) for p in _run(repo, "ls_files", ["-z"], b"", env).split(b"\0") if p}
             if not held & set(pending):
                 raise UserError(f"git update-index took none of {len(pending)} paths in {walk.repo_name(repo)}")
             out = _run(repo, "ls_files", ["-z", "--", *pathspecs], b"", env)
-            selected.update(walk.decoded(p) for p in out.split(b"\0") if p)
+            selected.update(decoded(p) for p in out.split(b"\0") if p)
             pending = [p for p in pending if p not in held]
     return selected
 
@@ -107,12 +109,21 @@ def _split_magic(spec: str) -> tuple[set[str] | None, str]:
 
 
 def diff_pairs(
+    repo: git.Repo, pairs: Sequence[tuple[str, str]], pathspecs: Sequence[str] | None, jobs: int = 1
+) -> dict[tuple[str, str], frozenset[str]]:
+    """{(commit, other): the paths that differ between their trees (within `pathspecs`)}, from `jobs`
+    `git diff-tree --stdin` processes side by side, each given a share of the pairs."""
+    size = -(-len(pairs) // jobs) if pairs else 1
+    shares = [pairs[i : i + size] for i in range(0, len(pairs), size)]
+    with ThreadPoolExecutor(max_workers=max(len(shares), 1)) as pool:
+        found = pool.map(lambda share: _diff_share(repo, share, pathspecs), shares)
+        return {pair: paths for part in found for pair, paths in part.items()}
+
+
+def _diff_share(
     repo: git.Repo, pairs: Sequence[tuple[str, str]], pathspecs: Sequence[str] | None
 ) -> dict[tuple[str, str], frozenset[str]]:
-    """{(commit, other): the paths that differ between their trees (within `pathspecs`)}, from one
-    `git diff-tree --stdin` (raw, so that a path is always the token after a `:` status entry)."""
-    if not pairs:
-        return {}
+    """One `git diff-tree --stdin` (raw, so that a path is always the token after a `:` status entry)."""
     stdin = b"".join(b"%s %s\n" % (c.encode(), o.encode()) for c, o in pairs)
     out = _run(repo, "diff_tree", ["--stdin", "-r", "--no-renames", "-z", "--always", "--", *(pathspecs or ())], stdin)
     tokens = iter(out.split(b"\0"))
@@ -121,7 +132,7 @@ def diff_pairs(
         if token.startswith(b":"):
             if not found:
                 raise UserError(f"git diff-tree output not understood in {walk.repo_name(repo)}")
-            found[-1].add(walk.decoded(next(tokens, b"")))
+            found[-1].add(decoded(next(tokens, b"")))
         elif token.strip():
             found.append(set())
     if len(found) != len(pairs):
@@ -135,6 +146,6 @@ def newer_than(repo: git.Repo, tips: Sequence[str], moment: int) -> set[str]:
     if not tips:
         return set()
     args = ["--parents", f"--since=@{moment + 1}", *tips, "--"]
-    out = walk.decoded(_run(repo, "rev_list", args, b"")).split()
-    out += walk.decoded(_run(repo, "rev_list", ["--no-walk", "--parents", *tips, "--"], b"")).split()
+    out = decoded(_run(repo, "rev_list", args, b"")).split()
+    out += decoded(_run(repo, "rev_list", ["--no-walk", "--parents", *tips, "--"], b"")).split()
     return set(out)

@@ -1,0 +1,102 @@
+"""Whole-repository walks answered three ways (git walking each range with its diffs, rev-list and the
+cache, a walk started ahead) give the same commits as plain git, and the cache keeps them exactly."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from gitcheck import git
+
+from reporter import walk
+from reporter.cache import Cache
+from reporter.history import History
+from reporter.model import Commit, PathSet, RevRange
+from reporter.progress import Progress
+
+REFS = ["v0.9", "v1.0", "v1.1", "v1.2", "v1.3", "v1.4-rc2"]
+PREVIOUS = ["v0.9-rc1", "v0.9"]
+WHOLE = PathSet("all")
+
+
+def ranges(refs: list[str]) -> list[RevRange]:
+    return [RevRange(a, b) for a, b in itertools.pairwise(refs)]
+
+
+def plain_git(repo: Path, r: RevRange) -> list[tuple[str, str, int]]:
+    """(hash, parents, lines) of every commit of `git log --numstat A..B`, newest first, as git lists them."""
+    out = git(repo, "log", "--format=@%H %P", "--numstat", f"{r.start}..{r.end}")
+    found: list[tuple[str, str, int]] = []
+    for line in out.splitlines():
+        if line.startswith("@"):
+            hash_, _, parents = line[1:].partition(" ")
+            found.append((hash_, parents, 0))
+        elif line.strip():
+            added, deleted, _ = line.split("\t", 2)
+            lines = 0 if added == "-" else int(added) + int(deleted)
+            found[-1] = (found[-1][0], found[-1][1], found[-1][2] + lines)
+    return found
+
+
+def shown(commits: list[Commit]) -> list[tuple[str, str, int]]:
+    return [(c.hash, " ".join(c.parents), c.lines) for c in commits]
+
+
+def test_walked_listed_and_uncached_answers_equal_git(kernel_repo: Path, tmp_path: Path) -> None:
+    wanted = ranges(REFS)
+    repo = walk.open_repo(kernel_repo)
+    cold = History(repo, cache=Cache(tmp_path / "a"), jobs=2).commits(wanted, [WHOLE], files=True)
+    # The boundaries already held: every range is listed by rev-list, and its commits read from the cache.
+    listed = History(repo, cache=Cache(tmp_path / "a"), jobs=2).commits(wanted, [WHOLE], files=True)
+    uncached = History(repo, cache=None, jobs=2).commits(wanted, [WHOLE], files=True)
+    for r in wanted:
+        expected = plain_git(kernel_repo, r)
+        assert expected
+        for answer in (cold, listed, uncached):
+            assert shown(answer[(r, "all")]) == expected, r
+        assert [c.files for c in cold[(r, "all")]] == [c.files for c in uncached[(r, "all")]]
+        assert [c.files for c in listed[(r, "all")]] == [c.files for c in uncached[(r, "all")]]
+
+
+def test_a_prefetched_year_is_walked_behind_and_equals_git(kernel_repo: Path, tmp_path: Path) -> None:
+    history = History(walk.open_repo(kernel_repo), cache=Cache(tmp_path / "cache"), jobs=2)
+    history.prefetch(ranges(PREVIOUS) + [RevRange(REFS[0], REFS[1])])
+    history.commits(ranges(REFS), [WHOLE])
+    before = {r: history.resolve(r) for r in ranges(PREVIOUS)}
+    assert set(before.values()) <= set(history._walking)  # started behind this year's walks
+    later = history.commits(ranges(PREVIOUS), [WHOLE])
+    for r in ranges(PREVIOUS):
+        assert shown(later[(r, "all")]) == plain_git(kernel_repo, r)
+    assert not history._walking  # each taken once
+
+
+def test_the_walk_cache_keeps_every_field(tmp_path: Path) -> None:
+    commits = [
+        Commit("a" * 40, ("b" * 40, "c" * 40), "N\udcffme", "e@x", 1, 2, 3, 4, b"", (("Reviewed-by", "R <r@x>"),)),
+        Commit("d" * 40, (), "", "", 0, 0, 0, 0),
+        Commit("e" * 40, ("f" * 40,), "Tab\tName", "t@x", 5, 6, 7, 8, b"", ()),
+    ]
+    cache = Cache(tmp_path)
+    cache.add_walk("k", commits)
+    assert cache.walk("k") == commits
+
+
+def test_a_walk_ahead_counts_in_the_progress_once_taken(
+    kernel_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # steady lines, and a last one that says "(done)"
+    shown = Progress("walking linux")
+    history = History(walk.open_repo(kernel_repo), cache=Cache(tmp_path / "cache"), jobs=2, progress=shown)
+    history.prefetch(ranges(PREVIOUS))
+    history.commits(ranges(REFS), [WHOLE])
+    history.commits(ranges(PREVIOUS), [WHOLE])
+    done = [line for line in capsys.readouterr().err.splitlines() if line.endswith("(done)")]
+    this_year = int(git(kernel_repo, "rev-list", "--count", f"{REFS[0]}..{REFS[-1]}"))
+    last_year = int(git(kernel_repo, "rev-list", "--count", f"{PREVIOUS[0]}..{PREVIOUS[-1]}"))
+    # This year's walks done at their own total (not a share of last year's too), then last year's added.
+    assert [re.sub(r" \(100%\).*", "", line) for line in done] == [
+        f"walking linux: {this_year}/{this_year} commits",
+        f"walking linux: {this_year + last_year}/{this_year + last_year} commits",
+    ]
