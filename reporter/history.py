@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -301,7 +301,18 @@ class History:
         live = counter if pathspecs is None else None
         rows: list[str] = []
         commits = []
-        for commit in self._git_log(rev, pathspecs, options, numstat or files, files, trailers, live):
+        found = walk.log(
+            self.repo,
+            rev.revisions(),
+            pathspecs,
+            numstat=numstat or files,
+            files=files,
+            mailmap=self.mailmap,
+            trailers=trailers,
+            options=options,
+            progress=live,
+        )
+        for commit in found:
             commits.append(commit)
             if self.cache:  # encoded as they come, while git is still writing: not after it has finished
                 rows.append(walk_row(commit))
@@ -333,30 +344,6 @@ class History:
     def _by_commit(self, pathspecs: Sequence[str] | None, numstat: bool, files: bool, trailers: bool) -> bool:
         """Whether the walk is of the whole repository, with diffs, and answered commit by commit (_wholes)."""
         return pathspecs is None and self.cache is not None and not self.mailmap and not trailers and (numstat or files)
-
-    def _git_log(
-        self,
-        rev: Resolved,
-        pathspecs: Sequence[str] | None,
-        options: Sequence[str],
-        numstat: bool,
-        files: bool,
-        trailers: bool,
-        counter: walk.Progress | None,
-    ) -> Iterator[Commit]:
-        return iter(
-            walk.log(
-                self.repo,
-                rev.revisions(),
-                pathspecs,
-                numstat=numstat,
-                files=files,
-                mailmap=self.mailmap,
-                trailers=trailers,
-                options=options,
-                progress=counter,
-            )
-        )
 
     def _wholes(
         self, revs: Sequence[Resolved], files: bool, options: Sequence[str] = ()

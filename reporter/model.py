@@ -15,6 +15,16 @@ NUMSTAT_ENTRY = rb"(\d+|-)\t(\d+|-)\t(?:([^\0]+)|\0([^\0]*)\0([^\0]*))\0"
 _ENTRY = re.compile(NUMSTAT_ENTRY)
 
 
+def numstat_totals(numstat: bytes) -> tuple[int, int]:
+    """(insertions, deletions) of `--numstat -z` entries, as git's own sums count them (binary files 0)."""
+    insertions = deletions = 0
+    for added, deleted, *_ in _ENTRY.findall(numstat):
+        if added != b"-":
+            insertions += int(added)
+            deletions += int(deleted)
+    return insertions, deletions
+
+
 def decoded(raw: bytes) -> str:
     """Git's bytes as text, exactly: undecodable bytes survive as surrogates, so identities and paths stay
     what git says (`encoded` gives the same bytes back)."""

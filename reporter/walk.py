@@ -22,7 +22,7 @@ from typing import IO
 import git
 
 from reporter.errors import UserError
-from reporter.model import NUMSTAT_ENTRY, Commit, RevRange, decoded, encoded
+from reporter.model import NUMSTAT_ENTRY, Commit, RevRange, decoded, encoded, numstat_totals
 
 # Every field is NUL-terminated: git allows any other byte (0x1e, 0x1f, newlines) in names and paths.
 # %an/%ae are what `git log` shows by default; %aN/%aE fold identities through .mailmap.
@@ -407,17 +407,10 @@ def _commits(stream: io.BufferedIOBase, keep_files: bool, trailers: bool) -> Ite
         raise _Malformed(f"unexpected output {pending[pos : pos + 80]!r}")
 
 
-_COUNTS = re.compile(NUMSTAT_ENTRY)
-
-
 def _commit(fields: tuple[bytes, ...], keep_files: bool, trailers: bool) -> Commit:
     hash_, parents, name, email, atime, ctime, *rest = fields
     entries = rest[-1] or b""
-    insertions = deletions = 0
-    for added, deleted, *_ in _COUNTS.findall(entries):
-        if added != b"-":
-            insertions += int(added)
-            deletions += int(deleted)
+    insertions, deletions = numstat_totals(entries)
     return Commit(
         hash=hash_.decode(),
         parents=tuple(parents.decode().split()),
