@@ -18,7 +18,7 @@ import re
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
@@ -30,7 +30,7 @@ from reporter import __version__
 from reporter.errors import UserError
 from reporter.model import NUMSTAT_ENTRY, Commit, decoded, encoded
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 # The cache root's named subdirectories (the commit cache is `commits.sqlite` in the root itself).
@@ -47,25 +47,25 @@ def root(cache_dir: Path | None = None) -> Path:
     return Path(base) / "retrospect"
 
 
-# A walk is the number of its commits, the trailers of each as JSON (empty when none has any), then its
-# commits' fields, NUL-separated (no field holds a NUL): tens of thousands are read and written in one go.
-def walk_row(commit: Commit) -> str:
-    """One commit as a walk keeps it (its trailers aside)."""
+# A commit is its fields, NUL-separated (no field holds a NUL): a walk keeps them row by row, tens of
+# thousands read and written in one go, after the number of its commits and the trailers of each as JSON
+# (empty when none has any); the commit table keeps the same row by hash, with the commit's numstat entries
+# as git wrote them after it. One encoding serves both, so a walk's rows are made once.
+def walk_row(commit: Commit) -> bytes:
+    """One commit as the cache keeps it (its trailers and changed files aside)."""
     numbers = (commit.author_time, commit.committer_time, commit.insertions, commit.deletions)
-    return "\0".join(
-        (commit.hash, " ".join(commit.parents), commit.author_name, commit.author_email, *map(str, numbers))
+    return encoded(
+        "\0".join((commit.hash, " ".join(commit.parents), commit.author_name, commit.author_email, *map(str, numbers)))
     )
 
 
 _FIELDS = 8
 
 
-def _pack_walk(commits: Sequence[Commit], rows: Iterable[str] | None = None) -> bytes:
+def _pack_walk(commits: Sequence[Commit], rows: Sequence[bytes]) -> bytes:
     trailers = json.dumps([c.trailers for c in commits]) if any(map(attrgetter("trailers"), commits)) else ""
     # Not compressed: zlib would take longer than the rest of the encoding, for half the size.
-    return encoded(
-        "\0".join(itertools.chain([str(len(commits)), trailers], map(walk_row, commits) if rows is None else rows))
-    )
+    return b"\0".join(itertools.chain([b"%d" % len(commits), encoded(trailers)], rows))
 
 
 def _unpack_walk(blob: bytes) -> list[Commit]:
@@ -86,29 +86,27 @@ def _unpack_walk(blob: bytes) -> list[Commit]:
     ]
 
 
-# A commit row is columns; its changed files are its numstat entries as git wrote them.
-def _row(commit: Commit) -> tuple[Any, ...]:
-    return (
-        commit.hash,
-        " ".join(commit.parents),
-        encoded(commit.author_name),
-        encoded(commit.author_email),
-        commit.author_time,
-        commit.committer_time,
-        commit.insertions,
-        commit.deletions,
-        commit.numstat,
-    )
-
-
 _ENTRIES = re.compile(rb"(?:%s)*" % NUMSTAT_ENTRY)
 
 
-def _from_row(row: tuple[Any, ...]) -> Commit:
-    hash_, parents, name, email, atime, ctime, ins, dels, files = row
-    if not all(isinstance(n, int) for n in (atime, ctime, ins, dels)) or not _ENTRIES.fullmatch(files):
-        raise ValueError("a column holds something else")
-    return Commit(hash_, tuple(parents.split()), decoded(name), decoded(email), atime, ctime, ins, dels, files)
+def _from_row(hash_: str, data: bytes) -> Commit:
+    fields = data.split(b"\0", _FIELDS)
+    if len(fields) != _FIELDS + 1:
+        raise ValueError("not a commit row")
+    stored, parents, name, email, atime, ctime, ins, dels, files = fields
+    if stored != hash_.encode() or not _ENTRIES.fullmatch(files):
+        raise ValueError("a field holds something else")
+    return Commit(
+        hash_,
+        tuple(parents.decode().split()),
+        decoded(name),
+        decoded(email),
+        int(atime),
+        int(ctime),
+        int(ins),
+        int(dels),
+        files,
+    )
 
 
 class _Unreadable(Exception):
@@ -148,9 +146,7 @@ class Cache:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (_stamp(),))
         db.executescript(
-            "CREATE TABLE IF NOT EXISTS commits (hash TEXT PRIMARY KEY, parents TEXT NOT NULL, name BLOB NOT NULL,"
-            " email BLOB NOT NULL, atime INTEGER NOT NULL, ctime INTEGER NOT NULL, ins INTEGER NOT NULL,"
-            " dels INTEGER NOT NULL, files BLOB NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS commits (hash TEXT PRIMARY KEY, data BLOB NOT NULL);"
             "CREATE TABLE IF NOT EXISTS walks (key TEXT PRIMARY KEY, data BLOB NOT NULL);"
             "CREATE TABLE IF NOT EXISTS ancestry (older TEXT, newer TEXT, result INTEGER NOT NULL,"
             " PRIMARY KEY (older, newer));"
@@ -160,9 +156,9 @@ class Cache:
 
     def commits(self, hashes: Sequence[str]) -> dict[str, Commit]:
         found: dict[str, Commit] = {}
-        for row in self._select("*", hashes):
+        for hash_, data in self._select("hash, data", hashes):
             try:
-                found[row[0]] = _from_row(row)
+                found[hash_] = _from_row(hash_, data)
             except (TypeError, ValueError, AttributeError, IndexError):
                 continue  # not as written: walked again, then overwritten
         return found
@@ -180,9 +176,11 @@ class Cache:
                 rows += self._db.execute(f"SELECT {columns} FROM commits WHERE hash IN ({marks})", chunk)
         return rows
 
-    def add_commits(self, commits: Iterable[Commit]) -> None:
-        rows = [_row(c) for c in commits]
-        self._write("INSERT OR REPLACE INTO commits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    def add_commits(self, commits: Sequence[Commit], rows: Sequence[bytes] | None = None) -> None:
+        """Commits with their changed files; `rows` are their `walk_row`s when the caller has made them."""
+        rows = [walk_row(c) for c in commits] if rows is None else rows
+        data = [(c.hash, row + b"\0" + c.numstat) for c, row in zip(commits, rows, strict=True)]
+        self._write("INSERT OR REPLACE INTO commits VALUES (?, ?)", data)
 
     def _write(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """One transaction. When it fails (a full disk, a read-only file), it is rolled back, so the cache
@@ -208,10 +206,10 @@ class Cache:
         except (_Unreadable, TypeError, ValueError):
             return None
 
-    def add_walk(self, key: str, commits: Sequence[Commit], rows: Sequence[str] | None = None) -> None:
+    def add_walk(self, key: str, commits: Sequence[Commit], rows: Sequence[bytes] | None = None) -> None:
         """A walk's commits, without their changed files (whole-repository ones are kept per commit); `rows`
         are their `walk_row`s when the caller has made them already."""
-        blob = _pack_walk(commits, rows)
+        blob = _pack_walk(commits, [walk_row(c) for c in commits] if rows is None else rows)
         self._write("INSERT OR REPLACE INTO walks VALUES (?, ?)", [(key, blob)])
 
     def ancestry(self, older: str, newer: str) -> bool | None:

@@ -9,10 +9,12 @@ section of hundreds of pathspecs costs no walk of its own. Where the replay cann
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -69,6 +71,8 @@ class History:
         self._writes: dict[tuple[Resolved, tuple[str, ...]], Future[None]] = {}
         self._walking: dict[Resolved, Future[list[Commit]]] = {}
         self._prefetch: list[Resolved] = []
+        self._batches = 0
+        self._batches_lock = threading.Lock()
 
     def resolve(self, rev_range: RevRange) -> Resolved:
         if not rev_range.start:
@@ -112,6 +116,25 @@ class History:
         expensive unlimited walk never runs twice over the same commits. With `files`, whole-repository
         commits carry their changed files.
         """
+        with self._batch():
+            return self._select(ranges, pathsets, numstat, files)
+
+    @contextlib.contextmanager
+    def _batch(self) -> Iterator[None]:
+        """One piece of work shown in the progress; the last of those under way (a walk may run beside the
+        tables' walks, from another thread) closes it."""
+        with self._batches_lock:
+            self._batches += 1
+        try:
+            yield
+        finally:
+            with self._batches_lock:
+                self._batches -= 1
+                last = self._batches == 0
+            if last and self.progress:
+                self.progress.close()
+
+    def _select(self, ranges: Sequence[RevRange], pathsets: Sequence[PathSet], numstat: bool, files: bool) -> Selected:
         for r in ranges:
             self.require_complete(self.resolve(r))
         wholes = [p for p in pathsets if p.whole_repository]
@@ -156,8 +179,6 @@ class History:
             ]
             if missing:
                 result |= self._replay(ranges, missing, result, wholes[0].label)
-        if self.progress:
-            self.progress.close()
         return result
 
     def _config(self, name: str) -> str | None:
@@ -200,12 +221,12 @@ class History:
         records = [c for r in ranges for c in result[(r, whole)]]
         replay = Replay(self.repo, records, pathsets, int(limit) if limit else RENAME_LIMIT, self.jobs)
         out: Selected = {}
+        revs = {r: self.resolve(r) for r in ranges}
+        in_range = {r: {c.hash for c in result[(r, whole)]} for r in ranges}
         for p in pathsets:
             lines = replay.lines(p)
-            for r in ranges:
-                rev = self.resolve(r)
-                in_range = {c.hash for c in result[(r, whole)]}
-                shown = replay.shown(p, rev.end, in_range, {rev.start, *rev.exclude} - {""})
+            for r, rev in revs.items():
+                shown = replay.shown(p, rev.end, in_range[r], {rev.start, *rev.exclude} - {""})
                 if shown is None:
                     out[(r, p.label)] = self.log(rev, p.pathspecs, (), True, False)
                     continue
@@ -261,14 +282,11 @@ class History:
         With `trailers`, each commit carries its message's trailers. `expected` is the walk's size when
         `commits()` has already added it to the progress total; a walk on its own adds and closes its own.
         """
-        alone = expected is None
-        counter = self._counter()
-        if counter and expected is None and not self._by_commit(pathspecs, numstat, files, trailers):
-            expected = self._expect(rev, options)
-        commits = self._log(rev, pathspecs, options, numstat, files, trailers, counter, expected or 0)
-        if alone and self.progress:
-            self.progress.close()
-        return commits
+        with self._batch() if expected is None else contextlib.nullcontext():
+            counter = self._counter()
+            if counter and expected is None and not self._by_commit(pathspecs, numstat, files, trailers):
+                expected = self._expect(rev, options)
+            return self._log(rev, pathspecs, options, numstat, files, trailers, counter, expected or 0)
 
     def _expect(self, rev: Resolved, options: Sequence[str]) -> int:
         """The commits a walk of `rev` examines, added to the progress total."""
@@ -291,7 +309,7 @@ class History:
         if self._by_commit(pathspecs, numstat, files, trailers):
             return self._wholes([rev], files, options)[rev]
         key = self._key(rev, pathspecs, options, numstat, trailers)
-        cached = self._cached(key, numstat) if self.cache and not files else None
+        cached = self._cached(rev, pathspecs, options, numstat, trailers) if self.cache and not files else None
         if cached is not None:
             if counter:
                 counter(expected)
@@ -299,7 +317,7 @@ class History:
         # A path-limited walk prints only the commits that touch the paths, but examines the whole range:
         # its progress is the range, reached when it ends.
         live = counter if pathspecs is None else None
-        rows: list[str] = []
+        rows: list[bytes] = []
         commits = []
         found = walk.log(
             self.repo,
@@ -332,12 +350,17 @@ class History:
         # so that it answers neither a complete clone of the same commits nor the clone once deepened.
         return key + (["shallow", *sorted(walk.shallow_boundary(self.repo))] if not rev.start else [])
 
-    def _cached(self, key: list[object], numstat: bool) -> list[Commit] | None:
-        """A walk an earlier run kept; one with line counts answers a question without them too."""
+    def _cached(
+        self, rev: Resolved, pathspecs: Sequence[str] | None, options: Sequence[str], numstat: bool, trailers: bool
+    ) -> list[Commit] | None:
+        """A walk an earlier run kept; one with line counts, or with trailers, answers a question without them
+        too (its extra fields are never read there)."""
         assert self.cache is not None
-        for variant in [True] if numstat else [True, False]:
-            cached = self.cache.walk(json.dumps(key[:3] + [variant] + key[4:]))
-            if cached is not None:
+        for with_numstat, with_trailers in itertools.product(
+            [True] if numstat else [True, False], [True] if trailers else [False, True]
+        ):
+            key = self._key(rev, pathspecs, options, with_numstat, with_trailers)
+            if (cached := self.cache.walk(json.dumps(key))) is not None:
                 return cached
         return None
 
@@ -363,7 +386,7 @@ class History:
         found = {
             rev: cached
             for rev in revs
-            if rev not in ahead and not files and (cached := self._cached(keys[rev], True)) is not None
+            if rev not in ahead and not files and (cached := self._cached(rev, None, options, True, False)) is not None
         }
         todo = [rev for rev in revs if rev not in found]
         walking = ahead | self._start_walks([rev for rev in todo if rev not in ahead], options)
@@ -422,8 +445,9 @@ class History:
 
     def _keep(self, rev: Resolved, options: Sequence[str], commits: list[Commit]) -> None:
         assert self.cache is not None
-        self.cache.add_commits(commits)
-        self.cache.add_walk(json.dumps(self._key(rev, None, options, True, False)), commits)
+        rows = [walk_row(c) for c in commits]
+        self.cache.add_commits(commits, rows)
+        self.cache.add_walk(json.dumps(self._key(rev, None, options, True, False)), commits, rows)
 
     def _count_done(self, sizes: Iterable[int]) -> None:
         """Walks done out of sight, added to the progress as done at once."""

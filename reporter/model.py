@@ -9,16 +9,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+
+def _entry(paths: bool) -> bytes:
+    """The entry's pattern, its counts captured, and with `paths` its paths (path, or old and new) too."""
+    path, other = (rb"([^\0]+)", rb"([^\0]*)") if paths else (rb"[^\0]+", rb"[^\0]*")
+    return rb"(\d+|-)\t(\d+|-)\t(?:%s|\0%s\0%s)\0" % (path, other, other)
+
+
 # One `--numstat -z` entry: `added TAB deleted TAB path NUL`, or for a rename or copy `added TAB deleted TAB
 # NUL old NUL new NUL`; `-` for a binary file's counts. Entries follow one another with nothing between.
-NUMSTAT_ENTRY = rb"(\d+|-)\t(\d+|-)\t(?:([^\0]+)|\0([^\0]*)\0([^\0]*))\0"
+NUMSTAT_ENTRY = _entry(paths=True)
 _ENTRY = re.compile(NUMSTAT_ENTRY)
+_COUNTS = re.compile(_entry(paths=False))  # sums are faster without the paths captured
 
 
 def numstat_totals(numstat: bytes) -> tuple[int, int]:
     """(insertions, deletions) of `--numstat -z` entries, as git's own sums count them (binary files 0)."""
     insertions = deletions = 0
-    for added, deleted, *_ in _ENTRY.findall(numstat):
+    for added, deleted in _COUNTS.findall(numstat):
         if added != b"-":
             insertions += int(added)
             deletions += int(deleted)
@@ -78,10 +86,11 @@ class Commit:
         )
 
     @property
-    def paths(self) -> list[str]:
-        """The paths its diff names: each changed file's, and a renamed or copied file's old path too."""
+    def raw_paths(self) -> list[bytes]:
+        """The paths its diff names, as git wrote them: each changed file's, and a renamed or copied file's
+        old path too."""
         entries = _ENTRY.findall(self.numstat)
-        return [decoded(p) for _, _, path, old, new in entries for p in ((path,) if path else (old, new))]
+        return [p for _, _, path, old, new in entries for p in ((path,) if path else (old, new))]
 
     @property
     def is_merge(self) -> bool:

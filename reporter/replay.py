@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import git
 
 from reporter import simplify, treediff, walk
-from reporter.model import Commit, PathSet
+from reporter.model import Commit, PathSet, decoded
 
 # Inexact rename detection is skipped above diff.renameLimit files (git's default; <= 0 means 32767).
 RENAME_LIMIT = 1000
@@ -37,10 +37,16 @@ class Replay:
         merges = [h for h, c in self.records.items() if c.is_merge]
         self.diffs = treediff.diff_pairs(repo, [(m, self.parents[m][0]) for m in merges], self.bound, jobs)
         # Each path the non-merge commits' own diffs name (a rename's old path too), with those commits.
-        self.named: dict[str, list[str]] = {}
+        # Only a diff that names a path below the bounding directories can touch a path set: the others are
+        # left unread (most of a kernel year, for a section).
+        near = treediff.bound_pattern(self.bound) if self.bound is not None else None
+        named: dict[bytes, list[str]] = {}
         for h, c in self.records.items():
-            for path in [] if c.is_merge else c.paths:
-                self.named.setdefault(path, []).append(h)
+            if c.is_merge or (near is not None and not near.search(c.numstat)):
+                continue
+            for path in c.raw_paths:
+                named.setdefault(path, []).append(h)
+        self.named = {decoded(path): hashes for path, hashes in named.items()}  # each path decoded once
         self.names = set(self.named) | {n for paths in self.diffs.values() for n in paths}
         self.members = {p.label: treediff.matching(repo, self.names, p.pathspecs or ()) for p in pathsets}
         # git compares a merge with its later parents when it differs from the first one, or when the

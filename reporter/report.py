@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -229,10 +230,13 @@ def _tag_date(history: History, tags: list[walk.Tag], ref: str) -> int:
     return int(history.repo.git.log("-1", "--format=%ct", walk.resolve(history.repo, ref)))
 
 
-def _authors(history: History, request: compute.AuthorsRequest, rules: Rules) -> tuple[AuthorRanking, list[Person]]:
-    """The identities' ranking (authors.py's) and the persons behind them, from one walk."""
-    commits = compute.selected(history, request, numstat=request.sortby == "lines")
+def _authors(
+    history: History, request: compute.AuthorsRequest, rules: Rules, trailers: bool = False
+) -> tuple[AuthorRanking, list[Person]]:
+    """The identities' ranking (authors.py's) and the persons behind them, from one walk; with `trailers`,
+    that walk reads them too, so that the review credits of the same commits need no walk of their own."""
     lines = request.sortby == "lines"
+    commits = compute.selected(history, request, numstat=lines, trailers=trailers and not lines)
     ranking = stats.rank_authors(commits, request.identity, request.sortby, (), request.max_authors, lines=lines)
     return ranking, compute.persons(history, commits, rules, lines)
 
@@ -276,10 +280,14 @@ def kernel_year(session: _Session, year: int, cutoff: int | None, first_year: in
         window = _newcomers_window(session, history, year, refs)
         request = table_request(kernel, refs)
         _prefetch(session, history, tags)
-        tables = compute.tables(history, compute.TABLE_KINDS, request)
-        for text in overlaps(history.repo, refs, history.contains):  # the walks have told the ancestry
-            warning(text)
-        ranking, persons = _authors(history, kernel_authors_request(kernel, refs), session.config.people)
+        with ThreadPoolExecutor(max_workers=1) as side:
+            # The authors' walk (path-limited, with the trailers that the review credits read) is short: it runs
+            # beside the tables' long walks, rather than after them with a core to itself.
+            authors = side.submit(_authors, history, kernel_authors_request(kernel, refs), session.config.people, True)
+            tables = compute.tables(history, compute.TABLE_KINDS, request)
+            for text in overlaps(history.repo, refs, history.contains):  # the walks have told the ancestry
+                warning(text)
+            ranking, persons = authors.result()
         dates = {ref: _tag_date(history, tags, ref) for ref in refs}
         found = compute.maintainers_of(history, request)
         involvement = involvement_year(history, kernel, refs, dates[refs[-1]], found, window)

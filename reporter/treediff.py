@@ -23,6 +23,7 @@ from reporter.model import decoded, encoded
 # Long-form magic that a directory prefix still bounds; anything else (icase, attr) is not bounded by one.
 _BOUNDED_MAGIC = {"glob", "literal", "top", "exclude"}
 _WILDCARD = re.compile(r"[*?\[\\]")
+_LITERAL = ":(literal)"
 
 
 def _run(repo: git.Repo, command: str, args: Sequence[str], stdin: bytes, env: dict[str, str] | None = None) -> bytes:
@@ -84,7 +85,13 @@ def bounding_dirs(pathspecs: Sequence[str], most: int = 64) -> list[str] | None:
         if depth == 1:
             break
         kept = _outermost({d.rstrip("/").rpartition("/")[0] + "/" if d.count("/") == depth else d for d in kept})
-    return [":(literal)" + d for d in kept]
+    return [_LITERAL + d for d in kept]
+
+
+def bound_pattern(dirs: Sequence[str]) -> re.Pattern[bytes]:
+    """What any path below one of `bounding_dirs`' directories holds, as git writes paths: a diff that holds
+    none of it names no path they bound."""
+    return re.compile(b"|".join(re.escape(encoded(d.removeprefix(_LITERAL))) for d in dirs))
 
 
 def _outermost(dirs: set[str]) -> list[str]:

@@ -183,7 +183,7 @@ def test_unreadable_cache_entries_are_walked_again(kernel_repo: Path, tmp_path: 
     cache = tmp_path / "cache"
     args = ["table", "lines", str(kernel_repo), "--year", "2023", "--cache-dir", str(cache)]
     first = run_json(capsys, *args)
-    sql(cache, "UPDATE walks SET data = X'00'", "UPDATE commits SET files = X'ff'")  # not five fields a file
+    sql(cache, "UPDATE walks SET data = X'00'", "UPDATE commits SET data = X'ff'")  # not five fields a file
     assert run_json(capsys, *args) == first
 
 
