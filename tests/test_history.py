@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gitcheck import git
@@ -100,3 +103,58 @@ def test_a_walk_ahead_counts_in_the_progress_once_taken(
         f"walking linux: {this_year}/{this_year} commits",
         f"walking linux: {this_year + last_year}/{this_year + last_year} commits",
     ]
+
+
+def test_a_walk_with_trailers_answers_the_same_walk_without_them(
+    kernel_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report's ranking walks with the trailers its review credits read; the employers' ranking, the
+    same walk without them, is then answered by the cache (no git walk), with the same commits as git."""
+    history = History(walk.open_repo(kernel_repo), cache=Cache(tmp_path / "cache"), jobs=2)
+    rev = history.resolve(RevRange(REFS[0], REFS[-1]))
+    first = history.log(rev, ["mm/"], ["--no-merges"], numstat=False, trailers=True)
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("walked again")
+
+    monkeypatch.setattr(walk, "log", no_walk)
+    again = history.log(rev, ["mm/"], ["--no-merges"], numstat=False)
+    hashes = git(kernel_repo, "log", "--no-merges", "--format=%H", f"{REFS[0]}..{REFS[-1]}", "--", "mm/").split()
+    assert [c.hash for c in again] == [c.hash for c in first] == hashes
+    assert any(c.trailers for c in first)
+
+
+def test_a_walk_beside_the_tables_does_not_end_their_progress(
+    kernel_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A walk run beside `commits()` from another thread (the report's ranking beside its tables): whichever
+    ends first leaves the progress open for the other, so every "(done)" line counts all there was to do."""
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    history = History(
+        walk.open_repo(kernel_repo), cache=Cache(tmp_path / "cache"), jobs=2, progress=Progress("walking linux")
+    )
+    rev = history.resolve(RevRange(REFS[0], REFS[-1]))
+    # The walk beside runs while the tables' first walk waits for it: both under way together, and the one
+    # beside ends first (a premature end would show a "(done)" line short of the total).
+    started, finished = threading.Event(), threading.Event()
+    log = walk.log
+
+    def together(*args: Any, **kwargs: Any) -> Any:
+        if (args[2] if len(args) > 2 else kwargs.get("pathspecs")) is None:
+            started.set()
+            finished.wait(60)
+        else:
+            started.wait(60)
+        return log(*args, **kwargs)
+
+    monkeypatch.setattr(walk, "log", together)
+    with ThreadPoolExecutor(max_workers=1) as side:
+        beside = side.submit(history.log, rev, ["mm/"], ["--no-merges"], False, False, True)
+        beside.add_done_callback(lambda _: finished.set())
+        history.commits(ranges(REFS), [WHOLE])
+        beside.result()
+    done = [line for line in capsys.readouterr().err.splitlines() if line.endswith("(done)")]
+    assert done
+    for line in done:
+        counted = re.search(r": (\d+)/(\d+) commits", line)
+        assert counted is not None and counted[1] == counted[2], line
