@@ -1,7 +1,8 @@
 """The commits of revision ranges within path sets: parallel git walks, answered from the cache when it can.
 
-The whole repository needs no simplification: its commits are listed with one `rev-list` per range, and
-only the commits the cache does not hold are diffed. A path-limited set asked for beside the whole
+The whole repository needs no simplification: ranges the cache knows nothing of are walked by git with
+their diffs, consecutive ones as one walk split by the parents; the others are listed with one `rev-list`
+per range, and only the commits the cache does not hold are diffed. A path-limited set asked for beside the whole
 repository is replayed from those same diffs (simplify.py): each commit is diffed once per run, and a
 section of hundreds of pathspecs costs no walk of its own. Where the replay cannot be sure to match git
 (see simplify.py and `_replayable`), git's own path-limited walk over exactly that range answers.
@@ -10,6 +11,7 @@ section of hundreds of pathspecs costs no walk of its own. Where the replay cann
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import os
@@ -375,7 +377,8 @@ class History:
 
         A walk an earlier run kept answers when no files are asked for. Ranges the cache knows nothing of
         (neither end is a commit it holds), when there are enough of them to keep every job busy, are walked
-        by git side by side, with their diffs: nothing to look up, so nothing to list first. The others are
+        by git side by side, with their diffs, consecutive ranges as one walk per job (`chains`,
+        `split_chain`): nothing to look up, so nothing to list first. The others are
         listed by rev-list (`options` are git log's commit limits, dates or --no-merges, which rev-list
         applies alike); the commits of all of them that the cache lacks are then split in as many slices as
         there are jobs and diffed side by side, so that no range walked last leaves a core idle.
@@ -417,14 +420,9 @@ class History:
         queued, self._prefetch = self._prefetch, []
         held = self.cache.held([h for rev in [*revs, *queued] for h in (rev.start, rev.end) if h])
         cold = [rev for rev in revs if not {rev.start, rev.end} & held]
-        started = (
-            {rev: self._walkers.submit(self._walk_diffs, rev, options) for rev in cold}
-            if len(cold) >= self.jobs
-            else {}
-        )
-        for rev in queued:  # they start as jobs come free
-            if rev not in started and rev not in self._walking and not {rev.start, rev.end} & held:
-                self._walking[rev] = self._walkers.submit(self._walk_diffs, rev, (), False)
+        started = self._submit(cold, options, True, self.jobs) if len(cold) >= self.jobs else {}
+        later = [r for r in queued if r not in started and r not in self._walking and not {r.start, r.end} & held]
+        self._walking.update(self._submit(later, (), False, 1))  # they start as jobs come free
         return started
 
     def prefetch(self, ranges: Sequence[RevRange]) -> None:
@@ -432,22 +430,47 @@ class History:
         the jobs those leave free), so that a later `commits()` over them finds them walked or under way."""
         self._prefetch = [self.resolve(r) for r in ranges]
 
-    def _walk_diffs(self, rev: Resolved, options: Sequence[str], shown: bool = True) -> list[Commit]:
-        """`git log --numstat` of the whole range, with every commit's files, then kept in the cache (`shown`
-        in the progress; a walk ahead of its question counts once it is taken)."""
-        if shown and self.progress and self.progress.enabled:
-            self._expect(rev, options)
-        counter = self._counter() if shown else None
-        commits = list(walk.log(self.repo, rev.revisions(), files=True, options=options, progress=counter))
-        # Kept by a thread of its own, while the walks go on, rather than once all have ended.
-        self._writes[(rev, tuple(options))] = self._writer.submit(self._keep, rev, options, commits)
-        return commits
+    def _submit(
+        self, revs: Sequence[Resolved], options: Sequence[str], shown: bool, walks: int
+    ) -> dict[Resolved, Future[list[Commit]]]:
+        """A future per range, the ranges walked as chains (`chains`) of at least `walks` walks."""
+        futures: dict[Resolved, Future[list[Commit]]] = {}
+        for chain in chains(revs, walks):
+            whole = self._walkers.submit(self._walk_chain, chain, options, shown)
+            for rev in chain:
+                part: Future[list[Commit]] = Future()
+                futures[rev] = part
+                whole.add_done_callback(functools.partial(_settle, part, rev))
+        return futures
 
-    def _keep(self, rev: Resolved, options: Sequence[str], commits: list[Commit]) -> None:
+    def _walk_chain(
+        self, chain: Sequence[Resolved], options: Sequence[str], shown: bool
+    ) -> dict[Resolved, list[Commit]]:
+        """`git log --numstat` of a chain of ranges as one walk, with every commit's files, split into its
+        ranges (`split_chain`; each range walked on its own where the walk shows the chain is not linear),
+        then kept in the cache. `shown` in the progress; a walk ahead of its question counts once taken."""
+        span = Resolved(chain[0].start, chain[-1].end, chain[0].exclude)
+        if shown and self.progress and self.progress.enabled:
+            self._expect(span, options)
+        counter = self._counter() if shown else None
+        commits = list(walk.log(self.repo, span.revisions(), files=True, options=options, progress=counter))
+        parts = {span: commits} if len(chain) == 1 else split_chain(commits, chain)
+        if parts is None:
+            parts = {r: list(walk.log(self.repo, r.revisions(), files=True, options=options)) for r in chain}
+        # Kept by a thread of its own, while the walks go on, rather than once all have ended.
+        kept = self._writer.submit(self._keep, parts, options)
+        for rev in chain:
+            self._writes[(rev, tuple(options))] = kept
+        return parts
+
+    def _keep(self, parts: dict[Resolved, list[Commit]], options: Sequence[str]) -> None:
         assert self.cache is not None
-        rows = [walk_row(c) for c in commits]
-        self.cache.add_commits(commits, rows)
-        self.cache.add_walk(json.dumps(self._key(rev, None, options, True, False)), commits, rows)
+        rows = {rev: [walk_row(c) for c in commits] for rev, commits in parts.items()}
+        self.cache.add_commits(
+            [c for commits in parts.values() for c in commits], [r for rs in rows.values() for r in rs]
+        )
+        for rev, commits in parts.items():
+            self.cache.add_walk(json.dumps(self._key(rev, None, options, True, False)), commits, rows[rev])
 
     def _count_done(self, sizes: Iterable[int]) -> None:
         """Walks done out of sight, added to the progress as done at once."""
@@ -477,3 +500,60 @@ class History:
 
     def _counter(self) -> walk.Progress | None:
         return self.progress.counter() if self.progress else None
+
+
+def _settle(part: Future[list[Commit]], rev: Resolved, whole: Future[dict[Resolved, list[Commit]]]) -> None:
+    error = whole.exception()
+    if error is not None:
+        part.set_exception(error)
+    else:
+        part.set_result(whole.result()[rev])
+
+
+def chains(revs: Sequence[Resolved], walks: int) -> list[list[Resolved]]:
+    """The ranges as runs of consecutive ones that each start where the previous one ends (one walk each,
+    so that git warms its caches once per run, not once per range), the longest cut in halves until there
+    are `walks` of them (one per job) or every run is one range."""
+    runs: list[list[Resolved]] = []
+    for rev in revs:
+        last = runs[-1][-1] if runs else None
+        if last is not None and rev.start and rev.start == last.end and rev.exclude == last.exclude:
+            runs[-1].append(rev)
+        else:
+            runs.append([rev])
+    while len(runs) < walks and any(len(run) > 1 for run in runs):
+        longest = max(range(len(runs)), key=lambda i: len(runs[i]))
+        run = runs[longest]
+        runs[longest : longest + 1] = [run[: (len(run) + 1) // 2], run[(len(run) + 1) // 2 :]]
+    return runs
+
+
+def split_chain(commits: Sequence[Commit], chain: Sequence[Resolved]) -> dict[Resolved, list[Commit]] | None:
+    """Each range of a chain (A0..A1, A1..A2, ... Ak-1..Ak) out of one walk of A0..Ak, or None unless the walk
+    shows the chain linear (each Ai-1 an ancestor of Ai).
+
+    Then range i is exactly the walk's commits that Ai reaches less those Ai-1 reaches: a commit Ai reaches
+    and Ai-1 does not is reached along commits that Ai-1 does not reach either, so a search from Ai through
+    the walk's own parents, stopping at what Ai-1 reaches, finds all of them; and Ai-1 is an ancestor of Ai
+    exactly when it is a parent of one of them (that commit's child on the path down to Ai-1). Each range
+    keeps the walk's order (git's date order, which a range walked alone may break differently where dates
+    are skewed): only sums read these walks.
+    """
+    parents = {c.hash: c.parents for c in commits}
+    reached: set[str] = set()
+    parts: dict[Resolved, list[Commit]] = {}
+    for rev in chain:
+        if rev.end not in parents:
+            return None
+        found = {rev.end} - reached
+        todo = list(found)
+        while todo:
+            for parent in parents[todo.pop()]:
+                if parent in parents and parent not in reached and parent not in found:
+                    found.add(parent)
+                    todo.append(parent)
+        if not (rev.start == rev.end or any(rev.start in parents[h] for h in found)):
+            return None
+        parts[rev] = [c for c in commits if c.hash in found]
+        reached |= found
+    return parts

@@ -15,7 +15,7 @@ from gitcheck import git
 
 from reporter import walk
 from reporter.cache import Cache
-from reporter.history import History
+from reporter.history import History, Resolved, chains, split_chain
 from reporter.model import Commit, PathSet, RevRange
 from reporter.progress import Progress
 
@@ -158,3 +158,25 @@ def test_a_walk_beside_the_tables_does_not_end_their_progress(
     for line in done:
         counted = re.search(r": (\d+)/(\d+) commits", line)
         assert counted is not None and counted[1] == counted[2], line
+
+
+def test_a_chain_of_ranges_is_walked_once_and_split_exactly(kernel_repo: Path, tmp_path: Path) -> None:
+    """Consecutive ranges are one git walk, each range read out of it by the parents: the commits of each
+    equal its own `git log --numstat`; a chain that is not linear (v1.3 is not in v1.2's history) is not
+    split, and each of its ranges is walked on its own (History.commits, any order of refs)."""
+    repo = walk.open_repo(kernel_repo)
+    history = History(repo, cache=None, jobs=2)
+    linear = [history.resolve(r) for r in ranges(REFS)]
+    assert chains(linear, 2) == [linear[:3], linear[3:]] and chains(linear, 1) == [linear]
+    whole = Resolved(linear[0].start, linear[-1].end)
+    parts = split_chain(list(walk.log(repo, whole.revisions(), files=True)), linear)
+    assert parts is not None
+    for r, rev in zip(ranges(REFS), linear, strict=True):
+        assert sorted(shown(parts[rev])) == sorted(plain_git(kernel_repo, r)), r
+    crooked_refs = ["v1.1-rc1", "v1.3", "v1.2", "v1.4-rc2"]
+    crooked = [history.resolve(r) for r in ranges(crooked_refs)]
+    span = Resolved(crooked[0].start, crooked[-1].end)
+    assert split_chain(list(walk.log(repo, span.revisions(), files=True)), crooked) is None
+    found = History(repo, cache=Cache(tmp_path / "cache"), jobs=2).commits(ranges(crooked_refs), [WHOLE])
+    for r in ranges(crooked_refs):
+        assert shown(found[(r, "all")]) == plain_git(kernel_repo, r), r
