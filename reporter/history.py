@@ -433,9 +433,10 @@ class History:
     def _submit(
         self, revs: Sequence[Resolved], options: Sequence[str], shown: bool, walks: int
     ) -> dict[Resolved, Future[list[Commit]]]:
-        """A future per range, the ranges walked as chains (`chains`) of at least `walks` walks."""
+        """A future per range, the ranges walked as chains (`chains`) of at least `walks` walks. A walk limited
+        by `options` (dates, --no-merges) is not split: the parents it shows are not all the history."""
         futures: dict[Resolved, Future[list[Commit]]] = {}
-        for chain in chains(revs, walks):
+        for chain in chains(revs, walks) if not options else [[rev] for rev in revs]:
             whole = self._walkers.submit(self._walk_chain, chain, options, shown)
             for rev in chain:
                 part: Future[list[Commit]] = Future()
