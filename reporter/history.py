@@ -11,7 +11,6 @@ section of hundreds of pathspecs costs no walk of its own. Where the replay cann
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import json
 import os
@@ -71,7 +70,8 @@ class History:
         self._walkers = ThreadPoolExecutor(max_workers=self.jobs)
         self._writer = ThreadPoolExecutor(max_workers=1)  # cache writes, in the order they come
         self._writes: dict[tuple[Resolved, tuple[str, ...]], Future[None]] = {}
-        self._walking: dict[Resolved, Future[list[Commit]]] = {}
+        # A walk under way for each range it answers (one walk answers a chain of ranges, split by range).
+        self._walking: dict[Resolved, Future[dict[Resolved, list[Commit]]]] = {}
         self._prefetch: list[Resolved] = []
         self._batches = 0
         self._batches_lock = threading.Lock()
@@ -384,7 +384,6 @@ class History:
         there are jobs and diffed side by side, so that no range walked last leaves a core idle.
         """
         assert self.cache is not None
-        keys = {rev: self._key(rev, None, options, True, False) for rev in revs}
         ahead = {rev: self._walking.pop(rev) for rev in revs if not options and rev in self._walking}
         found = {
             rev: cached
@@ -397,7 +396,7 @@ class History:
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             lists = pool.map(lambda rev: walk.rev_list(self.repo, [*options, *rev.revisions()]), rest)
             listed = dict(zip(rest, lists, strict=True))
-        walked = {rev: future.result() for rev, future in walking.items()}
+        walked = {rev: future.result()[rev] for rev, future in walking.items()}
         for rev in walked:  # what a call has walked is in the cache when it returns
             self._writes.pop((rev, tuple(options))).result()
         self._count_done(len(walked[rev]) for rev in ahead)
@@ -410,10 +409,12 @@ class History:
         known = self._diffs(list(dict.fromkeys(h for rev in rest for h in listed[rev][0])))
         for rev in rest:
             found[rev] = [known[h] for h in listed[rev][0]]
-            self.cache.add_walk(json.dumps(keys[rev]), found[rev])
+            self.cache.add_walk(json.dumps(self._key(rev, None, options, True, False)), found[rev])
         return found | walked
 
-    def _start_walks(self, revs: Sequence[Resolved], options: Sequence[str]) -> dict[Resolved, Future[list[Commit]]]:
+    def _start_walks(
+        self, revs: Sequence[Resolved], options: Sequence[str]
+    ) -> dict[Resolved, Future[dict[Resolved, list[Commit]]]]:
         """Git walks (with diffs) of the ranges the cache knows nothing of, when they are enough to keep every
         job busy; then, behind them, the prefetched ranges the cache knows nothing of either."""
         assert self.cache is not None
@@ -432,16 +433,13 @@ class History:
 
     def _submit(
         self, revs: Sequence[Resolved], options: Sequence[str], shown: bool, walks: int
-    ) -> dict[Resolved, Future[list[Commit]]]:
-        """A future per range, the ranges walked as chains (`chains`) of at least `walks` walks. A walk limited
-        by `options` (dates, --no-merges) is not split: the parents it shows are not all the history."""
-        futures: dict[Resolved, Future[list[Commit]]] = {}
+    ) -> dict[Resolved, Future[dict[Resolved, list[Commit]]]]:
+        """The walk of each range, the ranges walked as chains (`chains`) of at least `walks` walks. A walk
+        limited by `options` (dates, --no-merges) is not split: the parents it shows are not all the history."""
+        futures: dict[Resolved, Future[dict[Resolved, list[Commit]]]] = {}
         for chain in chains(revs, walks) if not options else [[rev] for rev in revs]:
             whole = self._walkers.submit(self._walk_chain, chain, options, shown)
-            for rev in chain:
-                part: Future[list[Commit]] = Future()
-                futures[rev] = part
-                whole.add_done_callback(functools.partial(_settle, part, rev))
+            futures |= dict.fromkeys(chain, whole)
         return futures
 
     def _walk_chain(
@@ -501,14 +499,6 @@ class History:
 
     def _counter(self) -> walk.Progress | None:
         return self.progress.counter() if self.progress else None
-
-
-def _settle(part: Future[list[Commit]], rev: Resolved, whole: Future[dict[Resolved, list[Commit]]]) -> None:
-    error = whole.exception()
-    if error is not None:
-        part.set_exception(error)
-    else:
-        part.set_result(whole.result()[rev])
 
 
 def chains(revs: Sequence[Resolved], walks: int) -> list[list[Resolved]]:
