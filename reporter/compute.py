@@ -42,22 +42,34 @@ def _maintainers_paths(repo: git.Repo, commit: str) -> list[str]:
     conf = (walk.show_file(repo, commit, ".get_maintainer.conf") or "").split()
     if "--find-maintainer-files" not in conf or not {"--maintainer-path=.", "--mpath=."} & set(conf):
         return ["MAINTAINERS"]
-    others = sorted(p for p in walk.tree_files(repo, commit) if p.endswith("/MAINTAINERS"))
+    others = sorted(p for p in _files_at(repo, commit) if p.endswith("/MAINTAINERS"))
     return ["MAINTAINERS", *others]
+
+
+@lru_cache(maxsize=8)
+def _files_at(repo: git.Repo, commit: str) -> tuple[str, ...]:
+    """Every file at `commit`: read for the other MAINTAINERS files and again for `N:` regexes."""
+    return tuple(walk.tree_files(repo, commit))
 
 
 def section_pathset(repo: git.Repo, ref: str, title: str, label: str | None = None) -> PathSet:
     """The path set of MAINTAINERS section `title` as the file reads at `ref`."""
-    commit = walk.resolve(repo, ref)
+    found = _section_pathset(repo, walk.resolve(repo, ref), title, label)
+    if not any(not spec.startswith(":(exclude") for spec in found.pathspecs or ()):
+        raise UserError(f"MAINTAINERS section {found.section!r} selects no paths at {ref}")
+    return found
+
+
+@lru_cache(maxsize=16)
+def _section_pathset(repo: git.Repo, commit: str, title: str, label: str | None) -> PathSet:
+    """Asked again for the same section (a table's maintainers, an author ranking beside the tables): its
+    `N:` regexes, matched against every file of a large tree, are matched once."""
     sections, dirs = _sections_at(repo, commit)
     section = maintainers.find(sections, title)
-    files = walk.tree_files(repo, commit) if section.regexes else ()
-    pathspecs = section.pathspecs(set(dirs), files)
-    if not any(not spec.startswith(":(exclude") for spec in pathspecs):
-        raise UserError(f"MAINTAINERS section {section.title!r} selects no paths at {ref}")
+    files = _files_at(repo, commit) if section.regexes else ()
     return PathSet(
         label=label or _slug(section.title),
-        pathspecs=pathspecs,
+        pathspecs=section.pathspecs(set(dirs), files),
         section=section.title,
         maintainers=tuple(section.maintainers),
     )
@@ -298,7 +310,7 @@ def subsystems(history: History, refs: Sequence[str]) -> tuple[list[SectionStats
     commits = selected[(ranges[-1], whole.label)]
     commit = walk.resolve(history.repo, refs[-1])
     sections, dirs = _sections_at(history.repo, commit)
-    index = maintainers.SectionIndex(sections, dirs, frozenset(walk.tree_files(history.repo, commit)))
+    index = maintainers.SectionIndex(sections, dirs, frozenset(_files_at(history.repo, commit)))
     blobs = walk.blobs_at(history.repo, sorted(stats.crossing_renames(commits, index)))
     whole_lines = {key: stats.count_lines(content) for key, content in blobs.items()}
     return stats.section_stats(commits, index, whole_lines), len(sections)

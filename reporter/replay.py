@@ -34,8 +34,8 @@ class Replay:
         self.rename_limit = rename_limit if rename_limit > 0 else 32767
         self.jobs = jobs
         self.bound = treediff.bounding_dirs([s for p in pathsets for s in p.pathspecs or ()])
-        merges = [h for h, c in self.records.items() if c.is_merge]
-        self.diffs = treediff.diff_pairs(repo, [(m, self.parents[m][0]) for m in merges], self.bound, jobs)
+        self.merges = [h for h, c in self.records.items() if c.is_merge]
+        self.diffs = treediff.diff_pairs(repo, [(m, self.parents[m][0]) for m in self.merges], self.bound, jobs)
         # Each path the non-merge commits' own diffs name (a rename's old path too), with those commits.
         # Only a diff that names a path below the bounding directories can touch a path set: the others are
         # left unread (most of a kernel year, for a section).
@@ -48,18 +48,20 @@ class Replay:
                 named.setdefault(path, []).append(h)
         self.named = {decoded(path): hashes for path, hashes in named.items()}  # each path decoded once
         self.names = set(self.named) | {n for paths in self.diffs.values() for n in paths}
-        self.members = {p.label: treediff.matching(repo, self.names, p.pathspecs or ()) for p in pathsets}
+        found = treediff.matching(repo, self.names, [p.pathspecs or () for p in pathsets])
+        self.members = {p.label: members for p, members in zip(pathsets, found, strict=True)}
         # git compares a merge with its later parents when it differs from the first one, or when the
         # first parent may be irrelevant (outside the range): fetched in one go rather than one by one.
         self._compare(
             [
                 (m, q)
-                for m in merges
+                for m in self.merges
                 if self.parents[m][0] not in self.records
                 or any(not self.diffs[(m, self.parents[m][0])].isdisjoint(s) for s in self.members.values())
                 for q in self.parents[m][1:]
             ]
         )
+        self._recent: dict[tuple[tuple[str, ...], int], treediff.Recent] = {}
         self._newer: dict[tuple[tuple[str, ...], int], set[str]] = {}
         self.touching = {
             p.label: {h for path in self.members[p.label] & self.named.keys() for h in self.named[path]}
@@ -73,8 +75,9 @@ class Replay:
         new = {n for paths in fresh.values() for n in paths} - self.names
         if new:
             self.names |= new
-            for p in self.pathsets:
-                self.members[p.label] |= treediff.matching(self.repo, new, p.pathspecs or ())
+            found = treediff.matching(self.repo, new, [p.pathspecs or () for p in self.pathsets])
+            for p, members in zip(self.pathsets, found, strict=True):
+                self.members[p.label] |= members
 
     def shown(self, p: PathSet, end: str, in_range: set[str], bottoms: set[str]) -> set[str] | None:
         """The commits git shows for `p` in the range, or None where its walk order decides."""
@@ -84,12 +87,21 @@ class Replay:
             paths = self.diffs.get((commit, parent))
             return None if paths is None else not paths.isdisjoint(members)
 
+        oldest: int | None = None  # the range's oldest merge, once a merge asks
+
         def marked(merge: str, parent: str) -> bool:
             # git's walk pops commits newest first, from the range's bottoms too: a parent that a path of
             # commits all newer than the merge leads to from a bottom is marked before the merge is met.
+            nonlocal oldest
             key = (tuple(sorted(bottoms)), self.records[merge].committer_time)
             if key not in self._newer:
-                self._newer[key] = treediff.newer_than(self.repo, key[0], key[1])
+                if oldest is None:
+                    oldest = min((self.records[m].committer_time for m in self.merges if m in in_range), default=key[1])
+                # One walk back from the bottoms, to the range's oldest merge, answers every merge of the range.
+                since = (key[0], min(oldest, key[1]))
+                if since not in self._recent:
+                    self._recent[since] = treediff.recent(self.repo, *since, self.parents)
+                self._newer[key] = self._recent[since].newer_than(key[1])
             return parent in self._newer[key]
 
         while True:

@@ -8,9 +8,10 @@ compares trees).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -39,27 +40,29 @@ def _run(repo: git.Repo, command: str, args: Sequence[str], stdin: bytes, env: d
     return out
 
 
-def matching(repo: git.Repo, paths: Iterable[str], pathspecs: Sequence[str]) -> set[str]:
-    """The `paths` that `pathspecs` select, as git matches them.
+def matching(repo: git.Repo, paths: Iterable[str], pathspecs: Sequence[Sequence[str]]) -> list[set[str]]:
+    """For each list of `pathspecs`, the `paths` it selects, as git matches them.
 
-    A scratch index holds the paths (with the empty blob's id: only names matter). An index cannot hold a
-    file and a directory of the same name, so the paths go in rounds until each has been in one.
+    A scratch index holds the paths (with the empty blob's id: only names matter), once for all the lists,
+    which git then matches side by side. An index cannot hold a file and a directory of the same name, so
+    the paths go in rounds until each has been in one.
     """
     empty_blob = decoded(_run(repo, "hash_object", ["-t", "blob", "--stdin"], b"")).strip()
     pending = sorted(set(paths))
-    selected: set[str] = set()
-    with tempfile.TemporaryDirectory(prefix="retrospect-") as scratch:
+    selected: list[set[str]] = [set() for _ in pathspecs]
+    with tempfile.TemporaryDirectory(prefix="retrospect-") as scratch, ThreadPoolExecutor(len(pathspecs) or 1) as pool:
         index = str(Path(scratch) / "index")
+        env = {"GIT_INDEX_FILE": index}
         while pending:
             Path(index).unlink(missing_ok=True)
-            env = {"GIT_INDEX_FILE": index}
             entries = b"".join(b"100644 %s\t%s\0" % (empty_blob.encode(), encoded(p)) for p in pending)
             _run(repo, "update_index", ["-z", "--index-info"], entries, env)
             held = {decoded(p) for p in _run(repo, "ls_files", ["-z"], b"", env).split(b"\0") if p}
             if not held & set(pending):
                 raise UserError(f"git update-index took none of {len(pending)} paths in {walk.repo_name(repo)}")
-            out = _run(repo, "ls_files", ["-z", "--", *pathspecs], b"", env)
-            selected.update(decoded(p) for p in out.split(b"\0") if p)
+            found = pool.map(lambda specs: _run(repo, "ls_files", ["-z", "--", *specs], b"", env), pathspecs)
+            for chosen, out in zip(selected, found, strict=True):
+                chosen.update(decoded(p) for p in out.split(b"\0") if p)
             pending = [p for p in pending if p not in held]
     return selected
 
@@ -147,12 +150,41 @@ def _diff_share(
     return {pair: frozenset(paths) for pair, paths in zip(pairs, found, strict=True)}
 
 
-def newer_than(repo: git.Repo, tips: Sequence[str], moment: int) -> set[str]:
-    """The commits reachable from `tips` along paths of commits all committed after `moment` (`rev-list
-    --since` stops at an older commit), with the parents of each, and the tips' own parents."""
-    if not tips:
-        return set()
-    args = ["--parents", f"--since=@{moment + 1}", *tips, "--"]
-    out = decoded(_run(repo, "rev_list", args, b"")).split()
-    out += decoded(_run(repo, "rev_list", ["--no-walk", "--parents", *tips, "--"], b"")).split()
-    return set(out)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Recent:
+    """The commits reachable from `tips` along paths of commits all committed after a moment, with the
+    commit time and parents of each, and the tips' own parents: what `rev-list --since` walks (it stops at
+    an older commit), from which the same walk after any later moment is read without git."""
+
+    tips: tuple[str, ...]
+    commits: dict[str, tuple[int, tuple[str, ...]]]
+    tip_parents: frozenset[str]
+
+    def newer_than(self, moment: int) -> set[str]:
+        """`rev-list --parents --since=@(moment + 1) TIPS` and `rev-list --no-walk --parents TIPS`: the
+        commits reached along commits all committed after `moment`, their parents, the tips and theirs."""
+        reached: set[str] = set()
+        todo = list(self.tips)
+        while todo:
+            commit = todo.pop()
+            found = self.commits.get(commit)
+            if commit in reached or found is None or found[0] <= moment:
+                continue
+            reached.add(commit)
+            todo.extend(found[1])
+        return reached | {p for c in reached for p in self.commits[c][1]} | self.tip_parents
+
+
+def recent(repo: git.Repo, tips: Sequence[str], moment: int, parents: Mapping[str, Sequence[str]]) -> Recent:
+    """What `Recent.newer_than` reads for `moment` and every later one, from git (the parents of a tip that
+    `parents` holds are not asked again)."""
+    commits: dict[str, tuple[int, tuple[str, ...]]] = {}
+    if tips:
+        args = ["--parents", "--timestamp", f"--since=@{moment + 1}", *tips, "--"]
+        for line in decoded(_run(repo, "rev_list", args, b"")).splitlines():
+            time, commit, *above = line.split()
+            commits[commit] = (int(time), tuple(above))
+    own = {p for tip in tips if tip in parents for p in (tip, *parents[tip])}
+    if asked := [tip for tip in tips if tip not in parents]:
+        own.update(decoded(_run(repo, "rev_list", ["--no-walk", "--parents", *asked, "--"], b"")).split())
+    return Recent(tuple(tips), commits, frozenset(own))

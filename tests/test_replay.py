@@ -18,7 +18,7 @@ import pytest
 from gitcheck import count, git, shortstat
 from kernelrepo import Builder, ts
 
-from reporter import compute, simplify, walk
+from reporter import compute, simplify, treediff, walk
 from reporter.cache import Cache
 from reporter.cli import main
 from reporter.history import History
@@ -110,6 +110,26 @@ def test_tables_equal_plain_git(generated: Path, title: str, capsys: pytest.Capt
             assert int(lines[i][2]) == shortstat(generated, "--no-merges", span, "--", *parent)
 
 
+def test_walks_back_from_the_bottoms_read_at_every_merge_equal_rev_list(generated: Path) -> None:
+    """One `rev-list --since` walk back from a range's bottoms, at its oldest merge, answers the same walk at
+    every later merge's time (each is what git's walk has marked when it meets that merge)."""
+    repo = walk.open_repo(generated)
+    bottoms = sorted({git(generated, "rev-parse", f"{ref}^{{commit}}").strip() for ref in ("v6.3", "v6.5")})
+    times = sorted({int(t) for t in git(generated, "log", "--merges", "--format=%ct", "v6.3..v6.7-rc8").split()})
+    assert len(times) > 20
+    recent = treediff.recent(repo, bottoms, times[0], {})
+    # A bottom's parents known from the walks are not asked of git again; they are the same.
+    known = {bottoms[0]: tuple(git(generated, "rev-list", "--no-walk", "--parents", bottoms[0]).split()[1:])}
+    assert treediff.recent(repo, bottoms, times[0], known) == recent
+    sizes = set()
+    for moment in times:
+        expected = git(generated, "rev-list", "--parents", f"--since=@{moment + 1}", *bottoms, "--").split()
+        expected += git(generated, "rev-list", "--no-walk", "--parents", *bottoms, "--").split()
+        assert recent.newer_than(moment) == set(expected)
+        sizes.add(len(expected))
+    assert len(sizes) > 5  # the moments cut the walk at many places
+
+
 def test_walk_order_dependence_is_left_to_git() -> None:
     """A merge TREESAME to a parent outside the range that is not its bottom: git's answer depends on
     whether its walk has marked that parent yet, so the replay declines."""
@@ -151,3 +171,13 @@ def test_a_parent_git_has_marked_is_irrelevant(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "cache" / "commits.sqlite")
     assert any(json.loads(k)[-1] == "replayed" for (k,) in db.execute("SELECT key FROM walks"))
     db.close()
+
+
+def test_matching_holds_a_file_and_a_directory_of_the_same_name(tmp_path: Path) -> None:
+    """Paths from different commits may name `a` as a file and as a directory: an index holds one of them
+    at a time, so they are matched in rounds, every path set in each."""
+    b = Builder(tmp_path / "r")
+    b.commit("base", AUTHOR, ts("2024-01-01T00:00:00"), files={"f": "1\n"})
+    paths = ["a", "a/b", "c.c", "d/c.c", "a/b/c"]
+    found = treediff.matching(walk.open_repo(b.path), paths, [[":(literal)a"], [":(glob)*.c", ":(literal)a/b"]])
+    assert found == [{"a", "a/b", "a/b/c"}, {"c.c", "a/b", "a/b/c"}]
