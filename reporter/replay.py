@@ -10,7 +10,8 @@ inexact rename detection for too many files: those commits are diffed again, wit
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import git
 
@@ -21,21 +22,36 @@ from reporter.model import Commit, PathSet, decoded
 RENAME_LIMIT = 1000
 
 
+def bound(pathsets: Sequence[PathSet]) -> list[str] | None:
+    """The directories that every path the sets may select is below (None: no such few)."""
+    return treediff.bounding_dirs([s for p in pathsets for s in p.pathspecs or ()])
+
+
 class Replay:
     """Replays for several path sets over the ranges whose whole-repository records (with files) it holds."""
 
     def __init__(
-        self, repo: git.Repo, records: Sequence[Commit], pathsets: Sequence[PathSet], rename_limit: int, jobs: int = 1
+        self,
+        repo: git.Repo,
+        records: Sequence[Commit],
+        pathsets: Sequence[PathSet],
+        rename_limit: int,
+        jobs: int = 1,
+        first_parents: Mapping[tuple[str, str], frozenset[str]] | None = None,
     ):
+        """`first_parents`: merges' diffs from their first parents within `bound(pathsets)`, when known."""
         self.repo = repo
         self.pathsets = pathsets
         self.records = {c.hash: c for c in records}
         self.parents = {h: c.parents for h, c in self.records.items()}
         self.rename_limit = rename_limit if rename_limit > 0 else 32767
         self.jobs = jobs
-        self.bound = treediff.bounding_dirs([s for p in pathsets for s in p.pathspecs or ()])
+        self.bound = bound(pathsets)
         self.merges = [h for h, c in self.records.items() if c.is_merge]
-        self.diffs = treediff.diff_pairs(repo, [(m, self.parents[m][0]) for m in self.merges], self.bound, jobs)
+        known = first_parents or {}
+        pairs = [(m, self.parents[m][0]) for m in self.merges]
+        self.diffs = {pair: known[pair] for pair in pairs if pair in known}
+        self.diffs |= treediff.diff_pairs(repo, [pair for pair in pairs if pair not in known], self.bound, jobs)
         # Each path the non-merge commits' own diffs name (a rename's old path too), with those commits.
         # Only a diff that names a path below the bounding directories can touch a path set: the others are
         # left unread (most of a kernel year, for a section).
@@ -51,15 +67,22 @@ class Replay:
         found = treediff.matching(repo, self.names, [p.pathspecs or () for p in pathsets])
         self.members = {p.label: members for p, members in zip(pathsets, found, strict=True)}
         # git compares a merge with its later parents when it differs from the first one, or when the
-        # first parent may be irrelevant (outside the range): fetched in one go rather than one by one.
+        # first parent may be irrelevant (outside the range): fetched in one go rather than one by one, and
+        # for each path set within its own bound (a later parent often differs in much of the tree, and a
+        # section's own directories are a small part of every set's).
+        self.bounds = {p.label: treediff.bounding_dirs(p.pathspecs or ()) for p in pathsets}
+        self.own: dict[str, dict[tuple[str, str], frozenset[str]]] = {p.label: {} for p in pathsets}
         self._compare(
-            [
-                (m, q)
-                for m in self.merges
-                if self.parents[m][0] not in self.records
-                or any(not self.diffs[(m, self.parents[m][0])].isdisjoint(s) for s in self.members.values())
-                for q in self.parents[m][1:]
-            ]
+            {
+                p.label: [
+                    (m, q)
+                    for m in self.merges
+                    if self.parents[m][0] not in self.records
+                    or not self.diffs[(m, self.parents[m][0])].isdisjoint(self.members[p.label])
+                    for q in self.parents[m][1:]
+                ]
+                for p in pathsets
+            }
         )
         self._recent: dict[tuple[tuple[str, ...], int], treediff.Recent] = {}
         self._newer: dict[tuple[tuple[str, ...], int], set[str]] = {}
@@ -68,23 +91,37 @@ class Replay:
             for p in pathsets
         }
 
-    def _compare(self, pairs: Sequence[tuple[str, str]]) -> None:
-        """Learn the paths that differ in `pairs`, and what each path set selects of paths new to it."""
-        fresh = treediff.diff_pairs(self.repo, [p for p in pairs if p not in self.diffs], self.bound, self.jobs)
-        self.diffs.update(fresh)
-        new = {n for paths in fresh.values() for n in paths} - self.names
+    def _compare(self, asked: dict[str, list[tuple[str, str]]]) -> None:
+        """Learn the paths that differ in each path set's pairs, within its own bound (the sets side by side),
+        and what every set selects of paths new to all."""
+        with ThreadPoolExecutor(max_workers=max(len(asked), 1)) as pool:
+            found = pool.map(lambda label: self._diff_within(label, asked[label]), asked)
+            fresh = [paths for part in found for paths in part.values()]
+        new = {n for paths in fresh for n in paths} - self.names
         if new:
             self.names |= new
-            found = treediff.matching(self.repo, new, [p.pathspecs or () for p in self.pathsets])
-            for p, members in zip(self.pathsets, found, strict=True):
+            matched = treediff.matching(self.repo, new, [p.pathspecs or () for p in self.pathsets])
+            for p, members in zip(self.pathsets, matched, strict=True):
                 self.members[p.label] |= members
+
+    def _diff_within(self, label: str, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], frozenset[str]]:
+        """The paths that differ in the pairs that path set `label` has not seen yet, within its bound."""
+        own = self.own[label]
+        fresh = treediff.diff_pairs(
+            self.repo,
+            [pair for pair in pairs if pair not in own and pair not in self.diffs],
+            self.bounds[label],
+            self.jobs,
+        )
+        own.update(fresh)
+        return fresh
 
     def shown(self, p: PathSet, end: str, in_range: set[str], bottoms: set[str]) -> set[str] | None:
         """The commits git shows for `p` in the range, or None where its walk order decides."""
-        members = self.members[p.label]
+        members, own = self.members[p.label], self.own[p.label]
 
         def differs(commit: str, parent: str) -> bool | None:
-            paths = self.diffs.get((commit, parent))
+            paths = self.diffs.get((commit, parent), own.get((commit, parent)))
             return None if paths is None else not paths.isdisjoint(members)
 
         oldest: int | None = None  # the range's oldest merge, once a merge asks
@@ -108,7 +145,7 @@ class Replay:
             try:
                 return simplify.shown(end, in_range, bottoms, self.parents, self.touching[p.label], differs, marked)
             except simplify.Unknown as unknown:
-                self._compare([unknown.pair])
+                self._compare({p.label: [unknown.pair]})
             except simplify.Undecidable:
                 return None
 

@@ -13,6 +13,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 import git
@@ -47,24 +48,33 @@ def matching(repo: git.Repo, paths: Iterable[str], pathspecs: Sequence[Sequence[
     which git then matches side by side. An index cannot hold a file and a directory of the same name, so
     the paths go in rounds until each has been in one.
     """
-    empty_blob = decoded(_run(repo, "hash_object", ["-t", "blob", "--stdin"], b"")).strip()
+    empty_blob = _empty_blob(repo)
     pending = sorted(set(paths))
     selected: list[set[str]] = [set() for _ in pathspecs]
-    with tempfile.TemporaryDirectory(prefix="retrospect-") as scratch, ThreadPoolExecutor(len(pathspecs) or 1) as pool:
+    with tempfile.TemporaryDirectory(prefix="retrospect-") as scratch, ThreadPoolExecutor(len(pathspecs) + 1) as pool:
         index = str(Path(scratch) / "index")
         env = {"GIT_INDEX_FILE": index}
         while pending:
             Path(index).unlink(missing_ok=True)
             entries = b"".join(b"100644 %s\t%s\0" % (empty_blob.encode(), encoded(p)) for p in pending)
             _run(repo, "update_index", ["-z", "--index-info"], entries, env)
-            held = {decoded(p) for p in _run(repo, "ls_files", ["-z"], b"", env).split(b"\0") if p}
+            # What the index took, and what each list selects of it, asked side by side.
+            every, *found = pool.map(
+                lambda specs: _run(repo, "ls_files", ["-z", "--", *specs], b"", env), [(), *pathspecs]
+            )
+            held = {decoded(p) for p in every.split(b"\0") if p}
             if not held & set(pending):
                 raise UserError(f"git update-index took none of {len(pending)} paths in {walk.repo_name(repo)}")
-            found = pool.map(lambda specs: _run(repo, "ls_files", ["-z", "--", *specs], b"", env), pathspecs)
             for chosen, out in zip(selected, found, strict=True):
                 chosen.update(decoded(p) for p in out.split(b"\0") if p)
             pending = [p for p in pending if p not in held]
     return selected
+
+
+@lru_cache(maxsize=8)
+def _empty_blob(repo: git.Repo) -> str:
+    """The empty blob's id in the repository's object format."""
+    return decoded(_run(repo, "hash_object", ["-t", "blob", "--stdin"], b"")).strip()
 
 
 def bounding_dirs(pathspecs: Sequence[str], most: int = 64) -> list[str] | None:
@@ -128,6 +138,12 @@ def diff_pairs(
     with ThreadPoolExecutor(max_workers=max(len(shares), 1)) as pool:
         found = pool.map(lambda share: _diff_share(repo, share, pathspecs), shares)
         return {pair: paths for part in found for pair, paths in part.items()}
+
+
+def first_parent_pairs(repo: git.Repo, revisions: Sequence[str]) -> list[tuple[str, str]]:
+    """(merge, its first parent) for each merge commit of `revisions`."""
+    out = decoded(_run(repo, "rev_list", ["--merges", "--parents", *revisions, "--"], b""))
+    return [(merge, first) for merge, first, *_ in map(str.split, out.splitlines())]
 
 
 def _diff_share(
