@@ -222,8 +222,17 @@ def find_retrospect(given: str | None) -> list[str] | None:
         python = first[2:].decode().strip()
         probe = subprocess.run([python, "-c", "import reporter.cli"], capture_output=True)
         if probe.returncode == 0:
+            compile_bytecode(python)
             return [python, "-c", RSS_WRAPPER]
     return [exe]
+
+
+def compile_bytecode(python: str) -> None:
+    """Compile retrospect's modules, as pip does on install: an editable install run with
+    PYTHONDONTWRITEBYTECODE=1 (set on some machines) compiles every module again in every run, which no
+    installed copy does. Where the package directory is read-only, its modules stay as they are."""
+    code = "import compileall, os, reporter; compileall.compile_dir(os.path.dirname(reporter.__file__), quiet=2)"
+    subprocess.run([python, "-c", code], capture_output=True, timeout=120)
 
 
 def run_timed(argv: Sequence[str], env: dict[str, str]) -> Run:
