@@ -21,13 +21,12 @@ from dataclasses import dataclass
 
 import git
 
-from reporter import treediff, walk
+from reporter import walk
 from reporter.cache import Cache, walk_row
 from reporter.errors import UserError
 from reporter.model import Commit, PathSet, RevRange
 from reporter.progress import Progress
 from reporter.replay import RENAME_LIMIT, Replay
-from reporter.replay import bound as replay_bound
 
 Selected = dict[tuple[RevRange, str], list[Commit]]
 # Configuration under which a commit's whole diff does not tell what a path-limited `git log` sees:
@@ -155,11 +154,7 @@ class History:
         walks = [k for k in jobs if k not in by_commit]
         # Every git walk's size up front, so that the progress has its total (and time left) from the start.
         sizes = {k: self._expect(jobs[k][0], ()) for k in walks} if self.progress and self.progress.enabled else {}
-        missing = [
-            p for p in pathsets if not p.whole_repository and any((r, p.label) not in (replayed or {}) for r in ranges)
-        ]
-        with ThreadPoolExecutor(max_workers=1) as side, ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            early = side.submit(self._first_parent_diffs, ranges, missing) if replay and missing else None
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             futures = {
                 k: pool.submit(self.log, jobs[k][0], jobs[k][1].pathspecs, (), numstat, files, expected=sizes.get(k))
                 for k in walks
@@ -181,20 +176,12 @@ class History:
                     result[(whole, p.label)] = [c for r in reversed(chain) for c in result[(r, p.label)]]
         if replayed is not None:
             result |= replayed
+            missing = [
+                p for p in pathsets if not p.whole_repository and any((r, p.label) not in result for r in ranges)
+            ]
             if missing:
-                first_parents = early.result() if early else None
-                result |= self._replay(ranges, missing, result, wholes[0].label, first_parents)
+                result |= self._replay(ranges, missing, result, wholes[0].label)
         return result
-
-    def _first_parent_diffs(
-        self, ranges: Sequence[RevRange], pathsets: Sequence[PathSet]
-    ) -> dict[tuple[str, str], frozenset[str]]:
-        """What each merge of the ranges changed from its first parent within the path sets' bound, the first
-        thing their replay asks: one git process beside the walks, on the core the shorter walk leaves."""
-        pairs = dict.fromkeys(
-            p for r in ranges for p in treediff.first_parent_pairs(self.repo, self.resolve(r).revisions())
-        )
-        return treediff.diff_pairs(self.repo, list(pairs), replay_bound(pathsets), 1)
 
     def _config(self, name: str) -> str | None:
         try:
@@ -227,19 +214,14 @@ class History:
         return found
 
     def _replay(
-        self,
-        ranges: Sequence[RevRange],
-        pathsets: Sequence[PathSet],
-        result: Selected,
-        whole: str,
-        first_parents: dict[tuple[str, str], frozenset[str]] | None = None,
+        self, ranges: Sequence[RevRange], pathsets: Sequence[PathSet], result: Selected, whole: str
     ) -> Selected:
         """Each path set in each range, as `git log --numstat RANGE -- PATHSPECS` lists it, replayed from the
         whole-repository records in `result` (with files); git walks the few that the replay cannot decide."""
         assert self.cache is not None
         limit = self._config("diff.renameLimit")
         records = [c for r in ranges for c in result[(r, whole)]]
-        replay = Replay(self.repo, records, pathsets, int(limit) if limit else RENAME_LIMIT, self.jobs, first_parents)
+        replay = Replay(self.repo, records, pathsets, int(limit) if limit else RENAME_LIMIT, self.jobs)
         out: Selected = {}
         revs = {r: self.resolve(r) for r in ranges}
         in_range = {r: {c.hash for c in result[(r, whole)]} for r in ranges}

@@ -10,7 +10,7 @@ inexact rename detection for too many files: those commits are diffed again, wit
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import git
@@ -20,11 +20,6 @@ from reporter.model import Commit, PathSet, decoded
 
 # Inexact rename detection is skipped above diff.renameLimit files (git's default; <= 0 means 32767).
 RENAME_LIMIT = 1000
-
-
-def bound(pathsets: Sequence[PathSet]) -> list[str] | None:
-    """The directories that every path the sets may select is below (None: no such few)."""
-    return treediff.bounding_dirs([s for p in pathsets for s in p.pathspecs or ()])
 
 
 class Replay:
@@ -37,21 +32,16 @@ class Replay:
         pathsets: Sequence[PathSet],
         rename_limit: int,
         jobs: int = 1,
-        first_parents: Mapping[tuple[str, str], frozenset[str]] | None = None,
     ):
-        """`first_parents`: merges' diffs from their first parents within `bound(pathsets)`, when known."""
         self.repo = repo
         self.pathsets = pathsets
         self.records = {c.hash: c for c in records}
         self.parents = {h: c.parents for h, c in self.records.items()}
         self.rename_limit = rename_limit if rename_limit > 0 else 32767
         self.jobs = jobs
-        self.bound = bound(pathsets)
+        self.bound = treediff.bounding_dirs([s for p in pathsets for s in p.pathspecs or ()])
         self.merges = [h for h, c in self.records.items() if c.is_merge]
-        known = first_parents or {}
-        pairs = [(m, self.parents[m][0]) for m in self.merges]
-        self.diffs = {pair: known[pair] for pair in pairs if pair in known}
-        self.diffs |= treediff.diff_pairs(repo, [pair for pair in pairs if pair not in known], self.bound, jobs)
+        self.diffs = treediff.diff_pairs(repo, [(m, self.parents[m][0]) for m in self.merges], self.bound, jobs)
         # Each path the non-merge commits' own diffs name (a rename's old path too), with those commits.
         # Only a diff that names a path below the bounding directories can touch a path set: the others are
         # left unread (most of a kernel year, for a section).

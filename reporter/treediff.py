@@ -140,12 +140,6 @@ def diff_pairs(
         return {pair: paths for part in found for pair, paths in part.items()}
 
 
-def first_parent_pairs(repo: git.Repo, revisions: Sequence[str]) -> list[tuple[str, str]]:
-    """(merge, its first parent) for each merge commit of `revisions`."""
-    out = decoded(_run(repo, "rev_list", ["--merges", "--parents", *revisions, "--"], b""))
-    return [(merge, first) for merge, first, *_ in map(str.split, out.splitlines())]
-
-
 def _diff_share(
     repo: git.Repo, pairs: Sequence[tuple[str, str]], pathspecs: Sequence[str] | None
 ) -> dict[tuple[str, str], frozenset[str]]:
