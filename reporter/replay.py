@@ -87,7 +87,7 @@ class Replay:
         with ThreadPoolExecutor(max_workers=max(len(asked), 1)) as pool:
             found = pool.map(lambda label: self._diff_within(label, asked[label]), asked)
             fresh = [paths for part in found for paths in part.values()]
-        new = {n for paths in fresh for n in paths} - self.names
+        new = set[str]().union(*fresh) - self.names
         if new:
             self.names |= new
             matched = treediff.matching(self.repo, new, [p.pathspecs or () for p in self.pathsets])

@@ -147,17 +147,18 @@ def _diff_share(
     stdin = b"".join(b"%s %s\n" % (c.encode(), o.encode()) for c, o in pairs)
     out = _run(repo, "diff_tree", ["--stdin", "-r", "--no-renames", "-z", "--always", "--", *(pathspecs or ())], stdin)
     tokens = iter(out.split(b"\0"))
-    found: list[set[str]] = []
+    found: list[set[bytes]] = []
     for token in tokens:
         if token.startswith(b":"):
             if not found:
                 raise UserError(f"git diff-tree output not understood in {walk.repo_name(repo)}")
-            found[-1].add(decoded(next(tokens, b"")))
+            found[-1].add(next(tokens, b""))
         elif token.strip():
             found.append(set())
     if len(found) != len(pairs):
         raise UserError(f"git diff-tree answered {len(found)} of {len(pairs)} comparisons in {walk.repo_name(repo)}")
-    return {pair: frozenset(paths) for pair, paths in zip(pairs, found, strict=True)}
+    names = {raw: decoded(raw) for raw in set().union(*found)}  # a path differs in many pairs: decoded once
+    return {pair: frozenset(map(names.__getitem__, paths)) for pair, paths in zip(pairs, found, strict=True)}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
