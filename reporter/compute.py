@@ -124,10 +124,12 @@ def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dic
     refs = list(request.refs)
     ranges = consecutive(refs) + ([RevRange(refs[0], refs[-1])] if len(refs) > 2 else [])
     ref = request.maintainers_ref or refs[-1]
-    sub = resolve_spec(history.repo, request.subsystem, ref)
-    pathsets = [sub]
-    if set(kinds) - {"community"}:
-        pathsets += [resolve_spec(history.repo, request.parent, ref), PathSet(request.total_label)]
+    # The line counts' walks (the long ones) run while MAINTAINERS is read.
+    with history.walking(consecutive(refs) if "lines" in kinds else []):
+        sub = resolve_spec(history.repo, request.subsystem, ref)
+        pathsets = [sub]
+        if set(kinds) - {"community"}:
+            pathsets += [resolve_spec(history.repo, request.parent, ref), PathSet(request.total_label)]
     selected = history.commits(ranges, pathsets, numstat="lines" in kinds)
     out: dict[str, Table] = {}
     for kind in kinds:

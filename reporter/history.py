@@ -73,6 +73,8 @@ class History:
         # A walk under way for each range it answers (one walk answers a chain of ranges, split by range).
         self._walking: dict[Resolved, Future[dict[Resolved, list[Commit]]]] = {}
         self._prefetch: list[Resolved] = []
+        self._live: set[Resolved] = set()  # walks started ahead of `commits()` and shown as they go
+        self._stop = threading.Event()
         self._batches = 0
         self._batches_lock = threading.Lock()
 
@@ -399,7 +401,7 @@ class History:
         walked = {rev: future.result()[rev] for rev, future in walking.items()}
         for rev in walked:  # what a call has walked is in the cache when it returns
             self._writes.pop((rev, tuple(options))).result()
-        self._count_done(len(walked[rev]) for rev in ahead)
+        self._count_done(len(walked[rev]) for rev in ahead if rev not in self._live)
         for rev, commits in walked.items():
             listed[rev] = ([c.hash for c in commits], {p for c in commits for p in c.parents})
         for rev, (_, boundary) in listed.items():
@@ -425,6 +427,26 @@ class History:
         later = [r for r in queued if r not in started and r not in self._walking and not {r.start, r.end} & held]
         self._walking.update(self._submit(later, (), False, 1))  # they start as jobs come free
         return started
+
+    @contextlib.contextmanager
+    def walking(self, ranges: Sequence[RevRange]) -> Iterator[None]:
+        """Start the whole-repository walks (with diffs) of `ranges` that the cache knows nothing of, so that
+        they run while the caller reads what else `commits()` will need (MAINTAINERS, for a section of
+        thousands of files); when the block fails, they are stopped rather than waited for at exit."""
+        if ranges and self._by_commit(None, True, False, False):
+            revs = [self.resolve(r) for r in ranges]
+            for rev in revs:
+                self.require_complete(rev)
+            started = self._start_walks([rev for rev in revs if rev not in self._walking], ())
+            self._live.update(started)
+            self._walking.update(started)
+        try:
+            yield
+        except BaseException:
+            self._stop.set()
+            for future in self._walking.values():
+                future.cancel()
+            raise
 
     def prefetch(self, ranges: Sequence[RevRange]) -> None:
         """Walk the whole-repository `ranges`, with their diffs, behind the next walks this History runs (on
@@ -452,7 +474,11 @@ class History:
         if shown and self.progress and self.progress.enabled:
             self._expect(span, options)
         counter = self._counter() if shown else None
-        commits = list(walk.log(self.repo, span.revisions(), files=True, options=options, progress=counter))
+        commits = []
+        for commit in walk.log(self.repo, span.revisions(), files=True, options=options, progress=counter):
+            if self._stop.is_set():  # leaving the walk ends git
+                raise UserError("walk stopped")
+            commits.append(commit)
         parts = {span: commits} if len(chain) == 1 else split_chain(commits, chain)
         if parts is None:
             parts = {r: list(walk.log(self.repo, r.revisions(), files=True, options=options)) for r in chain}

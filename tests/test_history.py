@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,6 +17,7 @@ from gitcheck import git
 
 from reporter import walk
 from reporter.cache import Cache
+from reporter.errors import UserError
 from reporter.history import History, Resolved, chains, split_chain
 from reporter.model import Commit, PathSet, RevRange
 from reporter.progress import Progress
@@ -180,3 +183,40 @@ def test_a_chain_of_ranges_is_walked_once_and_split_exactly(kernel_repo: Path, t
     found = History(repo, cache=Cache(tmp_path / "cache"), jobs=2).commits(ranges(crooked_refs), [WHOLE])
     for r in ranges(crooked_refs):
         assert shown(found[(r, "all")]) == plain_git(kernel_repo, r), r
+
+
+def test_walks_started_ahead_are_stopped_when_the_request_fails(
+    kernel_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tables' walks start before MAINTAINERS is read; an unknown section then fails the request, and
+    the walks end at once (their git processes killed), not when git is done, and leave nothing cached."""
+    endless, closed = threading.Event(), threading.Event()
+    log = walk.log
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        first = next(iter(log(*args, **kwargs)))
+        try:
+            while True:  # a walk that would not end by itself
+                endless.set()
+                yield first
+        finally:
+            closed.set()
+
+    monkeypatch.setattr(walk, "log", slow)
+    history = History(walk.open_repo(kernel_repo), cache=Cache(tmp_path / "cache"), jobs=2)
+    with pytest.raises(UserError, match="no such section"), history.walking(ranges(REFS)):
+        assert endless.wait(30)
+        raise UserError("no such section")
+    assert closed.wait(30)
+    assert history.cache is not None and history.cache.held([history.resolve(r).end for r in ranges(REFS)]) == set()
+
+
+def test_tables_of_an_unknown_section_with_walks_started_are_one_line(kernel_repo: Path, tmp_path: Path) -> None:
+    """The CLI, walks started ahead: one line naming the section, exit status 2, no traceback."""
+    refs = tmp_path / "refs"
+    refs.write_text("\n".join(REFS) + "\n")
+    command = [sys.executable, "-m", "reporter", "table", "lines", str(kernel_repo), "--refs", str(refs)]
+    command += ["--subsystem", "NO SUCH SECTION", "--cache-dir", str(tmp_path / "c")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "NO SUCH SECTION" in result.stderr, result.stderr
