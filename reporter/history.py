@@ -16,7 +16,7 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import git
@@ -432,7 +432,7 @@ class History:
     def walking(self, ranges: Sequence[RevRange]) -> Iterator[None]:
         """Start the whole-repository walks (with diffs) of `ranges` that the cache knows nothing of, so that
         they run while the caller reads what else `commits()` will need (MAINTAINERS, for a section of
-        thousands of files); when the block fails, they are stopped rather than waited for at exit."""
+        thousands of files); when the block fails, they are stopped (git killed), not waited for."""
         if ranges and self._by_commit(None, True, False, False):
             revs = [self.resolve(r) for r in ranges]
             for rev in revs:
@@ -444,8 +444,13 @@ class History:
             yield
         except BaseException:
             self._stop.set()
-            for future in self._walking.values():
+            ahead = list(self._walking.values())
+            for future in ahead:
                 future.cancel()
+            wait(ahead)  # each ends at its next commit; then this History walks again when asked
+            self._walking.clear()
+            self._live.clear()
+            self._stop.clear()
             raise
 
     def prefetch(self, ranges: Sequence[RevRange]) -> None:

@@ -209,6 +209,11 @@ def test_walks_started_ahead_are_stopped_when_the_request_fails(
         raise UserError("no such section")
     assert closed.wait(30)
     assert history.cache is not None and history.cache.held([history.resolve(r).end for r in ranges(REFS)]) == set()
+    # The History walks again when asked.
+    monkeypatch.setattr(walk, "log", log)
+    found = history.commits(ranges(REFS), [WHOLE])
+    for r in ranges(REFS):
+        assert shown(found[(r, "all")]) == plain_git(kernel_repo, r), r
 
 
 def test_tables_of_an_unknown_section_with_walks_started_are_one_line(kernel_repo: Path, tmp_path: Path) -> None:
