@@ -26,12 +26,7 @@ class Replay:
     """Replays for several path sets over the ranges whose whole-repository records (with files) it holds."""
 
     def __init__(
-        self,
-        repo: git.Repo,
-        records: Sequence[Commit],
-        pathsets: Sequence[PathSet],
-        rename_limit: int,
-        jobs: int = 1,
+        self, repo: git.Repo, records: Sequence[Commit], pathsets: Sequence[PathSet], rename_limit: int, jobs: int = 1
     ):
         self.repo = repo
         self.pathsets = pathsets
