@@ -124,13 +124,14 @@ def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dic
     refs = list(request.refs)
     ranges = consecutive(refs) + ([RevRange(refs[0], refs[-1])] if len(refs) > 2 else [])
     ref = request.maintainers_ref or refs[-1]
+    lines = "lines" in kinds
     # The line counts' walks (the long ones) run while MAINTAINERS is read.
-    with history.walking(consecutive(refs) if "lines" in kinds else []):
+    with history.walking(consecutive(refs) if lines else []):
         sub = resolve_spec(history.repo, request.subsystem, ref)
         pathsets = [sub]
         if set(kinds) - {"community"}:
             pathsets += [resolve_spec(history.repo, request.parent, ref), PathSet(request.total_label)]
-    selected = history.commits(ranges, pathsets, numstat="lines" in kinds)
+    selected = history.commits(ranges, pathsets, numstat=lines)
     out: dict[str, Table] = {}
     for kind in kinds:
         merges = request.merges.get(kind, kind == "community")

@@ -478,20 +478,24 @@ class History:
         span = Resolved(chain[0].start, chain[-1].end, chain[0].exclude)
         if shown and self.progress and self.progress.enabled:
             self._expect(span, options)
-        counter = self._counter() if shown else None
-        commits = []
-        for commit in walk.log(self.repo, span.revisions(), files=True, options=options, progress=counter):
-            if self._stop.is_set():  # leaving the walk ends git
-                raise UserError("walk stopped")
-            commits.append(commit)
+        commits = self._walk_files(span, options, self._counter() if shown else None)
         parts = {span: commits} if len(chain) == 1 else split_chain(commits, chain)
         if parts is None:
-            parts = {r: list(walk.log(self.repo, r.revisions(), files=True, options=options)) for r in chain}
+            parts = {r: self._walk_files(r, options, None) for r in chain}
         # Kept by a thread of its own, while the walks go on, rather than once all have ended.
         kept = self._writer.submit(self._keep, parts, options)
         for rev in chain:
             self._writes[(rev, tuple(options))] = kept
         return parts
+
+    def _walk_files(self, rev: Resolved, options: Sequence[str], counter: walk.Progress | None) -> list[Commit]:
+        """`git log --numstat` of `rev` with every commit's files, ended (git killed) once `walking` stops it."""
+        commits = []
+        for commit in walk.log(self.repo, rev.revisions(), files=True, options=options, progress=counter):
+            if self._stop.is_set():  # leaving the walk ends git
+                raise _Stopped
+            commits.append(commit)
+        return commits
 
     def _keep(self, parts: dict[Resolved, list[Commit]], options: Sequence[str]) -> None:
         assert self.cache is not None
@@ -530,6 +534,10 @@ class History:
 
     def _counter(self) -> walk.Progress | None:
         return self.progress.counter() if self.progress else None
+
+
+class _Stopped(Exception):
+    """A walk ended by `History.walking` (its result is never read)."""
 
 
 def chains(revs: Sequence[Resolved], walks: int) -> list[list[Resolved]]:
