@@ -11,6 +11,7 @@ section of hundreds of pathspecs costs no walk of its own. Where the replay cann
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import os
@@ -186,11 +187,18 @@ class History:
         return result
 
     def _config(self, name: str) -> str | None:
+        """A setting's value as `git config --get NAME` reads it (a name without a subsection)."""
+        return self._settings.get(name.lower())
+
+    @functools.cached_property
+    def _settings(self) -> dict[str, str]:
+        """Every setting, read by one git process: as `--list` writes them, sections and keys in lower case,
+        the last value of a name winning as it does for `--get`."""
         try:
-            value: str = self.repo.git.config("--get", name)
-            return value.strip()
+            listed: str = self.repo.git.config("-z", "--list")
         except git.GitCommandError:
-            return None
+            return {}
+        return {name: value.strip() for name, _, value in (e.partition("\n") for e in listed.split("\0") if e)}
 
     def _replayable(self) -> bool:
         """Whether a commit's whole diff (cached by hash) tells what a path-limited `git log` sees."""
@@ -228,7 +236,7 @@ class History:
         revs = {r: self.resolve(r) for r in ranges}
         in_range = {r: {c.hash for c in result[(r, whole)]} for r in ranges}
         for p in pathsets:
-            lines = replay.lines(p)
+            lines = replay.lines[p.label]
             for r, rev in revs.items():
                 shown = replay.shown(p, rev.end, in_range[r], {rev.start, *rev.exclude} - {""})
                 if shown is None:

@@ -107,6 +107,14 @@ def bound_pattern(dirs: Sequence[str]) -> re.Pattern[bytes]:
     return re.compile(b"|".join(re.escape(encoded(d.removeprefix(_LITERAL))) for d in dirs))
 
 
+def inside(paths: Iterable[str], dirs: Sequence[str] | None) -> set[str]:
+    """The `paths` below one of `bounding_dirs`' directories (every path when there are none)."""
+    if dirs is None:
+        return set(paths)
+    prefixes = tuple(d.removeprefix(_LITERAL) for d in dirs)
+    return {p for p in paths if p.startswith(prefixes)}
+
+
 def _outermost(dirs: set[str]) -> list[str]:
     """The directories (each ending in `/`) that are not below another one of them."""
     ordered = sorted(dirs)

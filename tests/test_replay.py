@@ -173,6 +173,34 @@ def test_a_parent_git_has_marked_is_irrelevant(tmp_path: Path) -> None:
     db.close()
 
 
+def test_a_later_parent_differs_in_a_path_no_commit_of_the_range_names(tmp_path: Path) -> None:
+    """A topic branch forked before the range's bottom, merged inside it: the merge differs from its topic
+    parent in a file mainline changed before the range, which neither a commit of the range nor the merge's
+    first-parent comparison names. That path, new when the later parent is compared, is matched too: git
+    shows the merge."""
+    b = Builder(tmp_path / "r")
+    t0 = ts("2024-03-01T00:00:00")
+    b.commit("base", AUTHOR, t0, files={"sec/a": "1\n", "sec/old": "1\n", "other": "1\n"})
+    b.git("branch", "topic")
+    b.commit("mainline: old", AUTHOR, t0 + 3600, files={"sec/old": "2\n"})
+    b.tag("start", t0 + 3600)
+    b.git("checkout", "-q", "topic")
+    b.commit("topic: a", AUTHOR, t0 + 2 * 3600, files={"sec/a": "2\n"})
+    b.git("checkout", "-q", "master")
+    b.commit("mainline: other", AUTHOR, t0 + 3 * 3600, files={"other": "2\n"})
+    b.merge("topic", t0 + 4 * 3600, "Merge branch 'topic'")
+    r, p = RevRange("start", "master"), PathSet("sec", (":(glob)sec/*",))
+    history = History(walk.open_repo(b.path), cache=Cache(tmp_path / "cache"))
+    selected = history.commits([r], [p, PathSet("all")])
+    subjects = git(b.path, "log", "--format=%s", "start..master", "--", *(p.pathspecs or ())).splitlines()
+    assert subjects == ["Merge branch 'topic'", "topic: a"]
+    expected = git(b.path, "log", "--format=%H", "start..master", "--", *(p.pathspecs or ())).split()
+    assert [c.hash for c in selected[(r, "sec")]] == expected
+    db = sqlite3.connect(tmp_path / "cache" / "commits.sqlite")
+    assert any(json.loads(k)[-1] == "replayed" for (k,) in db.execute("SELECT key FROM walks"))
+    db.close()
+
+
 def test_matching_holds_a_file_and_a_directory_of_the_same_name(tmp_path: Path) -> None:
     """Paths from different commits may name `a` as a file and as a directory: an index holds one of them
     at a time, so they are matched in rounds, every path set in each."""
