@@ -100,8 +100,14 @@ class History:
             )
 
     def hashes(self, refs: Sequence[str]) -> dict[str, str]:
-        """{ref: the commit hash it resolves to}, for reports that must say what they counted."""
-        return {ref: self._hash(ref) for ref in refs}
+        """{ref: the commit hash it resolves to}, those not known yet asked of git together."""
+        if missing := [ref for ref in dict.fromkeys(refs) if ref not in self._hashes]:
+            self._hashes.update(walk.resolve_all(self.repo, missing))
+        return {ref: self._hashes[ref] for ref in refs}
+
+    def _resolve_all(self, ranges: Sequence[RevRange]) -> list[Resolved]:
+        self.hashes([ref for r in ranges for ref in (r.start, r.end) if ref])
+        return [self.resolve(r) for r in ranges]
 
     def _hash(self, ref: str) -> str:
         if ref not in self._hashes:
@@ -140,8 +146,8 @@ class History:
                 self.progress.close()
 
     def _select(self, ranges: Sequence[RevRange], pathsets: Sequence[PathSet], numstat: bool, files: bool) -> Selected:
-        for r in ranges:
-            self.require_complete(self.resolve(r))
+        for rev in self._resolve_all(ranges):
+            self.require_complete(rev)
         wholes = [p for p in pathsets if p.whole_repository]
         chains = {r: chain for r in ranges if wholes and (chain := self._chain(r, ranges))}
         replayed = self._replayed(ranges, pathsets) if numstat and wholes and self._replayable() else None
@@ -442,7 +448,7 @@ class History:
         they run while the caller reads what else `commits()` will need (MAINTAINERS, for a section of
         thousands of files); when the block fails, they are stopped (git killed), not waited for."""
         if ranges and self._by_commit(None, True, False, False):
-            revs = [self.resolve(r) for r in ranges]
+            revs = self._resolve_all(ranges)
             for rev in revs:
                 self.require_complete(rev)
             started = self._start_walks([rev for rev in revs if rev not in self._walking], ())
@@ -464,7 +470,7 @@ class History:
     def prefetch(self, ranges: Sequence[RevRange]) -> None:
         """Walk the whole-repository `ranges`, with their diffs, behind the next walks this History runs (on
         the jobs those leave free), so that a later `commits()` over them finds them walked or under way."""
-        self._prefetch = [self.resolve(r) for r in ranges]
+        self._prefetch = self._resolve_all(ranges)
 
     def _submit(
         self, revs: Sequence[Resolved], options: Sequence[str], shown: bool, walks: int

@@ -285,7 +285,8 @@ def kernel_year(session: _Session, year: int, cutoff: int | None, first_year: in
             # beside the tables' long walks, rather than after them with a core to itself.
             authors = side.submit(_authors, history, kernel_authors_request(kernel, refs), session.config.people, True)
             tables = compute.tables(history, compute.TABLE_KINDS, request)
-            for text in overlaps(history.repo, refs, history.contains):  # the walks have told the ancestry
+            # The walks have told the ancestry.
+            for text in overlaps(history.repo, history.hashes(refs), history.contains):
                 warning(text)
             ranking, persons = authors.result()
         dates = {ref: _tag_date(history, tags, ref) for ref in refs}

@@ -137,6 +137,20 @@ def check_ref(ref: str) -> str:
     return ref
 
 
+def resolve_all(repo: git.Repo, refs: Sequence[str]) -> dict[str, str]:
+    """{ref: what `resolve` answers}: asked of one git process when each ref names one commit, else ref by
+    ref (so that the first unknown one is reported as `resolve` reports it)."""
+    for ref in refs:
+        check_ref(ref)
+    try:
+        *found, end = repo.git.rev_parse(*(f"{ref}^{{commit}}" for ref in refs), "--").split("\n")
+    except git.GitCommandError:
+        found, end = [], ""
+    if end == "--" and len(found) == len(refs) and all(re.fullmatch(_HASH, h.encode()) for h in found):
+        return dict(zip(refs, found, strict=True))
+    return {ref: resolve(repo, ref) for ref in refs}  # a range (A..B) or an unknown ref among them
+
+
 def resolve(repo: git.Repo, ref: str) -> str:
     """The commit hash `ref` names; UserError for an unknown ref."""
     check_ref(ref)

@@ -225,3 +225,18 @@ def test_tables_of_an_unknown_section_with_walks_started_are_one_line(kernel_rep
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "NO SUCH SECTION" in result.stderr, result.stderr
+
+
+def test_refs_resolved_together_answer_as_one_by_one(kernel_repo: Path) -> None:
+    """A History resolves the refs it does not know in one git process; a range or an unknown ref among
+    them gets `walk.resolve`'s own answer (its error, for the unknown one)."""
+    repo = walk.open_repo(kernel_repo)
+    head = git(kernel_repo, "rev-parse", "HEAD").strip()
+    refs = [*REFS, head, "HEAD~2", REFS[0]]
+    expected = {ref: git(kernel_repo, "rev-parse", "--verify", f"{ref}^{{commit}}").strip() for ref in refs}
+    assert walk.resolve_all(repo, refs) == expected
+    assert History(repo).hashes(refs) == expected
+    with pytest.raises(UserError, match=re.escape("unknown ref 'v9.9'")):
+        History(repo).hashes([REFS[0], "v9.9", REFS[1]])
+    with pytest.raises(UserError, match="unknown ref"):  # not two commits, as rev-parse lists a range
+        walk.resolve_all(repo, [REFS[0], f"{REFS[0]}..{REFS[1]}"])
