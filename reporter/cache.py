@@ -53,9 +53,10 @@ def root(cache_dir: Path | None = None) -> Path:
 # as git wrote them after it. One encoding serves both, so a walk's rows are made once.
 def walk_row(commit: Commit) -> bytes:
     """One commit as the cache keeps it (its trailers and changed files aside)."""
-    numbers = (commit.author_time, commit.committer_time, commit.insertions, commit.deletions)
+    # One string built at once (made for every commit of every walk).
     return encoded(
-        "\0".join((commit.hash, " ".join(commit.parents), commit.author_name, commit.author_email, *map(str, numbers)))
+        f"{commit.hash}\0{' '.join(commit.parents)}\0{commit.author_name}\0{commit.author_email}\0"
+        f"{commit.author_time}\0{commit.committer_time}\0{commit.insertions}\0{commit.deletions}"
     )
 
 
