@@ -92,7 +92,7 @@ class Replay:
 
     def _compare(self, asked: dict[str, list[tuple[str, str]]]) -> None:
         """Learn the paths that differ in each path set's pairs, within its own bound (the sets side by side),
-        and what every set selects of paths new to all."""
+        and what every set selects of the paths new to all that a still open answer needs."""
         with ThreadPoolExecutor(max_workers=max(len(asked), 1)) as pool:
             futures = {label: pool.submit(self._diff_within, label, pairs) for label, pairs in asked.items()}
             found = {label: future.result() for label, future in futures.items()}
