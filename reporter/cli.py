@@ -453,8 +453,7 @@ def _add_ranges(sub: _Subcommands) -> None:
 def _run_ranges(args: argparse.Namespace) -> int:
     repo = walk.open_repo(args.repo)
     refs = _year_refs(repo, args)
-    hashes = {ref: walk.resolve(repo, ref) for ref in refs}
-    _warn_overlaps(repo, args, hashes, lambda older, newer: walk.is_ancestor(repo, older, newer))
+    _warn_overlaps(repo, args, walk.resolve_all(repo, refs), lambda older, newer: walk.is_ancestor(repo, older, newer))
     _emit("".join(ref + "\n" for ref in refs))
     return 0
 

@@ -81,9 +81,10 @@ class History:
 
     def resolve(self, rev_range: RevRange) -> Resolved:
         if not rev_range.start:
-            return Resolved("", self._hash(rev_range.end))
+            return Resolved("", self.hashes([rev_range.end])[rev_range.end])
+        hashes = self.hashes([rev_range.start, rev_range.end])
         shallow = tuple(walk.shallow_boundary(self.repo))  # read each time: a fetch may have deepened it
-        return Resolved(self._hash(rev_range.start), self._hash(rev_range.end), shallow)
+        return Resolved(hashes[rev_range.start], hashes[rev_range.end], shallow)
 
     def require_complete(self, rev: Resolved, since: int | None = None) -> None:
         """Stop when a shallow clone lacks history that `rev` needs (commits of the range, or of its end
@@ -108,11 +109,6 @@ class History:
     def _resolve_all(self, ranges: Sequence[RevRange]) -> list[Resolved]:
         self.hashes([ref for r in ranges for ref in (r.start, r.end) if ref])
         return [self.resolve(r) for r in ranges]
-
-    def _hash(self, ref: str) -> str:
-        if ref not in self._hashes:
-            self._hashes[ref] = walk.resolve(self.repo, ref)
-        return self._hashes[ref]
 
     def commits(
         self,
