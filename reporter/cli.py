@@ -352,14 +352,15 @@ def _run_authors(args: argparse.Namespace) -> int:
         new_since=args.new_since,
         people=_people_rules(args),
     )
-    ranking = compute.authors(_history(args, mailmap=args.mailmap), request)
-    who = "domains" if args.identity == "domain" else "authors"  # what the footer counts
-    return _write(
-        args.format,
-        json=lambda: render_data.dumps(render_data.authors(ranking)),
-        md=lambda: gfm.authors(ranking, args.hide_rank, who),
-        text=lambda: text.authors(ranking, args.hide_rank, who),
-    )
+    with _history(args, mailmap=args.mailmap) as history:  # its cache writes go on while the output is made
+        ranking = compute.authors(history, request)
+        who = "domains" if args.identity == "domain" else "authors"  # what the footer counts
+        return _write(
+            args.format,
+            json=lambda: render_data.dumps(render_data.authors(ranking)),
+            md=lambda: gfm.authors(ranking, args.hide_rank, who),
+            text=lambda: text.authors(ranking, args.hide_rank, who),
+        )
 
 
 # ----------------------------------------------------------------------------------------------- employers
@@ -382,15 +383,14 @@ def _add_employers(sub: _Subcommands) -> None:
 
 def _run_employers(args: argparse.Namespace) -> int:
     emap = employers.read_map(args.map)
-    ranking, domains = compute.employers(
-        _history(args, mailmap=args.mailmap), _selection(args, sortby=args.sortby), emap
-    )
-    return _write(
-        args.format,
-        json=lambda: render_data.dumps(render_data.employers(ranking, domains)),
-        md=lambda: gfm.employers(ranking, domains, args.hide_rank),
-        text=lambda: text.employers(ranking, domains, args.hide_rank),
-    )
+    with _history(args, mailmap=args.mailmap) as history:
+        ranking, domains = compute.employers(history, _selection(args, sortby=args.sortby), emap)
+        return _write(
+            args.format,
+            json=lambda: render_data.dumps(render_data.employers(ranking, domains)),
+            md=lambda: gfm.employers(ranking, domains, args.hide_rank),
+            text=lambda: text.employers(ranking, domains, args.hide_rank),
+        )
 
 
 # ------------------------------------------------------------------------------------------------- credits
@@ -420,17 +420,16 @@ def _add_credits(sub: _Subcommands) -> None:
 
 def _run_credits(args: argparse.Namespace) -> int:
     keys = list({credit.check_key(k).casefold(): credit.check_key(k) for k in args.trailers}.values())
-    rankings = compute.credits(
-        _history(args, mailmap=args.mailmap),
-        _selection(args, people=_people_rules(args)),
-        keys or list(credit.DEFAULT_KEYS),
-    )
-    return _write(
-        args.format,
-        json=lambda: render_data.dumps(render_data.credits(rankings)),
-        md=lambda: gfm.credits(rankings, args.hide_rank),
-        text=lambda: text.credits(rankings, args.hide_rank),
-    )
+    with _history(args, mailmap=args.mailmap) as history:
+        rankings = compute.credits(
+            history, _selection(args, people=_people_rules(args)), keys or list(credit.DEFAULT_KEYS)
+        )
+        return _write(
+            args.format,
+            json=lambda: render_data.dumps(render_data.credits(rankings)),
+            md=lambda: gfm.credits(rankings, args.hide_rank),
+            text=lambda: text.credits(rankings, args.hide_rank),
+        )
 
 
 # -------------------------------------------------------------------------------------------------- ranges
@@ -509,31 +508,31 @@ def _add_table(sub: _Subcommands) -> None:
 
 
 def _run_table(args: argparse.Namespace) -> int:
-    history = _history(args)
-    request = compute.TableRequest(
-        refs=_refs(history, args),
-        subsystem=args.subsystem,
-        parent=args.parent,
-        total_label=args.total_label,
-        maintainers=args.maintainer,
-        maintainer_label=args.maintainer_label,
-        merges=dict.fromkeys(args.kinds, args.merges == "include") if args.merges else {},
-        maintainers_ref=args.maintainers_ref,
-    )
-    kinds = list(dict.fromkeys(args.kinds))
-    tables = compute.tables(history, kinds, request)
-    _warn_overlaps(history.repo, args, history.hashes(request.refs), history.contains)
-    if args.format == "json":
-        data = [render_data.table(tables[kind]) for kind in kinds]
-        _emit(render_data.dumps(data[0] if len(data) == 1 else data))
+    with _history(args) as history:
+        request = compute.TableRequest(
+            refs=_refs(history, args),
+            subsystem=args.subsystem,
+            parent=args.parent,
+            total_label=args.total_label,
+            maintainers=args.maintainer,
+            maintainer_label=args.maintainer_label,
+            merges=dict.fromkeys(args.kinds, args.merges == "include") if args.merges else {},
+            maintainers_ref=args.maintainers_ref,
+        )
+        kinds = list(dict.fromkeys(args.kinds))
+        tables = compute.tables(history, kinds, request)
+        _warn_overlaps(history.repo, args, history.hashes(request.refs), history.contains)
+        if args.format == "json":
+            data = [render_data.table(tables[kind]) for kind in kinds]
+            _emit(render_data.dumps(data[0] if len(data) == 1 else data))
+            return 0
+        render: Callable[[Table], str] = {
+            "md": gfm.result_table,
+            "text": lambda table: text.aligned(text.table_rows(table)),
+            "tsv": lambda table: text.tsv(text.table_rows(table)),
+        }[args.format]
+        _emit("\n".join(render(tables[kind]) for kind in kinds))
         return 0
-    render: Callable[[Table], str] = {
-        "md": gfm.result_table,
-        "text": lambda table: text.aligned(text.table_rows(table)),
-        "tsv": lambda table: text.tsv(text.table_rows(table)),
-    }[args.format]
-    _emit("\n".join(render(tables[kind]) for kind in kinds))
-    return 0
 
 
 # ---------------------------------------------------------------------------------------------- subsystems
@@ -558,20 +557,20 @@ def _add_subsystems(sub: _Subcommands) -> None:
 
 
 def _run_subsystems(args: argparse.Namespace) -> int:
-    history = _history(args)
-    refs = _refs(history, args)
-    ranked, total = compute.subsystems(history, refs)
-    _warn_overlaps(history.repo, args, history.hashes(refs), history.contains)
-    shown = ranked[: args.top] if args.top else ranked
-    span = f"{refs[0]}..{refs[-1]}"
-    if args.format == "json":
-        _emit(render_data.dumps(render_data.sections(span, ranked, shown, total)))
-    elif args.format == "md":
-        _emit(gfm.sections(span, ranked, shown, total))
-    else:
-        render = text.aligned if args.format == "text" else text.tsv
-        _emit(text.sections_note(span, ranked, shown, total) + render(text.section_rows(shown)))
-    return 0
+    with _history(args) as history:
+        refs = _refs(history, args)
+        ranked, total = compute.subsystems(history, refs)
+        _warn_overlaps(history.repo, args, history.hashes(refs), history.contains)
+        shown = ranked[: args.top] if args.top else ranked
+        span = f"{refs[0]}..{refs[-1]}"
+        if args.format == "json":
+            _emit(render_data.dumps(render_data.sections(span, ranked, shown, total)))
+        elif args.format == "md":
+            _emit(gfm.sections(span, ranked, shown, total))
+        else:
+            render = text.aligned if args.format == "text" else text.tsv
+            _emit(text.sections_note(span, ranked, shown, total) + render(text.section_rows(shown)))
+        return 0
 
 
 # -------------------------------------------------------------------------------------------------- report

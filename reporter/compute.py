@@ -186,8 +186,12 @@ def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
         ranking = people.ranking(found, request.sortby, request.max_authors)
     else:
         if request.new_since:
-            known_ids = {stats.identity(c, request.identity) for c in earlier}
-            commits = [c for c in commits if stats.identity(c, request.identity) not in known_ids]
+            known_ids = set(stats.identities(earlier, request.identity))
+            commits = [
+                c
+                for c, i in zip(commits, stats.identities(commits, request.identity), strict=True)
+                if i not in known_ids
+            ]
         ranking = stats.rank_authors(
             commits, request.identity, request.sortby, request.exclude, request.max_authors, lines=lines
         )

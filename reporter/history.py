@@ -71,6 +71,7 @@ class History:
         self._walkers = ThreadPoolExecutor(max_workers=self.jobs)
         self._writer = ThreadPoolExecutor(max_workers=1)  # cache writes, in the order they come
         self._writes: dict[tuple[Resolved, tuple[str, ...]], Future[None]] = {}
+        self._walk_writes: dict[str, Future[None]] = {}  # walks being kept, by key
         # A walk under way for each range it answers (one walk answers a chain of ranges, split by range).
         self._walking: dict[Resolved, Future[dict[Resolved, list[Commit]]]] = {}
         self._prefetch: list[Resolved] = []
@@ -78,6 +79,17 @@ class History:
         self._stop = threading.Event()
         self._batches = 0
         self._batches_lock = threading.Lock()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Wait for the cache writes asked for so far (the cache is written beside what follows a walk: a
+        ranking, its output), so that the next run finds them."""
+        self._writer.submit(lambda: None).result()  # the writer takes them in order
 
     def resolve(self, rev_range: RevRange) -> Resolved:
         if not rev_range.start:
@@ -221,7 +233,7 @@ class History:
         found: Selected = {}
         for r in ranges:
             for p in pathsets:
-                if not p.whole_repository and (cached := self.cache.walk(self._replay_key(r, p))) is not None:
+                if not p.whole_repository and (cached := self._stored(self._replay_key(r, p))) is not None:
                     found[(r, p.label)] = cached
         return found
 
@@ -245,7 +257,7 @@ class History:
                     out[(r, p.label)] = self.log(rev, p.pathspecs, (), True, False)
                     continue
                 out[(r, p.label)] = replay.commits(result[(r, whole)], shown, lines)
-                self.cache.add_walk(self._replay_key(r, p), out[(r, p.label)])
+                self._store(self._replay_key(r, p), out[(r, p.label)])
         return out
 
     @staticmethod
@@ -351,7 +363,7 @@ class History:
         if counter:
             counter(expected)
         if self.cache:
-            self.cache.add_walk(json.dumps(key), commits, rows)
+            self._store(json.dumps(key), commits, rows)
         return commits
 
     def _key(
@@ -374,9 +386,21 @@ class History:
             [True] if numstat else [True, False], [True] if trailers else [False, True]
         ):
             key = self._key(rev, pathspecs, options, with_numstat, with_trailers)
-            if (cached := self.cache.walk(json.dumps(key))) is not None:
+            if (cached := self._stored(json.dumps(key))) is not None:
                 return cached
         return None
+
+    def _store(self, key: str, commits: Sequence[Commit], rows: Sequence[bytes] | None = None) -> None:
+        """Keep a walk in the cache, by the writer thread: the caller goes on with the commits meanwhile."""
+        assert self.cache is not None
+        self._walk_writes[key] = self._writer.submit(self.cache.add_walk, key, commits, rows)
+
+    def _stored(self, key: str) -> list[Commit] | None:
+        """A walk the cache keeps, once it is written if this History is writing it."""
+        assert self.cache is not None
+        if (writing := self._walk_writes.get(key)) is not None:
+            writing.result()
+        return self.cache.walk(key)
 
     def _by_commit(self, pathspecs: Sequence[str] | None, numstat: bool, files: bool, trailers: bool) -> bool:
         """Whether the walk is of the whole repository, with diffs, and answered commit by commit (_wholes)."""
@@ -421,7 +445,7 @@ class History:
         known = self._diffs(list(dict.fromkeys(h for rev in rest for h in listed[rev][0])))
         for rev in rest:
             found[rev] = [known[h] for h in listed[rev][0]]
-            self.cache.add_walk(json.dumps(self._key(rev, None, options, True, False)), found[rev])
+            self._store(json.dumps(self._key(rev, None, options, True, False)), found[rev])
         return found | walked
 
     def _start_walks(

@@ -154,6 +154,13 @@ class _Session:
             self._histories[name] = History(repo, cache=self.cache, jobs=self.options.jobs, progress=progress)
         return self._histories[name]
 
+    def __enter__(self) -> _Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for history in self._histories.values():
+            history.close()
+
 
 def kernel_refs(tags: list[walk.Tag], kernel: KernelConfig, year: int, cutoff: int | None) -> list[str]:
     if year in kernel.refs:
@@ -393,38 +400,40 @@ def run_report(options: ReportOptions) -> ReportResult:
     if options.date is not None:
         parse_date(options.date)  # validated before the long work, not after it
     render_post.load_template(config)
-    session = _Session(config, options)
-    last, warnings = _last_report(options.out_dir, year - 1)
-    session.prefetch_year = None if last else year - 1
-    current = compute_year(session, year, cutoff, year - 1)
-    previous, more = _previous(session, year - 1, last)
-    extras = _extras(config, year, options, last)
-    warnings += more + extras.warnings
-    for text in warnings:
-        warning(text)
-    assert current.kernel is not None  # compute_year computes every part or fails
-    end = current.kernel.dates[current.kernel.refs[-1]]
-    date = options.date or config.date or datetime.fromtimestamp(end, UTC).isoformat()
-    document = {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "retrospect", "version": __version__},
-        "options": {
-            "config": Path(config.source).name,  # not the local path: the JSON is published
-            "year": year,
-            "cutoff": options.cutoff,
-            "date": date,
-            "offline": options.offline,
-        },
-        "stats": render_data.year_stats(current),
-        "previous": render_data.year_stats(previous),
-        "extras": render_data.extras(extras),
-        "warnings": warnings,
-    }
-    post = escape.shown(render_post.post(config, document))
-    region = escape.shown(hugo.region(config, current))
-    out = options.out_dir
-    md_path, json_path = out / f"{year}.md", out / f"{year}.json"
-    gfm_path = out / f"{year}.gfm.md" if options.gfm else None
-    # All of them or none: a YEAR.json without its YEAR.md would be taken for last year's figures.
-    write_together({json_path: render_data.dumps(document), md_path: post} | ({gfm_path: region} if gfm_path else {}))
-    return ReportResult(year, md_path, json_path, region, gfm_path)
+    with _Session(config, options) as session:  # its cache writes go on beside what follows the walks
+        last, warnings = _last_report(options.out_dir, year - 1)
+        session.prefetch_year = None if last else year - 1
+        current = compute_year(session, year, cutoff, year - 1)
+        previous, more = _previous(session, year - 1, last)
+        extras = _extras(config, year, options, last)
+        warnings += more + extras.warnings
+        for text in warnings:
+            warning(text)
+        assert current.kernel is not None  # compute_year computes every part or fails
+        end = current.kernel.dates[current.kernel.refs[-1]]
+        date = options.date or config.date or datetime.fromtimestamp(end, UTC).isoformat()
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "retrospect", "version": __version__},
+            "options": {
+                "config": Path(config.source).name,  # not the local path: the JSON is published
+                "year": year,
+                "cutoff": options.cutoff,
+                "date": date,
+                "offline": options.offline,
+            },
+            "stats": render_data.year_stats(current),
+            "previous": render_data.year_stats(previous),
+            "extras": render_data.extras(extras),
+            "warnings": warnings,
+        }
+        post = escape.shown(render_post.post(config, document))
+        region = escape.shown(hugo.region(config, current))
+        out = options.out_dir
+        md_path, json_path = out / f"{year}.md", out / f"{year}.json"
+        gfm_path = out / f"{year}.gfm.md" if options.gfm else None
+        # All of them or none: a YEAR.json without its YEAR.md would be taken for last year's figures.
+        write_together(
+            {json_path: render_data.dumps(document), md_path: post} | ({gfm_path: region} if gfm_path else {})
+        )
+        return ReportResult(year, md_path, json_path, region, gfm_path)

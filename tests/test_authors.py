@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gitcheck import DAMON, git
 from kernelrepo import Builder, ts
 
+from reporter import walk
+from reporter.cache import Cache
 from reporter.cli import main
 
 A, B, C, D = ("A Person", "a@x.org"), ("B Person", "b@x.org"), ("C Person", "c@y.org"), ("D Person", "d@y.org")
@@ -177,3 +181,28 @@ def test_subsystem_and_author_dates(kernel_repo: Path, capsys: pytest.CaptureFix
         "author",
     )
     assert text.splitlines()[-1] == f"# {len(by_author_date)} authors, {sum(by_author_date.values())} commits in total"
+
+
+def test_the_cache_is_written_beside_the_output_and_complete_on_return(
+    small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk is kept by the cache's writer thread while the ranking is made and printed; the command
+    returns once it is kept, so the next run is answered by the cache alone."""
+    written: list[str] = []
+    add_walk = Cache.add_walk
+
+    def slow_add_walk(self: Cache, *args: Any, **kwargs: Any) -> None:
+        time.sleep(0.5)  # a slow disk: the output does not wait for it
+        written.append(capsys.readouterr().out)
+        add_walk(self, *args, **kwargs)
+
+    monkeypatch.setattr(Cache, "add_walk", slow_add_walk)
+    args = [str(small), "--since", "2023-01-01", "--until", "2023-12-31", "--cache-dir", str(tmp_path)]
+    assert main(["authors", *args, "--quiet"]) == 0
+    assert written and written[0].startswith("1. B Person <b@x.org>: 2 commits\n")  # printed before it was kept
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("walked again")
+
+    monkeypatch.setattr(walk, "log", no_walk)
+    assert out(capsys, *args) == written[0]

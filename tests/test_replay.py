@@ -76,6 +76,7 @@ def test_replayed_walks_list_what_git_lists(generated: Path, tmp_path: Path) -> 
     history = History(walk.open_repo(generated), cache=Cache(tmp_path / "cache"))
     selected = history.commits(ranges, [*sets, PathSet("all")])
     # Every one replayed (none left to git's walk): the cache keeps replays under keys of their own.
+    history.close()  # its cache writes done
     db = sqlite3.connect(tmp_path / "cache" / "commits.sqlite")
     keys = [json.loads(k) for (k,) in db.execute("SELECT key FROM walks")]
     db.close()
@@ -168,6 +169,7 @@ def test_a_parent_git_has_marked_is_irrelevant(tmp_path: Path) -> None:
     # The tag's merge is shown and "next work" behind it too: the tag's side did not hide next.
     subjects = git(b.path, "log", "--format=%s", "rc6..master", "--", *(p.pathspecs or ())).splitlines()
     assert subjects == ["next: f", "Merge tag 'rc4' into next", "next work"]
+    history.close()  # its cache writes done
     db = sqlite3.connect(tmp_path / "cache" / "commits.sqlite")
     assert any(json.loads(k)[-1] == "replayed" for (k,) in db.execute("SELECT key FROM walks"))
     db.close()
@@ -196,6 +198,7 @@ def test_a_later_parent_differs_in_a_path_no_commit_of_the_range_names(tmp_path:
     assert subjects == ["Merge branch 'topic'", "topic: a"]
     expected = git(b.path, "log", "--format=%H", "start..master", "--", *(p.pathspecs or ())).split()
     assert [c.hash for c in selected[(r, "sec")]] == expected
+    history.close()  # its cache writes done
     db = sqlite3.connect(tmp_path / "cache" / "commits.sqlite")
     assert any(json.loads(k)[-1] == "replayed" for (k,) in db.execute("SELECT key FROM walks"))
     db.close()
