@@ -1,7 +1,9 @@
 """The on-disk cache of walked commits, so that a later run walks only what is new.
 
 Three tables, each keyed by content that never changes once written:
-- `commits`: one commit's own diff (all files, renames as an unlimited diff pairs them), by hash;
+- `bundles`: commits with their own diffs (all files, renames as an unlimited diff pairs them), a walk's
+  worth in a few rows, with the hashes they hold (one row per commit cost a kernel year's walk more CPU
+  than all its other bookkeeping: an index entry each);
 - `walks`: the result of one path-limited walk, by the resolved range, pathspecs and options (its
   membership depends on history simplification, so it cannot be cut out of per-commit records);
 - `ancestry`: whether one commit is an ancestor of another.
@@ -11,6 +13,7 @@ rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -30,7 +33,7 @@ from reporter import __version__
 from reporter.errors import UserError
 from reporter.model import NUMSTAT_ENTRY, Commit, decoded, encoded
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 # The cache root's named subdirectories (the commit cache is `commits.sqlite` in the root itself).
@@ -49,8 +52,8 @@ def root(cache_dir: Path | None = None) -> Path:
 
 # A commit is its fields, NUL-separated (no field holds a NUL): a walk keeps them row by row, tens of
 # thousands read and written in one go, after the number of its commits and the trailers of each as JSON
-# (empty when none has any); the commit table keeps the same row by hash, with the commit's numstat entries
-# as git wrote them after it. One encoding serves both, so a walk's rows are made once.
+# (empty when none has any); a bundle keeps the same rows, each with the commit's numstat entries as git
+# wrote them after it. One encoding serves both, so a walk's rows are made once.
 def walk_row(commit: Commit) -> bytes:
     """One commit as the cache keeps it (its trailers and changed files aside)."""
     # One string built at once (made for every commit of every walk).
@@ -88,6 +91,25 @@ def _unpack_walk(blob: bytes) -> list[Commit]:
 
 
 _ENTRIES = re.compile(rb"(?:%s)*" % NUMSTAT_ENTRY)
+# Commits per bundle: a lookup of a few commits reads a few megabytes at most, and no value nears sqlite's
+# limit (1 GB) however long the walk.
+BUNDLE = 10_000
+
+
+def _bundle(hashes: Sequence[str], rows: Sequence[bytes]) -> tuple[bytes, bytes, bytes]:
+    """(hashes, sizes, data) of one bundle: the hashes and each row's size, space-separated, and the rows."""
+    return " ".join(hashes).encode(), " ".join(map(str, map(len, rows))).encode(), b"".join(rows)
+
+
+def _unbundle(sizes: bytes, data: bytes) -> list[bytes]:
+    """A bundle's rows, in the order of its hashes."""
+    try:
+        ends = list(itertools.accumulate(map(int, sizes.split())))
+    except (AttributeError, ValueError) as err:
+        raise _Unreadable from err
+    if not isinstance(data, bytes) or (ends[-1] if ends else 0) != len(data):
+        raise _Unreadable
+    return [data[start:end] for start, end in itertools.pairwise([0, *ends])]
 
 
 def _from_row(hash_: str, data: bytes) -> Commit:
@@ -126,6 +148,7 @@ class Cache:
         self.path = directory / "commits.sqlite"
         self._lock = threading.Lock()
         self._read_only = False
+        self._index: dict[str, tuple[int, int]] | None = None  # hash: (bundle, position), read when first asked
         try:
             directory.mkdir(parents=True, exist_ok=True)
             try:
@@ -143,11 +166,15 @@ class Cache:
         stamp = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
         if version != SCHEMA_VERSION or stamp != (_stamp(),):
             # Written by another schema, retrospect or git (whose diffs it holds): not to be trusted.
-            db.executescript("DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS walks; DROP TABLE IF EXISTS ancestry;")
+            db.executescript(
+                "DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS bundles; DROP TABLE IF EXISTS walks;"
+                " DROP TABLE IF EXISTS ancestry;"
+            )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (_stamp(),))
         db.executescript(
-            "CREATE TABLE IF NOT EXISTS commits (hash TEXT PRIMARY KEY, data BLOB NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS bundles (id INTEGER PRIMARY KEY, hashes BLOB NOT NULL, sizes BLOB NOT NULL,"
+            " data BLOB NOT NULL);"
             "CREATE TABLE IF NOT EXISTS walks (key TEXT PRIMARY KEY, data BLOB NOT NULL);"
             "CREATE TABLE IF NOT EXISTS ancestry (older TEXT, newer TEXT, result INTEGER NOT NULL,"
             " PRIMARY KEY (older, newer));"
@@ -157,31 +184,52 @@ class Cache:
 
     def commits(self, hashes: Sequence[str]) -> dict[str, Commit]:
         found: dict[str, Commit] = {}
-        for hash_, data in self._select("hash, data", hashes):
+        wanted: dict[int, list[tuple[str, int]]] = {}
+        with self._lock:
+            where = self._where()
+            for hash_ in hashes:
+                if hash_ in where:
+                    bundle, position = where[hash_]
+                    wanted.setdefault(bundle, []).append((hash_, position))
+            stored = {
+                b: self._db.execute("SELECT sizes, data FROM bundles WHERE id = ?", (b,)).fetchone() for b in wanted
+            }
+        for bundle, asked in wanted.items():
             try:
-                found[hash_] = _from_row(hash_, data)
-            except (TypeError, ValueError, AttributeError, IndexError):
-                continue  # not as written: walked again, then overwritten
+                rows = _unbundle(*stored[bundle])
+            except (_Unreadable, TypeError):
+                continue  # not as written: its commits walked again, then kept anew
+            for hash_, position in asked:
+                with contextlib.suppress(TypeError, ValueError, AttributeError, IndexError):
+                    found[hash_] = _from_row(hash_, rows[position])
         return found
 
     def held(self, hashes: Sequence[str]) -> set[str]:
         """Which of the commits the cache holds."""
-        return {row[0] for row in self._select("hash", hashes)}
-
-    def _select(self, columns: str, hashes: Sequence[str]) -> list[tuple[Any, ...]]:
-        rows: list[tuple[Any, ...]] = []
         with self._lock:
-            for i in range(0, len(hashes), 500):
-                chunk = hashes[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                rows += self._db.execute(f"SELECT {columns} FROM commits WHERE hash IN ({marks})", chunk)
-        return rows
+            where = self._where()
+            return {h for h in hashes if h in where}
+
+    def _where(self) -> dict[str, tuple[int, int]]:
+        """{hash: (bundle, position)} of every commit kept, the latest bundle holding it (under the lock)."""
+        if self._index is None:
+            self._index = {}
+            for bundle, hashes in self._db.execute("SELECT id, hashes FROM bundles ORDER BY id"):
+                if isinstance(hashes, bytes):
+                    self._index.update((h, (bundle, i)) for i, h in enumerate(hashes.decode(errors="replace").split()))
+        return self._index
 
     def add_commits(self, commits: Sequence[Commit], rows: Sequence[bytes] | None = None) -> None:
         """Commits with their changed files; `rows` are their `walk_row`s when the caller has made them."""
         rows = [walk_row(c) for c in commits] if rows is None else rows
-        data = [(c.hash, row + b"\0" + c.numstat) for c, row in zip(commits, rows, strict=True)]
-        self._write("INSERT OR REPLACE INTO commits VALUES (?, ?)", data)
+        data = [row + b"\0" + c.numstat for c, row in zip(commits, rows, strict=True)]
+        bundles = [
+            _bundle([c.hash for c in commits[i : i + BUNDLE]], data[i : i + BUNDLE])
+            for i in range(0, len(commits), BUNDLE)
+        ]
+        self._write("INSERT INTO bundles (hashes, sizes, data) VALUES (?, ?, ?)", bundles)
+        with self._lock:
+            self._index = None  # read again when next asked
 
     def _write(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """One transaction. When it fails (a full disk, a read-only file), it is rolled back, so the cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from gitcheck import git
 
+from reporter import cache as cache_module
 from reporter import walk
 from reporter.cache import Cache
 from reporter.errors import UserError
@@ -87,6 +89,32 @@ def test_the_walk_cache_keeps_every_field(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     cache.add_walk("k", commits)
     assert cache.walk("k") == commits
+
+
+def test_bundles_keep_every_commit_and_lose_only_what_is_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Commits are kept a bundle at a time (two here); a damaged row loses its commit alone, a bundle whose
+    sizes do not fit its rows loses its own commits, and the other bundles still answer."""
+    monkeypatch.setattr(cache_module, "BUNDLE", 2)
+    files = [b"1\t2\tp\0", b"-\t-\t\0old\0n\tew\0", b""]
+    commits = [
+        Commit(f"{i:040x}", (f"{i + 1:040x}",), "N\udcffme", "e@x", i, i, i, 2 * i, files[i % 3]) for i in range(7)
+    ]
+    cache = Cache(tmp_path)
+    cache.add_commits(commits[:3])
+    assert cache.held([c.hash for c in commits]) == {c.hash for c in commits[:3]}
+    cache.add_commits(commits[3:])  # the same Cache looks again
+    assert cache.commits([c.hash for c in commits]) == {c.hash: c for c in commits}
+    db = sqlite3.connect(tmp_path / "commits.sqlite")
+    sizes, first = db.execute("SELECT sizes, data FROM bundles WHERE id = 1").fetchone()
+    second = int(sizes.split()[0])  # where commit 1's row starts: its hash, made another
+    db.execute("UPDATE bundles SET data = ? WHERE id = 1", (first[:second] + b"x" + first[second + 1 :],))
+    db.execute("UPDATE bundles SET sizes = '1 2' WHERE id = 3")  # commits 3 and 4
+    db.commit()
+    db.close()
+    found = Cache(tmp_path).commits([c.hash for c in commits])
+    assert found == {c.hash: c for i, c in enumerate(commits) if i not in (1, 3, 4)}
 
 
 def test_a_walk_ahead_counts_in_the_progress_once_taken(
