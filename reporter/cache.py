@@ -148,7 +148,9 @@ class Cache:
         self.path = directory / "commits.sqlite"
         self._lock = threading.Lock()
         self._read_only = False
-        self._index: dict[str, tuple[int, int]] | None = None  # hash: (bundle, position), read when first asked
+        # {hash: (bundle, position)} of the bundles up to `_indexed`, read as lookups need them.
+        self._index: dict[str, tuple[int, int]] = {}
+        self._indexed = 0
         try:
             directory.mkdir(parents=True, exist_ok=True)
             try:
@@ -211,12 +213,14 @@ class Cache:
             return {h for h in hashes if h in where}
 
     def _where(self) -> dict[str, tuple[int, int]]:
-        """{hash: (bundle, position)} of every commit kept, the latest bundle holding it (under the lock)."""
-        if self._index is None:
-            self._index = {}
-            for bundle, hashes in self._db.execute("SELECT id, hashes FROM bundles ORDER BY id"):
-                if isinstance(hashes, bytes):
-                    self._index.update((h, (bundle, i)) for i, h in enumerate(hashes.decode(errors="replace").split()))
+        """{hash: (bundle, position)} of every commit kept, the latest bundle holding it (under the lock):
+        the bundles written since the last lookup (by this process or another) are read then."""
+        for bundle, hashes in self._db.execute(
+            "SELECT id, hashes FROM bundles WHERE id > ? ORDER BY id", (self._indexed,)
+        ):
+            if isinstance(hashes, bytes):
+                self._index.update((h, (bundle, i)) for i, h in enumerate(hashes.decode(errors="replace").split()))
+            self._indexed = bundle
         return self._index
 
     def add_commits(self, commits: Sequence[Commit], rows: Sequence[bytes] | None = None) -> None:
@@ -228,8 +232,6 @@ class Cache:
             for i in range(0, len(commits), BUNDLE)
         ]
         self._write("INSERT INTO bundles (hashes, sizes, data) VALUES (?, ?, ?)", bundles)
-        with self._lock:
-            self._index = None  # read again when next asked
 
     def _write(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """One transaction. When it fails (a full disk, a read-only file), it is rolled back, so the cache
