@@ -148,8 +148,8 @@ class Cache:
         self.path = directory / "commits.sqlite"
         self._lock = threading.Lock()
         self._read_only = False
-        # {hash: (bundle, position)} of the bundles up to `_indexed`, read as lookups need them.
-        self._index: dict[str, tuple[int, int]] = {}
+        # {hash: bundle} of the bundles up to `_indexed`, read as lookups need them.
+        self._index: dict[str, int] = {}
         self._indexed = 0
         try:
             directory.mkdir(parents=True, exist_ok=True)
@@ -186,24 +186,25 @@ class Cache:
 
     def commits(self, hashes: Sequence[str]) -> dict[str, Commit]:
         found: dict[str, Commit] = {}
-        wanted: dict[int, list[tuple[str, int]]] = {}
+        wanted: dict[int, list[str]] = {}
         with self._lock:
             where = self._where()
             for hash_ in hashes:
                 if hash_ in where:
-                    bundle, position = where[hash_]
-                    wanted.setdefault(bundle, []).append((hash_, position))
+                    wanted.setdefault(where[hash_], []).append(hash_)
             stored = {
-                b: self._db.execute("SELECT sizes, data FROM bundles WHERE id = ?", (b,)).fetchone() for b in wanted
+                b: self._db.execute("SELECT hashes, sizes, data FROM bundles WHERE id = ?", (b,)).fetchone()
+                for b in wanted
             }
         for bundle, asked in wanted.items():
             try:
-                rows = _unbundle(*stored[bundle])
-            except (_Unreadable, TypeError):
+                names, sizes, data = stored[bundle]
+                rows = dict(zip(names.decode().split(), _unbundle(sizes, data), strict=True))
+            except (_Unreadable, TypeError, ValueError, AttributeError, UnicodeDecodeError):
                 continue  # not as written: its commits walked again, then kept anew
-            for hash_, position in asked:
-                with contextlib.suppress(TypeError, ValueError, AttributeError, IndexError):
-                    found[hash_] = _from_row(hash_, rows[position])
+            for hash_ in asked:
+                with contextlib.suppress(TypeError, ValueError, AttributeError, KeyError):
+                    found[hash_] = _from_row(hash_, rows[hash_])
         return found
 
     def held(self, hashes: Sequence[str]) -> set[str]:
@@ -212,14 +213,15 @@ class Cache:
             where = self._where()
             return {h for h in hashes if h in where}
 
-    def _where(self) -> dict[str, tuple[int, int]]:
-        """{hash: (bundle, position)} of every commit kept, the latest bundle holding it (under the lock):
-        the bundles written since the last lookup (by this process or another) are read then."""
+    def _where(self) -> dict[str, int]:
+        """{hash: bundle} of every commit kept, the latest bundle holding it (under the lock): the bundles
+        written since the last lookup (by this process or another) are read then. Made without a loop in
+        Python: a run's first lookup (the range ends the walks start from) reads a kernel year's 80,000."""
         for bundle, hashes in self._db.execute(
             "SELECT id, hashes FROM bundles WHERE id > ? ORDER BY id", (self._indexed,)
         ):
             if isinstance(hashes, bytes):
-                self._index.update((h, (bundle, i)) for i, h in enumerate(hashes.decode(errors="replace").split()))
+                self._index.update(dict.fromkeys(hashes.decode(errors="replace").split(), bundle))
             self._indexed = bundle
         return self._index
 
