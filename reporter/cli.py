@@ -245,12 +245,16 @@ def _year_refs(repo: git.Repo, args: argparse.Namespace) -> list[str]:
 
 
 def _warn_overlaps(
-    repo: git.Repo, args: argparse.Namespace, hashes: Mapping[str, str], contains: Callable[[str, str], bool]
+    repo: git.Repo,
+    args: argparse.Namespace,
+    refs: Sequence[str],
+    hashes: Mapping[str, str],
+    contains: Callable[[str, str], bool],
 ) -> None:
-    """Year boundaries (`{ref: its commit}`) that are not ancestors of each other, warned of (after the
+    """Year boundaries that are not ancestors of each other (`hashes`: their commits), warned of (after the
     walks, which tell it)."""
     if args.year:
-        for overlap in overlaps(repo, hashes, contains):
+        for overlap in overlaps(repo, refs, hashes, contains):
             warning(overlap)
 
 
@@ -452,7 +456,9 @@ def _add_ranges(sub: _Subcommands) -> None:
 def _run_ranges(args: argparse.Namespace) -> int:
     repo = walk.open_repo(args.repo)
     refs = _year_refs(repo, args)
-    _warn_overlaps(repo, args, walk.resolve_all(repo, refs), lambda older, newer: walk.is_ancestor(repo, older, newer))
+    _warn_overlaps(
+        repo, args, refs, walk.resolve_all(repo, refs), lambda older, newer: walk.is_ancestor(repo, older, newer)
+    )
     _emit("".join(ref + "\n" for ref in refs))
     return 0
 
@@ -521,7 +527,7 @@ def _run_table(args: argparse.Namespace) -> int:
         )
         kinds = list(dict.fromkeys(args.kinds))
         tables = compute.tables(history, kinds, request)
-        _warn_overlaps(history.repo, args, history.hashes(request.refs), history.contains)
+        _warn_overlaps(history.repo, args, request.refs, history.hashes(request.refs), history.contains)
         if args.format == "json":
             data = [render_data.table(tables[kind]) for kind in kinds]
             _emit(render_data.dumps(data[0] if len(data) == 1 else data))
@@ -560,7 +566,7 @@ def _run_subsystems(args: argparse.Namespace) -> int:
     with _history(args) as history:
         refs = _refs(history, args)
         ranked, total = compute.subsystems(history, refs)
-        _warn_overlaps(history.repo, args, history.hashes(refs), history.contains)
+        _warn_overlaps(history.repo, args, refs, history.hashes(refs), history.contains)
         shown = ranked[: args.top] if args.top else ranked
         span = f"{refs[0]}..{refs[-1]}"
         if args.format == "json":

@@ -106,14 +106,16 @@ def _day(moment: int) -> str:
     return datetime.fromtimestamp(moment, UTC).date().isoformat()
 
 
-def overlaps(repo: git.Repo, hashes: Mapping[str, str], contains: Callable[[str, str], bool]) -> list[str]:
-    """A warning for each pair of consecutive boundaries (`{ref: its commit}`, in order) where the earlier is
-    not an ancestor of the later (release tags on separate stable branches): those rows overlap, and do not
-    add up to the total row. `contains(older, newer)` tells ancestry of two commit hashes (a History knows
-    it once it has walked)."""
+def overlaps(
+    repo: git.Repo, refs: Sequence[str], hashes: Mapping[str, str], contains: Callable[[str, str], bool]
+) -> list[str]:
+    """A warning for each pair of consecutive boundaries where the earlier is not an ancestor of the later
+    (release tags on separate stable branches): those rows overlap, and do not add up to the total row.
+    `hashes` are the refs' commits; `contains(older, newer)` tells ancestry of two commit hashes (a History
+    knows it once it has walked)."""
     return [
         f"{a} is not an ancestor of {b}: the rows overlap (or miss commits) and do not add up to the total row"
-        for (a, ha), (b, hb) in itertools.pairwise(hashes.items())
+        for (a, ha), (b, hb) in itertools.pairwise((ref, hashes[ref]) for ref in refs)
         # Where a shallow clone's history is cut, git cannot tell ancestry (the walks refuse such ranges).
         if not walk.shallow_cut(repo, hb, ha) and not contains(ha, hb)
     ]

@@ -293,7 +293,7 @@ def kernel_year(session: _Session, year: int, cutoff: int | None, first_year: in
             authors = side.submit(_authors, history, kernel_authors_request(kernel, refs), session.config.people, True)
             tables = compute.tables(history, compute.TABLE_KINDS, request)
             # The walks have told the ancestry.
-            for text in overlaps(history.repo, history.hashes(refs), history.contains):
+            for text in overlaps(history.repo, refs, history.hashes(refs), history.contains):
                 warning(text)
             ranking, persons = authors.result()
         dates = {ref: _tag_date(history, tags, ref) for ref in refs}

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from kernelrepo import SJ, Builder, ts
 
+from reporter import walk
 from reporter.cli import main
-from reporter.ranges import DEFAULT_RELEASE_PATTERN, DEFAULT_TAG_PATTERN
+from reporter.ranges import DEFAULT_RELEASE_PATTERN, DEFAULT_TAG_PATTERN, overlaps
 
 LINUX_TAGS = [
     ("v6.1", "2022-12-11T22:15:00"),
@@ -132,3 +133,22 @@ def test_boundaries_on_separate_branches_warn(tmp_path: Path, capsys: pytest.Cap
     )
     assert main(["ranges", str(b.path), "--year", "2024", "--tag-pattern", "^RELEASE-"]) == 2
     assert f"the release pattern {DEFAULT_RELEASE_PATTERN!r} matches none of the 3 tags" in capsys.readouterr().err
+
+
+def test_a_boundary_named_twice_is_paired_as_given(tmp_path: Path) -> None:
+    """Explicit refs (a config's) may come back to an earlier boundary: each consecutive pair is checked,
+    the second naming of a ref too, not one pair per distinct ref."""
+    b = Builder(tmp_path / "xen")
+    b.commit("root", SJ, ts("2022-01-01T00:00:00"), files={"Makefile": "0\n"})
+    for minor, month in ((17, "2022-12"), (18, "2023-11")):
+        b.git("checkout", "-q", "master")
+        b.git("checkout", "-q", "-b", f"stable-4.{minor}")
+        b.commit(f"release {minor}", SJ, ts(f"{month}-10T00:00:00"), files={"VERSION": f"4.{minor}\n"})
+        b.tag(f"RELEASE-4.{minor}.0", ts(f"{month}-10T00:00:00"))
+    repo = walk.open_repo(b.path)
+    refs = ["RELEASE-4.17.0", "RELEASE-4.18.0", "RELEASE-4.17.0"]
+    found = overlaps(repo, refs, walk.resolve_all(repo, refs), lambda a, b: walk.is_ancestor(repo, a, b))
+    assert [line.split(":")[0] for line in found] == [
+        "RELEASE-4.17.0 is not an ancestor of RELEASE-4.18.0",
+        "RELEASE-4.18.0 is not an ancestor of RELEASE-4.17.0",
+    ]
