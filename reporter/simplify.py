@@ -78,6 +78,8 @@ def _simplify(
 ) -> tuple[tuple[str, ...], bool]:
     """(the parents git follows, whether the commit is TREESAME), for every relevance git may see."""
     outside = [p for p in ps if p not in in_range and p not in bottoms]
+    if not outside:  # every parent relevant: one answer (most merges; the guessing below costs six times as much)
+        return _try(commit, ps, {}, differs)
     known = {p: False for p in outside if marked(commit, p)}
     unsure = [p for p in outside if p not in known]
     outcomes = set()

@@ -102,9 +102,10 @@ def bounding_dirs(pathspecs: Sequence[str], most: int = 64) -> list[str] | None:
 
 
 def bound_pattern(dirs: Sequence[str]) -> re.Pattern[bytes]:
-    """What any path below one of `bounding_dirs`' directories holds, as git writes paths: a diff that holds
-    none of it names no path they bound."""
-    return re.compile(b"|".join(re.escape(encoded(d.removeprefix(_LITERAL))) for d in dirs))
+    """The start of a path below one of `bounding_dirs`' directories in `--numstat -z` entries (after a tab,
+    or a NUL for a rename's paths): a diff that holds none names no path they bound. Tried at those two bytes
+    only, rather than at every byte (a kernel year's diffs: 0.08 s -> 0.06 s)."""
+    return re.compile(b"[\t\0](?:%s)" % b"|".join(re.escape(encoded(d.removeprefix(_LITERAL))) for d in dirs))
 
 
 def inside(paths: Iterable[str], dirs: Sequence[str] | None) -> set[str]:
