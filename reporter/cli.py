@@ -8,6 +8,7 @@ option groups (`_ranking_options`, `_repository_options`, `_year_options`, `_git
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 import threading
@@ -813,11 +814,19 @@ def _terminated(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+# A run keeps hundreds of thousands of small objects to its end (a kernel year's commits), none in a cycle:
+# collecting after every 700 new ones went through them again and again (a kernel year's tables: 317
+# collections, 0.12 to 0.15 s of CPU; 4 and 0.03 to 0.04 s with these).
+_GC_THRESHOLD = (50_000, 10, 10)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None
+    collecting = gc.get_threshold()
+    gc.set_threshold(*_GC_THRESHOLD)
     try:
         if not arguments:  # a bare `retrospect`: what it can do, as git and pip show it
             parser.print_help(sys.stderr)
@@ -839,6 +848,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     finally:
+        gc.set_threshold(*collecting)
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
 
