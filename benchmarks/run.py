@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reporter.render.data import table_from
 from reporter.render.text import aligned
@@ -466,7 +467,7 @@ class Measure:
     label: str
     samples: list[float] = field(default_factory=list)
 
-    def summary(self) -> dict[str, float]:
+    def summary(self) -> dict[str, float | list[float]]:
         return {
             "median": statistics.median(self.samples),
             "min": min(self.samples),
@@ -484,7 +485,7 @@ def ratio(num: Measure | None, den: Measure | None) -> float | None:
     return statistics.median(num.samples) / statistics.median(den.samples)
 
 
-def render(result: dict) -> str:
+def render(result: dict[str, Any]) -> str:
     rows: list[list[object]] = [["measure", "median s", "min s", "max s"]]
     for m in result["measures"].values():
         rows.append([m["label"], f"{m['median']:.2f}", f"{m['min']:.2f}", f"{m['max']:.2f}"])
@@ -515,7 +516,7 @@ def render(result: dict) -> str:
 # ------------------------------------------------------------------------------------------ main
 def benchmark(
     repo: Path, refs: Sequence[str], year: int, repeat: int, retrospect: str | None, progress: Callable[[str], None]
-) -> dict:
+) -> dict[str, Any]:
     first, last = refs[0], refs[-1]
     floor = Measure(f"(a) floor: git log --no-merges --numstat {first}..{last}")
     ref = Measure("(b) reference: the seed's git commands")
@@ -528,7 +529,7 @@ def benchmark(
     checks: dict[str, str] = {}
     rss_self: list[int] = []
     rss_tree: list[int] = []
-    expected_tables: dict = {}
+    expected_tables: dict[str, list[list[str]]] = {}
     expected_authors = ""
     floor_cpu = Measure("(a) floor, CPU")
     dated = Measure(f"(g) git {' '.join(dated_log_args()[:2])} --since/--until {AUTHOR_DATES[0]}..{AUTHOR_DATES[1]}")
