@@ -70,7 +70,6 @@ class History:
         # Whole-repository walks with diffs run here, `jobs` at a time, in the order they were asked for.
         self._walkers = ThreadPoolExecutor(max_workers=self.jobs)
         self._writer = ThreadPoolExecutor(max_workers=1)  # cache writes, in the order they come
-        self._writes: dict[tuple[Resolved, tuple[str, ...]], Future[None]] = {}
         self._walk_writes: dict[str, Future[None]] = {}  # walks being kept, by key
         # A walk under way for each range it answers (one walk answers a chain of ranges, split by range).
         self._walking: dict[Resolved, Future[dict[Resolved, list[Commit]]]] = {}
@@ -376,6 +375,10 @@ class History:
         # so that it answers neither a complete clone of the same commits nor the clone once deepened.
         return key + (["shallow", *sorted(walk.shallow_boundary(self.repo))] if not rev.start else [])
 
+    def _whole_key(self, rev: Resolved, options: Sequence[str]) -> str:
+        """The cache's key of a whole-repository walk with diffs."""
+        return json.dumps(self._key(rev, None, options, True, False))
+
     def _cached(
         self, rev: Resolved, pathspecs: Sequence[str] | None, options: Sequence[str], numstat: bool, trailers: bool
     ) -> list[Commit] | None:
@@ -434,7 +437,7 @@ class History:
             listed = dict(zip(rest, lists, strict=True))
         walked = {rev: future.result()[rev] for rev, future in walking.items()}
         for rev in walked:  # what a call has walked is in the cache when it returns
-            self._writes.pop((rev, tuple(options))).result()
+            self._walk_writes[self._whole_key(rev, options)].result()
         self._count_done(len(walked[rev]) for rev in ahead if rev not in self._live)
         for rev, commits in walked.items():
             listed[rev] = ([c.hash for c in commits], {p for c in commits for p in c.parents})
@@ -445,7 +448,7 @@ class History:
         known = self._diffs(list(dict.fromkeys(h for rev in rest for h in listed[rev][0])))
         for rev in rest:
             found[rev] = [known[h] for h in listed[rev][0]]
-            self._store(json.dumps(self._key(rev, None, options, True, False)), found[rev])
+            self._store(self._whole_key(rev, options), found[rev])
         return found | walked
 
     def _start_walks(
@@ -517,9 +520,9 @@ class History:
         if parts is None:
             parts = {r: self._walk_files(r, options, None) for r in chain}
         # Kept by a thread of its own, while the walks go on, rather than once all have ended.
-        kept = self._writer.submit(self._keep, parts, options)
-        for rev in chain:
-            self._writes[(rev, tuple(options))] = kept
+        keys = {rev: self._whole_key(rev, options) for rev in parts}
+        kept = self._writer.submit(self._keep, parts, keys)
+        self._walk_writes.update(dict.fromkeys(keys.values(), kept))
         return parts
 
     def _walk_files(self, rev: Resolved, options: Sequence[str], counter: walk.Progress | None) -> list[Commit]:
@@ -531,14 +534,14 @@ class History:
             commits.append(commit)
         return commits
 
-    def _keep(self, parts: dict[Resolved, list[Commit]], options: Sequence[str]) -> None:
+    def _keep(self, parts: dict[Resolved, list[Commit]], keys: dict[Resolved, str]) -> None:
         assert self.cache is not None
         rows = {rev: [walk_row(c) for c in commits] for rev, commits in parts.items()}
         self.cache.add_commits(
             [c for commits in parts.values() for c in commits], [r for rs in rows.values() for r in rs]
         )
         for rev, commits in parts.items():
-            self.cache.add_walk(json.dumps(self._key(rev, None, options, True, False)), commits, rows[rev])
+            self.cache.add_walk(keys[rev], commits, rows[rev])
 
     def _count_done(self, sizes: Iterable[int]) -> None:
         """Walks done out of sight, added to the progress as done at once."""

@@ -213,6 +213,35 @@ def test_a_chain_of_ranges_is_walked_once_and_split_exactly(kernel_repo: Path, t
         assert shown(found[(r, "all")]) == plain_git(kernel_repo, r), r
 
 
+def test_a_walk_still_being_kept_answers_a_later_question_once_kept(
+    kernel_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chain walk's cache write still queued (the writer held back) is waited for by a later question on
+    one of its ranges, which the kept walk then answers: git does not walk the range again."""
+    repo = walk.open_repo(kernel_repo)
+    history = History(repo, cache=Cache(tmp_path / "cache"), jobs=2)
+    release = threading.Event()
+    history._writer.submit(release.wait)  # every write queued behind this waits for the release
+    wanted = ranges(REFS)
+    with history.walking(wanted):
+        pass
+    for future in list(history._walking.values()):
+        future.result()  # walked and split; their writes queued
+    walked_again: list[object] = []
+    real_log = walk.log
+
+    def counting_log(*args: Any, **kwargs: Any) -> Any:
+        walked_again.append(args[1])
+        return real_log(*args, **kwargs)
+
+    monkeypatch.setattr(walk, "log", counting_log)
+    threading.Timer(0.3, release.set).start()
+    found = history.log(history.resolve(wanted[1]), numstat=False)
+    history.close()
+    assert walked_again == []
+    assert sorted(shown(found)) == sorted(plain_git(kernel_repo, wanted[1]))
+
+
 def test_walks_started_ahead_are_stopped_when_the_request_fails(
     kernel_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
