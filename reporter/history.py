@@ -401,9 +401,13 @@ class History:
     def _stored(self, key: str) -> list[Commit] | None:
         """A walk the cache keeps, once it is written if this History is writing it."""
         assert self.cache is not None
+        self._written(key)
+        return self.cache.walk(key)
+
+    def _written(self, key: str) -> None:
+        """Wait for the walk this History is writing under `key`, if any."""
         if (writing := self._walk_writes.get(key)) is not None:
             writing.result()
-        return self.cache.walk(key)
 
     def _by_commit(self, pathspecs: Sequence[str] | None, numstat: bool, files: bool, trailers: bool) -> bool:
         """Whether the walk is of the whole repository, with diffs, and answered commit by commit (_wholes)."""
@@ -437,7 +441,7 @@ class History:
             listed = dict(zip(rest, lists, strict=True))
         walked = {rev: future.result()[rev] for rev, future in walking.items()}
         for rev in walked:  # what a call has walked is in the cache when it returns
-            self._walk_writes[self._whole_key(rev, options)].result()
+            self._written(self._whole_key(rev, options))
         self._count_done(len(walked[rev]) for rev in ahead if rev not in self._live)
         for rev, commits in walked.items():
             listed[rev] = ([c.hash for c in commits], {p for c in commits for p in c.parents})
