@@ -287,7 +287,8 @@ def dated_log_args() -> list[str]:
 def section_reference(repo: Path, refs: Sequence[str], title: str) -> dict[str, list[list[int]]]:
     """Per range, plain git over the pathspecs retrospect resolves for `title` (N: lines at the last ref):
     [maintainers' commits, others' commits] (merges included), [non-merge commits], [lines]."""
-    from reporter import compute, walk  # the pathspecs only; every number below is git's
+    from reporter.git import walk
+    from reporter.kernel import compute
 
     pathset = compute.section_pathset(walk.open_repo(repo), refs[-1], title)
     people = [m.partition("<") for m in pathset.maintainers]

@@ -23,13 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from reporter import github, publish
-from reporter.cache import CLONES, GITHUB
-from reporter.config import load as load_config
 from reporter.errors import UserError
+from reporter.git.cache import CLONES, GITHUB
+from reporter.kernel.ranges import NoBoundaryYet, parse_date, parse_year
 from reporter.progress import command, group, notice
-from reporter.ranges import NoBoundaryYet, parse_date, parse_year
-from reporter.report import ReportOptions, ReportResult, run_report
+from reporter.publish import comment, modes, news, region
+from reporter.report.config import load as load_config
+from reporter.report.run import ReportOptions, ReportResult, run_report
+from reporter.services import github
 
 INPUT_NAMES = (
     "config", "repositories", "cache_dir", "year", "cutoff", "mode", "dry_run", "news_repository", "news_branch",
@@ -37,10 +38,10 @@ INPUT_NAMES = (
     "comment_header",
 )  # fmt: skip
 REQUIRED = {
-    publish.COMMIT: ("news_repository", "news_path"),
-    publish.PULL_REQUEST: ("news_repository", "news_path", "token"),
-    publish.COMMENT: ("token",),
-    publish.SUMMARY: (),
+    modes.COMMIT: ("news_repository", "news_path"),
+    modes.PULL_REQUEST: ("news_repository", "news_path", "token"),
+    modes.COMMENT: ("token",),
+    modes.SUMMARY: (),
 }
 OUTPUT_NAMES = (
     "report_path", "json_path", "year", "changed", "commit_sha", "comment_url", "comment_id", "pull_request_url",
@@ -102,9 +103,9 @@ class Inputs:
         return Inputs({name: value or str(defaults.get(name) or "") for name, value in self.values.items()})
 
     def mode(self) -> str:
-        mode = self["mode"] or publish.SUMMARY
-        if mode not in publish.MODES:
-            raise UserError(f"input 'mode' must be one of {', '.join(publish.MODES)}, got {mode!r}")
+        mode = self["mode"] or modes.SUMMARY
+        if mode not in modes.MODES:
+            raise UserError(f"input 'mode' must be one of {', '.join(modes.MODES)}, got {mode!r}")
         missing = [name for name in REQUIRED[mode] if not self[name]]
         if missing:
             raise UserError(f"missing required input '{missing[0]}' (mode {mode})")
@@ -154,11 +155,11 @@ class Inputs:
             repos[name] = str(workspace / path)
         return repos
 
-    def news_target(self, workspace: Path) -> publish.NewsTarget:
-        news = self["news_repository"]
-        if news.startswith(("./", "../")):  # a path in the workspace, as the input's description says
-            news = str(workspace / news)
-        return publish.NewsTarget(news, self["news_branch"] or None, self["news_path"], self["region"] or "stats")
+    def news_target(self, workspace: Path) -> news.NewsTarget:
+        repository = self["news_repository"]
+        if repository.startswith(("./", "../")):  # a path in the workspace, as the input's description says
+            repository = str(workspace / repository)
+        return news.NewsTarget(repository, self["news_branch"] or None, self["news_path"], self["region"] or "stats")
 
 
 # ---------------------------------------------------------------------------------------------- the plan
@@ -172,7 +173,7 @@ class Plan:
     dry_run: bool
     options: ReportOptions
     cache: Path
-    target: publish.NewsTarget
+    target: news.NewsTarget
     marker: str
     pr_number: int | None
     inputs: Inputs
@@ -202,17 +203,17 @@ def refuse_shallow(repos: Mapping[str, str]) -> None:
 
 
 def check_token_reach(
-    mode: str, target: publish.NewsTarget, pr_number: int | None, cache: Path, environ: Mapping[str, str]
+    mode: str, target: news.NewsTarget, pr_number: int | None, cache: Path, environ: Mapping[str, str]
 ) -> None:
     """What the API tells in a request or two: the pull request to comment on is visible; the news
     repository, when it is on this GitHub, is visible (and, for a user token, writable)."""
     token = environ.get("INPUT_TOKEN", "").strip() or None
     server = environ.get("GITHUB_SERVER_URL") or "https://github.com"
-    if mode == publish.COMMENT and pr_number is not None:
+    if mode == modes.COMMENT and pr_number is not None:
         gh = github.connect(token, environ.get("GITHUB_API_URL"), cache_dir=cache / GITHUB)
         github.check_reach(gh, environ.get("GITHUB_REPOSITORY", ""), pr_number)
-    elif mode in (publish.COMMIT, publish.PULL_REQUEST):
-        remote = publish.resolve_remote(target.repository, server)
+    elif mode in (modes.COMMIT, modes.PULL_REQUEST):
+        remote = news.resolve_remote(target.repository, server)
         if remote.full_name and urlsplit(remote.url).netloc == urlsplit(server).netloc:
             gh = github.connect(token, environ.get("GITHUB_API_URL"), cache_dir=cache / GITHUB)
             github.check_reach(gh, remote.full_name, push=True)
@@ -228,13 +229,13 @@ def plan(environ: Mapping[str, str], workspace: Path) -> Plan:
     year = inputs.year(datetime.now(UTC))
     cutoff = inputs.cutoff(year)
     target = inputs.news_target(workspace)
-    marker = publish.comment_marker(inputs["comment_header"])
+    marker = comment.comment_marker(inputs["comment_header"])
     pr_number = None
-    if mode == publish.COMMENT:
-        pr_number = publish.pull_request_number(environ.get("GITHUB_EVENT_PATH"), inputs["pr_number"])
+    if mode == modes.COMMENT:
+        pr_number = comment.pull_request_number(environ.get("GITHUB_EVENT_PATH"), inputs["pr_number"])
     cache = inputs.cache_dir(workspace)
     repos = inputs.repositories(workspace)
-    clones = cache / CLONES  # every cache of the run is under cache_dir (reporter.cache.root)
+    clones = cache / CLONES  # every cache of the run is under cache_dir (reporter.git.cache.root)
     local_news = [target.repository] if Path(target.repository).is_absolute() else []
     trust_directories([str(workspace), *repos.values(), *local_news, *map(str, sorted(clones.glob("*.git")))])
     refuse_shallow(repos)
@@ -304,7 +305,7 @@ def run(environ: Mapping[str, str]) -> dict[str, str]:
     title = f"retrospect: statistics of {result.year}"
     if environ.get("GITHUB_STEP_SUMMARY"):
         write_summary(Path(environ["GITHUB_STEP_SUMMARY"]), title, result.region_markdown, result.markdown_path.name)
-    if todo.mode != publish.SUMMARY:
+    if todo.mode != modes.SUMMARY:
         outputs |= _publish(todo, result, title, environ)
     return outputs
 
@@ -313,7 +314,7 @@ def write_summary(path: Path, title: str, content: str, report_name: str) -> Non
     """The year's tables and chart as the job summary, within GitHub's 1 MiB."""
     body = f"## {title}\n\n{content.strip()}\n"
     note = "_{rows}: see " + f"{report_name} in the workspace._"
-    _append(path, publish.fit(body, publish.SUMMARY_LIMIT - 1024, note, publish.utf8_size), "the job summary")
+    _append(path, region.fit(body, modes.SUMMARY_LIMIT - 1024, note, region.utf8_size), "the job summary")
 
 
 def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str, str]) -> dict[str, str]:
@@ -322,11 +323,11 @@ def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str,
     token = inputs["token"] or None
     server_url = environ.get("GITHUB_SERVER_URL") or "https://github.com"
     content = result.region_markdown
-    body = publish.comment_body(content, title, _run_link(environ), todo.marker)
+    body = comment.comment_body(content, title, _run_link(environ), todo.marker)
     report = result.markdown_path.read_text(encoding="utf-8")
     if todo.dry_run:
         return _dry_run(todo, content, report, body, server_url)
-    if todo.mode == publish.COMMENT:
+    if todo.mode == modes.COMMENT:
         full_name = environ.get("GITHUB_REPOSITORY", "")
         with group(f"Commenting on {full_name}#{todo.pr_number}"):
             gh = github.connect(token, environ.get("GITHUB_API_URL"), cache_dir=todo.cache / GITHUB)
@@ -334,14 +335,14 @@ def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str,
             print(f"comment {'updated' if sticky.changed else 'unchanged'}: {sticky.url}")
         return {"changed": str(sticky.changed).lower(), "comment_url": sticky.url, "comment_id": str(sticky.id)}
 
-    committer = publish.Committer(
-        inputs["committer_name"] or publish.BOT_NAME,
-        inputs["committer_email"] or publish.BOT_EMAIL,
+    committer = news.Committer(
+        inputs["committer_name"] or news.BOT_NAME,
+        inputs["committer_email"] or news.BOT_EMAIL,
         inputs["commit_message"] or f"retrospect: update {target.path} with the statistics of {result.year}",
     )
-    if todo.mode == publish.COMMIT:
+    if todo.mode == modes.COMMIT:
         with group(f"Publishing to {target.repository}"):
-            landed = publish.publish_commit(target, content, report, committer, token, server_url)
+            landed = news.publish_commit(target, content, report, committer, token, server_url)
             print(f"{'committed' if landed.changed else 'unchanged'}: {landed.branch} at {landed.sha}")
         return {"changed": str(landed.changed).lower(), "commit_sha": landed.sha}
 
@@ -354,7 +355,7 @@ def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str,
 
     with group(f"Proposing a pull request to {target.repository}"):
         head = f"retrospect/{result.year}"
-        proposed = publish.publish_pull_request(target, content, report, committer, token, server_url, head, sync_pull)
+        proposed = news.publish_pull_request(target, content, report, committer, token, server_url, head, sync_pull)
         print(f"pull request {proposed.operation}: {proposed.pull_request_url or 'none (nothing to change)'}")
     return {
         "changed": str(proposed.landed.changed).lower(),
@@ -367,13 +368,13 @@ def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str,
 
 def _dry_run(todo: Plan, content: str, report: str, body: str, server_url: str) -> dict[str, str]:
     """Show what would be published; publish nothing. `changed` says whether a commit would be made."""
-    if todo.mode == publish.COMMENT:
+    if todo.mode == modes.COMMENT:
         with group(f"Dry run: the comment on #{todo.pr_number}"):
             verbatim(body)
         return {}
     token = todo.inputs["token"] or None
     with group(f"Dry run: the change to {todo.target.path} in {todo.target.repository}"):
-        diff = publish.preview(todo.target, content, report, token, server_url)
+        diff = news.preview(todo.target, content, report, token, server_url)
         verbatim(diff or "(nothing would change)")
     return {"changed": str(bool(diff)).lower()}
 
@@ -390,7 +391,7 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     """Run the action as the runner does; every failure ends as one `::error::` line and exit status 1."""
     environ = os.environ if environ is None else environ
     token = environ.get("INPUT_TOKEN", "").strip()
-    secrets = [token, publish.header_secret(token)] if token else []
+    secrets = [token, news.header_secret(token)] if token else []
     for secret in secrets:
         command("add-mask", secret)  # first: nothing below may print it unmasked
     try:

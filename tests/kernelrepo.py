@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+
+from reporter.report.config import DEFAULT_YAML
 
 MAINTAINERS = """\
 List of maintainers
@@ -346,3 +349,8 @@ def build_tool(path: Path, per_month: int = 4) -> Path:
         if year == 2023:  # and its last second
             b.commit("old year", SJ, ts("2023-12-31T23:59:59"), files={"CHANGES": "a\nb\n"})
     return path
+
+
+# The report configuration for these repositories: the default one, without the explicit 2022 refs of real
+# Linux.
+CONFIG = re.sub(r"  refs:.*\n.*\n", "", DEFAULT_YAML)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reporter.config import DEFAULT_YAML
+from reporter.report.config import DEFAULT_YAML
 
 NEWS_PATH = "content/stats.md"
 PAGE = """\

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Subprocesses, servers and waits: left out of the quick run (`pytest -m 'not slow'`).
+pytestmark = pytest.mark.slow
+
 GENREPO = Path(__file__).resolve().parent.parent / "benchmarks" / "genrepo.py"
 TINY = "300"
 

@@ -51,7 +51,7 @@ def test_wheel_name_version_and_metadata(wheel: zipfile.ZipFile) -> None:
 def test_wheel_files(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     dist_info, _ = _metadata(wheel)
-    assert {"reporter/py.typed", "reporter/__main__.py", "reporter/report.schema.json"} <= names
+    assert {"reporter/py.typed", "reporter/__main__.py", "reporter/report/schema.json"} <= names
     license_text = wheel.read(f"{dist_info}/licenses/LICENSE").decode()
     assert "Apache License" in license_text and "Version 2.0, January 2004" in license_text
     entry_points = wheel.read(f"{dist_info}/entry_points.txt").decode()

@@ -92,7 +92,7 @@ def test_warning_gets_its_own_line_while_a_bar_is_drawn(capsys: pytest.CaptureFi
 def test_git_shows_its_own_clone_progress_on_a_terminal(
     tool_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from reporter import repos
+    from reporter.git import repos
 
     monkeypatch.setattr(progress, "style", lambda enabled=None: "bar")
     repo = repos.ensure("damo", f"file://{tool_repo}", tmp_path / "clones", 2023, False, False)

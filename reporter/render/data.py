@@ -11,22 +11,13 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from reporter.model import (
-    AuthorCount,
-    AuthorRanking,
-    CreditCount,
-    CreditRanking,
-    Ratio,
-    SectionStats,
-    Table,
-    TableRow,
-)
-from reporter.people import Identity, Person
+from reporter.kernel.people import Identity, Person
+from reporter.model import AuthorCount, AuthorRanking, CreditCount, CreditRanking, Ratio, SectionStats, Table, TableRow
 from reporter.render.escape import shown
 from reporter.render.text import FULL_HISTORY_NOTE
 
 if TYPE_CHECKING:
-    from reporter.report import Extras, Involvement, YearStats
+    from reporter.report.data import Extras, Involvement, YearStats
 
 
 def _plain(cell: object) -> object:
@@ -118,7 +109,7 @@ def involvement(year: Involvement) -> dict[str, Any]:
 
 
 def involvement_from(data: dict[str, Any]) -> Involvement:
-    from reporter.report import Involvement
+    from reporter.report.data import Involvement
 
     return Involvement(
         authors_from(data["employers"]),
@@ -161,7 +152,7 @@ def year_stats(stats: YearStats) -> dict[str, Any]:
 
 
 def year_stats_from(data: dict[str, Any]) -> YearStats:
-    from reporter.report import KernelYear, ToolYear, YearStats
+    from reporter.report.data import KernelYear, ToolYear, YearStats
 
     k = data["kernel"]
     kernel = None

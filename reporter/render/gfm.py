@@ -16,8 +16,8 @@ from reporter.render.text import (
 )
 
 if TYPE_CHECKING:  # renderers take plain data and know nothing of HTTP
-    from reporter.github import GithubMetrics
-    from reporter.packaging import Downloads, Packaging
+    from reporter.services.github import GithubMetrics
+    from reporter.services.packaging import Downloads, Packaging
 
 
 def table(headers: Sequence[object], rows: Sequence[Sequence[object]], numeric_from: int = 1) -> str:

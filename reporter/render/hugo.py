@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reporter import credits as credit
-from reporter.config import Config
+from reporter.kernel import credits as credit
 from reporter.render import escape, gfm
 from reporter.render.post import chart
+from reporter.report.config import Config
 
 if TYPE_CHECKING:
-    from reporter.report import Involvement, YearStats
+    from reporter.report.data import Involvement, YearStats
 
 
 def region(config: Config, cur: YearStats) -> str:

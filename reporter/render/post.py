@@ -21,14 +21,14 @@ import jinja2
 import tomli_w
 from markupsafe import Markup
 
-from reporter import credits as credit
-from reporter import people, stats
-from reporter.config import Config, ToolConfig
-from reporter.config import default as default_config
 from reporter.errors import UserError
+from reporter.kernel import credits as credit
+from reporter.kernel import people, stats
 from reporter.model import Ratio, Table
 from reporter.render import data as render_data
 from reporter.render import escape, mermaid, text
+from reporter.report.config import Config, ToolConfig
+from reporter.report.config import default as default_config
 
 BUILT_IN = "retrospect/post.md.j2"
 # The statistics sections, in order: each is `templates/sections/NAME.md.j2`, included by the post.
@@ -78,7 +78,7 @@ def front_matter(config: Config, year: int, when: str) -> str:
 
 def environment(directory: Path | None = None) -> jinja2.Environment:
     """Templates: the built-in ones as `retrospect/...`, and those of `directory` (a user's) by name."""
-    loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"retrospect": jinja2.PackageLoader("reporter")})]
+    loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"retrospect": jinja2.PackageLoader("reporter.render")})]
     if directory is not None:
         loaders.insert(0, jinja2.FileSystemLoader(directory))
     env = jinja2.Environment(

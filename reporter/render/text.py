@@ -10,8 +10,8 @@ from reporter.model import AuthorRanking, CreditRanking, SectionStats, Table
 from reporter.render.escape import one_line, tsv_cell
 
 if TYPE_CHECKING:  # renderers take plain data and know nothing of HTTP
-    from reporter.github import GithubMetrics, Milestone
-    from reporter.packaging import Downloads, Packaging
+    from reporter.services.github import GithubMetrics, Milestone
+    from reporter.services.packaging import Downloads, Packaging
 
 Row = Sequence[object]
 

@@ -1,0 +1,66 @@
+"""`retrospect authors`: authors ranked by commits or changed lines."""
+
+from __future__ import annotations
+
+import argparse
+
+from reporter.cli import options
+from reporter.errors import UserError
+from reporter.git import walk
+from reporter.kernel import compute, stats
+from reporter.render import data as render_data
+from reporter.render import gfm, text
+
+
+def add(sub: options.Subcommands) -> None:
+    p = options.command(
+        sub,
+        "authors",
+        "authors ranked by commits or changed lines",
+        "Rank the authors of the selected commits by commits or changed lines, as the seed script authors.py does.",
+        "retrospect authors ~/linux --range v6.6..v6.7 --subsystem 'DATA ACCESS MONITOR' --sortby lines",
+    )
+    options.ranking_options(p)
+    p.add_argument("--sortby", choices=("commits", "lines"), default="commits", help="rank by")
+    p.add_argument(
+        "--identity",
+        "--author_identity",
+        dest="identity",
+        choices=stats.IDENTITIES,
+        default="all",
+        help="what makes one author: 'Name <email>', the name, the email or its domain",
+    )
+    p.add_argument(
+        "--exclude", nargs="+", default=[], metavar="IDENT", help="skip these authors (Name <email>, name or email)"
+    )
+    p.add_argument(
+        "--new-since",
+        metavar="DATE|REF|A..B",
+        help="only authors with no commit to the same paths before DATE (YYYY-MM-DD), reachable from REF, or in A..B",
+    )
+    options.people_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.new_since is not None:
+        walk.check_ref(args.new_since)
+    if args.people and args.identity != "all":
+        raise UserError("--people folds whole identities: it does not go with --identity")
+    request = options.selection(
+        args,
+        sortby=args.sortby,
+        identity=args.identity,
+        exclude=args.exclude,
+        new_since=args.new_since,
+        people=options.people_rules(args),
+    )
+    with options.history(args, mailmap=args.mailmap) as history:  # its cache writes go on while the output is made
+        ranking = compute.authors(history, request)
+        who = "domains" if args.identity == "domain" else "authors"  # what the footer counts
+        return options.write(
+            args.format,
+            json=lambda: render_data.dumps(render_data.authors(ranking)),
+            md=lambda: gfm.authors(ranking, args.hide_rank, who),
+            text=lambda: text.authors(ranking, args.hide_rank, who),
+        )

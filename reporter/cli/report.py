@@ -1,0 +1,72 @@
+"""`retrospect report`: the yearly post: Hugo markdown and its JSON data."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from reporter.cli import options
+from reporter.errors import UserError
+
+
+def add(sub: options.Subcommands) -> None:
+    p = options.command(
+        sub,
+        "report",
+        "the yearly post: Hugo markdown and its JSON data",
+        "Compute a year and the year before for every configured repository (cloned into the cache unless\n"
+        "--repo names a local clone), fetch GitHub and packaging figures, and write OUT/YEAR.md and OUT/YEAR.json.",
+        "retrospect report --year 2023 --repo linux=~/linux --repo damo=~/damo",
+    )
+    p.add_argument("--config", type=Path, metavar="FILE", help="YAML config (default: the built-in DAMON config)")
+    p.add_argument("--year", type=options.year, help="default: the current year, up to now")
+    p.add_argument("--cutoff", metavar="DATE", help="ignore tags and commits after this date")
+    p.add_argument(
+        "--repo",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="use a local clone for a configured repository (repeatable)",
+    )
+    p.add_argument("--out", type=Path, default=Path("retrospect-out"), metavar="DIR", help="output directory")
+    p.add_argument("--offline", action="store_true", help="no network: no cloning, fetching or web APIs")
+    options.format_option(p, ("hugo", "gfm"), "gfm also writes YEAR.gfm.md with the tables as GitHub markdown")
+    p.add_argument("--date", help="the post's front-matter date (default: that of the year's last boundary)")
+    options.repository_options(p)
+    options.github_options(p)
+    p.set_defaults(func=run)
+
+
+def _repo_option(value: str) -> tuple[str, str]:
+    name, eq, path = value.partition("=")
+    if not eq or not name or not path:
+        raise UserError(f"--repo expects NAME=PATH, got {value!r}")
+    return name, path
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: with its templates, a tenth of a second every other command need not wait.
+    from reporter.report import run as report_run
+
+    request = report_run.ReportOptions(
+        config_path=args.config,
+        year=args.year,
+        cutoff=args.cutoff,
+        repos=dict(_repo_option(v) for v in args.repo),
+        out_dir=args.out,
+        offline=args.offline,
+        cache_dir=args.cache_dir,
+        no_cache=args.no_cache,
+        jobs=args.jobs,
+        gfm=args.format == "gfm",
+        date=args.date,
+        quiet=args.quiet,
+        token=args.token,
+        api_url=args.api_url,
+        max_wait=args.max_wait,
+    )
+    result = report_run.run_report(request)
+    for path in (result.markdown_path, result.json_path, result.gfm_path):
+        if path:
+            print(path)
+    return 0

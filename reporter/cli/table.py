@@ -1,0 +1,90 @@
+"""`retrospect table`: per-release tables: community, commits and/or lines."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from reporter.cli import options
+from reporter.kernel import compute
+from reporter.model import Table
+from reporter.render import data as render_data
+from reporter.render import gfm, text
+from reporter.report import config
+
+
+def add(sub: options.Subcommands) -> None:
+    p = options.command(
+        sub,
+        "table",
+        "per-release tables: community, commits and/or lines",
+        "Per-release tables of a subsystem against its parent and the whole tree: commits by people other than\n"
+        "the maintainer (community), and the subsystem's share of commits and changed lines.",
+        "retrospect table community commits lines ~/linux --year 2023 --format text",
+        "retrospect table lines ~/linux --refs refs-2023 --subsystem 'damon=DATA ACCESS MONITOR'",
+    )
+    p.add_argument(
+        "kinds",
+        nargs="+",
+        choices=compute.TABLE_KINDS,
+        metavar="KIND",
+        help="community, commits or lines; several share one set of walks",
+    )
+    p.add_argument("repo", metavar="REPO", help="a git repository (work tree or bare)")
+    options.refs_source(p, "a file of refs, one per line (stat_branches)")
+    kernel = config.default().kernel
+    p.add_argument(
+        "--subsystem",
+        default=kernel.subsystem.spec(),
+        metavar="SPEC",
+        help="[LABEL=]SECTION TITLE or [LABEL=]path:P1,P2",
+    )
+    p.add_argument("--parent", default=kernel.parent.spec(), metavar="SPEC", help="the parent subsystem, same form")
+    p.add_argument("--total-label", default=kernel.total_label, metavar="LABEL", help="the whole tree's label")
+    p.add_argument(
+        "--maintainer",
+        nargs="+",
+        default=[],
+        metavar="IDENT",
+        help="maintainer identities (default: the subsystem's M: entries)",
+    )
+    p.add_argument(
+        "--maintainer-label", metavar="LABEL", help="default: the local part of the first maintainer's email"
+    )
+    p.add_argument("--maintainers-ref", metavar="REF", help="read MAINTAINERS at this ref (default: the last ref)")
+    p.add_argument(
+        "--merges", choices=("include", "exclude"), help="default: include for community, exclude for commits and lines"
+    )
+    options.format_option(
+        p, ("tsv", "text", "md", "json"), "tsv as the seed scripts print; text aligned as the post shows"
+    )
+    options.repository_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with options.history(args) as history:
+        request = compute.TableRequest(
+            refs=options.refs(history, args),
+            subsystem=args.subsystem,
+            parent=args.parent,
+            total_label=args.total_label,
+            maintainers=args.maintainer,
+            maintainer_label=args.maintainer_label,
+            merges=dict.fromkeys(args.kinds, args.merges == "include") if args.merges else {},
+            maintainers_ref=args.maintainers_ref,
+        )
+        kinds = list(dict.fromkeys(args.kinds))
+        tables = compute.tables(history, kinds, request)
+        options.warn_overlaps(history.repo, args, request.refs, history.hashes(request.refs), history.contains)
+        if args.format == "json":
+            data = [render_data.table(tables[kind]) for kind in kinds]
+            options.emit(render_data.dumps(data[0] if len(data) == 1 else data))
+            return 0
+        render: Callable[[Table], str] = {
+            "md": gfm.result_table,
+            "text": lambda table: text.aligned(text.table_rows(table)),
+            "tsv": lambda table: text.tsv(text.table_rows(table)),
+        }[args.format]
+        options.emit("\n".join(render(tables[kind]) for kind in kinds))
+        return 0

@@ -1,0 +1,217 @@
+"""Repositories from URLs: bare clones kept in the cache, holding the history the years asked for need.
+
+A kernel clone is shallow by date, over every branch still active then: each fetch names the date it
+keeps history from (July of the year before the first year asked for) and the branches whose tips are not
+older (read first from a throwaway fetch of the tips alone: a branch whose tip is older than the date would
+bring its whole history). git follows the tags that point into what it fetches, so the tags of every
+active branch come along. A later run fetches with the same date (only what is new), an older year with an
+earlier one. Once the ranges are known, `complete` checks that no commit of any range lacks its parents,
+and fetches from an earlier date until none does: never git's `--shallow-exclude`/`--deepen`, whose
+`shallow` file can name commits the clone does not hold.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import git
+
+from reporter import progress
+from reporter.errors import UserError
+from reporter.git import remote, walk
+from reporter.model import RevRange
+
+_SINCE = "retrospect-shallow-since"  # the date the clone keeps history from (absent: complete history)
+EARLIER = 3  # years `complete` reaches back, one at a time, before it fetches the whole history
+
+
+def _run(git_dir: Path, *args: str, what: str = "") -> str:
+    """`git --git-dir=GIT_DIR ARGS`: the one way this module runs git, remote calls included (bounded, see
+    reporter.git.remote; `what` names the remote when it does not answer). On a terminal, a clone or fetch shows
+    git's own progress (minutes for a large repository otherwise silent)."""
+    what = what or _origin(git_dir) or f"the remote of {git_dir.name}"
+    shown = args[0] in ("clone", "fetch") and "--quiet" in args and progress.style() == "bar"
+    if shown:
+        args = tuple("--progress" if arg == "--quiet" else arg for arg in args)
+    done = remote.run([f"--git-dir={git_dir}", *args], git_dir, what, shown=shown)
+    if done.returncode != 0:
+        if remote.stalled(done.stderr):
+            raise UserError(f"{what} did not answer: git {args[0]} stopped receiving data")
+        raise UserError(f"git {args[0]} failed: {_reason(done.stderr)}")
+    return done.stdout
+
+
+def _reason(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1] if lines else "")
+
+
+def _origin(clone: Path) -> str | None:
+    """The URL a cached clone fetches from (None when it is no clone of ours)."""
+    try:
+        return str(git.Git().config("--file", str(clone / "config"), "--get", "remote.origin.url")).strip()
+    except git.GitCommandError:
+        return None
+
+
+def ensure(name: str, url: str | None, root: Path, since_year: int, offline: bool, shallow: bool) -> git.Repo:
+    """The cached clone of `url`, created or brought up to date; with `shallow`, holding history from
+    July of the year before `since_year` on (an earlier date kept from a previous run stays)."""
+    if not url:
+        raise UserError(f"repository {name!r} has neither a URL nor a path: give --repo {name}=PATH")
+    root = root.absolute()  # git runs with --git-dir from other directories
+    dest = root / f"{name}.git"
+    if offline:
+        if not dest.exists():
+            raise UserError(f"no cached clone of {name!r} at {dest}, and --offline forbids cloning {url}")
+        return walk.open_repo(dest)
+    wanted = f"{since_year - 1}-07-01" if shallow else None
+    remote.check_url(url, f"repository {name!r}")
+    if dest.exists() and _origin(dest) != url:  # another URL configured since, or not a clone: start again
+        shutil.rmtree(dest)
+    if dest.exists():
+        kept = _kept_since(dest)
+        _fetch(dest, _earliest(kept, wanted) if kept else None)
+    else:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{name}.", suffix=".tmp"))
+        try:
+            _run(tmp, "init", "--quiet", "--bare")
+            _run(tmp, "remote", "add", "origin", "--", url)
+            _fetch(tmp, wanted)
+            tmp.rename(dest)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    _follow_remote_head(dest)
+    if not _kept_since(dest):
+        # Changed-path Bloom filters speed up path-limited walks; git ignores them in shallow clones.
+        _run(dest, "commit-graph", "write", "--reachable", "--changed-paths")
+    return walk.open_repo(dest)
+
+
+def _follow_remote_head(git_dir: Path) -> None:
+    """HEAD names the remote's default branch (a tool's year is read from HEAD): `git init` pointed it at
+    its own default, which the remote may not have (master, main, next...)."""
+    out = _run(git_dir, "ls-remote", "--symref", "origin", "HEAD")
+    for line in out.splitlines():
+        target, _, name = line.partition("\t")
+        if name == "HEAD" and target.startswith("ref: refs/heads/"):
+            head = target.removeprefix("ref: ")
+            if _run(git_dir, "for-each-ref", "--format=%(refname)", head).strip() == head:
+                _run(git_dir, "symbolic-ref", "HEAD", head)
+
+
+def _earliest(a: str, b: str | None) -> str | None:
+    """The earlier of two dates (None: from the beginning)."""
+    return None if b is None else min(a, b)
+
+
+def _kept_since(git_dir: Path) -> str | None:
+    mark = git_dir / _SINCE
+    return mark.read_text().strip() if mark.exists() else None
+
+
+def _fetch(git_dir: Path, since: str | None) -> None:
+    """Fetch the branches (and the tags git follows into them): from `since` on, or all of history."""
+    kept = _kept_since(git_dir)
+    if since is None:
+        unshallow = ["--unshallow"] if _is_shallow(git_dir) else []
+        _run(
+            git_dir,
+            "fetch",
+            "--quiet",
+            "--prune",
+            *unshallow,
+            "origin",
+            "+refs/heads/*:refs/heads/*",
+            "+refs/tags/*:refs/tags/*",
+        )
+        (git_dir / _SINCE).unlink(missing_ok=True)
+    else:
+        heads = _active_heads(git_dir, since)
+        if heads:
+            refspecs = [f"+{head}:{head}" for head in heads]
+            _forget_absent_boundaries(git_dir)
+            _run(git_dir, "fetch", "--quiet", f"--shallow-since={since}", "origin", *refspecs)
+            _forget_absent_boundaries(git_dir)
+        (git_dir / _SINCE).write_text(since + "\n")
+    if kept is not None and (since is None or since < kept):
+        # Reaching back resends objects the clone holds (the server cannot count shallow commits as
+        # haves): one pack again, or the clone ends bigger than a full one.
+        _run(git_dir, "repack", "-a", "-d", "-q")
+
+
+def _forget_absent_boundaries(git_dir: Path) -> None:
+    """Drop from `shallow` the commits the clone does not hold. git 2.39's `--shallow-since` writes some
+    there (boundaries of history it did not send); left in, the next fetch that reaches further back fails
+    with "error in object: unshallow <hash>". An entry for an absent commit cuts nothing in the clone."""
+    path = git_dir / "shallow"
+    if not path.exists():
+        return
+    listed = path.read_text().split()
+    done = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "cat-file", "--batch-check=%(objecttype)"],
+        input="".join(h + "\n" for h in listed),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    present = [h for h, kind in zip(listed, done.stdout.splitlines(), strict=True) if kind == "commit"]
+    if present == listed:
+        return
+    if not present:
+        path.unlink()
+        return
+    tmp = path.with_name("shallow.retrospect")
+    tmp.write_text("".join(h + "\n" for h in present))
+    tmp.replace(path)
+
+
+def _is_shallow(git_dir: Path) -> bool:
+    return (git_dir / "shallow").exists()
+
+
+def _active_heads(git_dir: Path, since: str) -> list[str]:
+    """The remote's branches whose tips are dated on or after `since`, read from a throwaway clone of the
+    tip commits alone (without trees where the server can filter)."""
+    url = _run(git_dir, "config", "--get", "remote.origin.url").strip()
+    probe = Path(tempfile.mkdtemp(prefix=".probe.", dir=git_dir.parent)) / "tips.git"
+    try:
+        clone = ["clone", "--quiet", "--bare", "--depth=1", "--no-single-branch", "--no-tags", "--filter=tree:0"]
+        _run(probe.parent, *clone, "--", url, str(probe), what=url)
+        out = _run(probe, "for-each-ref", "--format=%(committerdate:unix) %(refname)", "refs/heads")
+    finally:
+        shutil.rmtree(probe.parent, ignore_errors=True)
+    limit = int(datetime.fromisoformat(since).replace(tzinfo=UTC).timestamp())
+    return [ref for stamp, _, ref in (line.partition(" ") for line in out.splitlines()) if int(stamp) >= limit]
+
+
+def complete(repo: git.Repo, ranges: Sequence[RevRange], offline: bool) -> None:
+    """Make every range's history complete: while a commit of a range lacks its parents, fetch from a
+    year earlier (after a few years, the whole history)."""
+    for attempt in range(EARLIER + 1):
+        if offline or not _cut(repo, ranges) or not reach_back(repo, whole=attempt == EARLIER):
+            return
+
+
+def reach_back(repo: git.Repo, whole: bool = False) -> bool:
+    """Fetch history from a year before the date the clone keeps (`whole`: all of it); False when the
+    clone is complete already."""
+    git_dir = Path(repo.git.rev_parse("--absolute-git-dir").strip())
+    since = _kept_since(git_dir)
+    if since is None:
+        return False
+    _fetch(git_dir, None if whole else f"{int(since[:4]) - 1}{since[4:]}")
+    return True
+
+
+def _cut(repo: git.Repo, ranges: Sequence[RevRange]) -> bool:
+    """Whether a commit of the ranges is a shallow boundary commit (its parents missing)."""
+    resolve = functools.partial(walk.resolve, repo)
+    return any(walk.shallow_cut(repo, resolve(r.end), resolve(r.start) if r.start else "") for r in ranges)

@@ -1,0 +1,324 @@
+"""What each question needs: path sets from MAINTAINERS at a ref, the walks, then the statistics."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import git
+
+from reporter.errors import UserError
+from reporter.git import walk
+from reporter.git.history import History
+from reporter.kernel import credits as credit
+from reporter.kernel import maintainers, people, stats
+from reporter.kernel.employers import EmployerMap, employer_of, unmapped_domains
+from reporter.kernel.ranges import consecutive, parse_date
+from reporter.model import AuthorRanking, Commit, CreditRanking, PathSet, Ratio, RevRange, SectionStats, Table
+from reporter.progress import warning
+
+TABLE_KINDS = ("community", "commits", "lines")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "subsystem"
+
+
+@lru_cache(maxsize=8)
+def _sections_at(repo: git.Repo, commit: str) -> tuple[list[maintainers.Section], frozenset[str]]:
+    texts = walk.show_files(repo, commit, _maintainers_paths(repo, commit))
+    if "MAINTAINERS" not in texts:
+        raise UserError(f"no MAINTAINERS file at {commit[:12]} in {walk.repo_name(repo)}")
+    parsed = maintainers.read_files(texts.items())
+    for problem in parsed.warnings:  # once per file version: the result is cached
+        warning(f"{problem} (at {commit[:12]})")
+    return parsed.sections, frozenset(walk.tree_dirs(repo, commit))
+
+
+def _maintainers_paths(repo: git.Repo, commit: str) -> list[str]:
+    """MAINTAINERS, and every other file of that name when the tree's `.get_maintainer.conf` tells
+    get_maintainer.pl to find them all (U-Boot's does: `--find-maintainer-files --maintainer-path=.`)."""
+    conf = (walk.show_file(repo, commit, ".get_maintainer.conf") or "").split()
+    if "--find-maintainer-files" not in conf or not {"--maintainer-path=.", "--mpath=."} & set(conf):
+        return ["MAINTAINERS"]
+    others = sorted(p for p in _files_at(repo, commit) if p.endswith("/MAINTAINERS"))
+    return ["MAINTAINERS", *others]
+
+
+@lru_cache(maxsize=8)
+def _files_at(repo: git.Repo, commit: str) -> tuple[str, ...]:
+    """Every file at `commit`: read for the other MAINTAINERS files and again for `N:` regexes."""
+    return tuple(walk.tree_files(repo, commit))
+
+
+def section_pathset(repo: git.Repo, ref: str, title: str, label: str | None = None) -> PathSet:
+    """The path set of MAINTAINERS section `title` as the file reads at `ref`."""
+    found = _section_pathset(repo, walk.resolve(repo, ref), title, label)
+    if not any(not spec.startswith(":(exclude") for spec in found.pathspecs or ()):
+        raise UserError(f"MAINTAINERS section {found.section!r} selects no paths at {ref}")
+    return found
+
+
+@lru_cache(maxsize=16)
+def _section_pathset(repo: git.Repo, commit: str, title: str, label: str | None) -> PathSet:
+    """Asked again for the same section (a table's maintainers, an author ranking beside the tables): its
+    `N:` regexes, matched against every file of a large tree, are matched once."""
+    sections, dirs = _sections_at(repo, commit)
+    section = maintainers.find(sections, title)
+    files = _files_at(repo, commit) if section.regexes else ()
+    return PathSet(
+        label=label or _slug(section.title),
+        pathspecs=section.pathspecs(set(dirs), files),
+        section=section.title,
+        maintainers=tuple(section.maintainers),
+    )
+
+
+def resolve_spec(repo: git.Repo, spec: str, ref: str) -> PathSet:
+    """`[LABEL=]SECTION TITLE` or `[LABEL=]path:P1,P2,...` (raw git pathspecs)."""
+    label, eq, rest = spec.partition("=")
+    if not eq or not re.fullmatch(r"[\w.+-]+", label):
+        label, rest = "", spec
+    rest = rest.strip()
+    if rest.startswith("path:"):
+        paths = tuple(p.strip() for p in rest[5:].split(",") if p.strip())
+        if not paths:
+            raise UserError(f"subsystem spec {spec!r} names no paths")
+        return PathSet(label or _slug(paths[0].rstrip("/").rpartition("/")[2]), paths)
+    if not rest:
+        raise UserError(f"subsystem spec {spec!r} names no section")
+    return section_pathset(repo, ref, rest, label or None)
+
+
+@dataclass(slots=True)
+class TableRequest:
+    refs: Sequence[str]
+    subsystem: str  # SPEC: [LABEL=]SECTION TITLE or [LABEL=]path:P1,P2
+    parent: str
+    total_label: str
+    maintainers: Sequence[str] = ()
+    maintainer_label: str | None = None
+    merges: dict[str, bool] = field(default_factory=dict)  # per kind; default: community only
+    maintainers_ref: str | None = None
+
+
+def maintainer_label(people: Sequence[str]) -> str:
+    """`sj` for `SeongJae Park <sj@kernel.org>`: the local part of the first maintainer's email."""
+    first = people[0]
+    match = re.search(r"<([^@>]+)@", first) or re.match(r"([^@\s]+)@", first)
+    return match.group(1) if match else _slug(first)
+
+
+def maintainers_of(history: History, request: TableRequest) -> list[str]:
+    """The request's maintainers, or else the subsystem section's `M:` entries (as MAINTAINERS reads at the
+    maintainers ref)."""
+    if request.maintainers:
+        return list(request.maintainers)
+    return list(resolve_spec(history.repo, request.subsystem, request.maintainers_ref or request.refs[-1]).maintainers)
+
+
+def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dict[str, Table]:
+    """Every table of `kinds` over the request's refs, from one set of walks (a single range is its own
+    total, so it is one row)."""
+    refs = list(request.refs)
+    ranges = consecutive(refs) + ([RevRange(refs[0], refs[-1])] if len(refs) > 2 else [])
+    ref = request.maintainers_ref or refs[-1]
+    lines = "lines" in kinds
+    # The line counts' walks (the long ones) run while MAINTAINERS is read.
+    with history.walking(consecutive(refs) if lines else []):
+        sub = resolve_spec(history.repo, request.subsystem, ref)
+        pathsets = [sub]
+        if set(kinds) - {"community"}:
+            pathsets += [resolve_spec(history.repo, request.parent, ref), PathSet(request.total_label)]
+    selected = history.commits(ranges, pathsets, numstat=lines)
+    out: dict[str, Table] = {}
+    for kind in kinds:
+        merges = request.merges.get(kind, kind == "community")
+        if kind == "community":
+            people = maintainers_of(history, request)
+            if not people:
+                raise UserError(f"subsystem {sub.label!r} has no M: entries: name one with --maintainer")
+            label = request.maintainer_label or maintainer_label(people)
+            out[kind] = stats.community_table(selected, ranges, sub, people, label, merges)
+        else:
+            out[kind] = stats.share_table(kind, selected, ranges, pathsets, merges)
+        out[kind].resolved = history.hashes(refs)
+    return out
+
+
+@dataclass(slots=True)
+class AuthorsRequest:
+    rev_range: RevRange | None = None
+    since: int | None = None
+    until: int | None = None
+    date_kind: str = "committer"
+    merges: bool = True
+    subsystems: Sequence[str] = ()
+    paths: Sequence[str] = ()
+    sortby: str = "commits"
+    max_authors: int | None = 30
+    identity: str = "all"
+    exclude: Sequence[str] = ()
+    new_since: str | None = None  # a date or a ref: only authors with no commit before it
+    people: people.Rules | None = None  # rank persons (folded identities) instead of identities
+
+
+def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
+    """authors.py's ranking: one walk, dates as git compares them (or by author date).
+
+    Commits are diffed only when lines are asked for (`sortby` lines): counting needs no diff, so a ranking
+    by commits runs at `git log --format`'s pace and reads no blob. By author date the walk has no date
+    bound at all: git can bound a walk by committer date only, and a commit authored inside the dates may
+    be committed after them (or, rebased with an odd clock, before), so no committer-date bound is exact.
+    """
+    lines = request.sortby == "lines"
+    commits = selected(history, request, numstat=lines)
+    since: str | None = None
+    earlier: list[Commit] = []
+    if request.new_since:
+        earlier, since = _earlier_commits(history, request, request.new_since)
+    if request.people is not None:
+        # A person is new when none of their identities has an earlier commit: fold over both sides.
+        found = persons(history, stats.without(commits, request.exclude), request.people, lines, earlier)
+        known = {(c.author_name, c.author_email) for c in earlier}
+        found = [p for p in found if not any(i.key in known for i in p.identities)]
+        ranking = people.ranking(found, request.sortby, request.max_authors)
+    else:
+        if request.new_since:
+            known_ids = set(stats.identities(earlier, request.identity))
+            commits = [
+                c
+                for c, i in zip(commits, stats.identities(commits, request.identity), strict=True)
+                if i not in known_ids
+            ]
+        ranking = stats.rank_authors(
+            commits, request.identity, request.sortby, request.exclude, request.max_authors, lines=lines
+        )
+    ranking.new_since = since
+    return ranking
+
+
+def _earlier_commits(history: History, request: AuthorsRequest, since: str) -> tuple[list[Commit], str]:
+    """The commits to the request's paths before `since`: a date
+    (`YYYY-MM-DD` or a timestamp: commits of the range's end dated before it), a ref (commits it reaches)
+    or a range `A..B` (its commits: a window that any clone holding it answers alike); and `since` as the
+    ranking states it, with how far a shallow clone's history reaches where that matters."""
+    end = (request.rev_range or RevRange("", "HEAD")).end
+    options = [] if request.merges else ["--no-merges"]
+    moment = parse_date(since) if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", since) else None
+    if moment is not None and request.date_kind == "committer":
+        options.append(f"--until={walk.git_date(moment - 1)}")
+    window = walk.parse_range(since) if moment is None else RevRange("", end)
+    commits = history.log(history.resolve(window), _pathspecs(history, request), options, numstat=False)
+    if moment is not None and request.date_kind == "author":
+        commits = [c for c in commits if c.author_time < moment]
+    reach = None if window.start else walk.history_start(history.repo)
+    stated = since if reach is None else f"{since} (the shallow clone's history starts {reach})"
+    return commits, stated
+
+
+def persons(
+    history: History,
+    commits: Iterable[Commit],
+    rules: people.Rules,
+    lines: bool = False,
+    earlier: Iterable[Commit] = (),
+) -> list[people.Person]:
+    """The persons behind the authors of `commits`: identities folded by the rules and the repository's
+    .mailmap (as `git check-mailmap` reads it); line counts only when the commits carry their diffs. The
+    authors of `earlier` commits join the fold with nothing counted (so a newcomer check sees them)."""
+    found = people.identities(commits, lines)
+    seen = {i.key for i in found}
+    for key in dict.fromkeys((c.author_name, c.author_email) for c in earlier):
+        if key not in seen:
+            found.append(people.Identity(*key, 0, 0 if lines else None))
+    return people.fold(found, rules, walk.check_mailmap(history.repo, [str(i) for i in found]))
+
+
+def employers(
+    history: History, request: AuthorsRequest, emap: EmployerMap
+) -> tuple[AuthorRanking, list[tuple[str, int]]]:
+    """Employers ranked as `authors` ranks authors, and the domains the map should name first."""
+    lines = request.sortby == "lines"
+    commits = selected(history, request, numstat=lines)
+    ranking = stats.rank_authors(
+        commits, sortby=request.sortby, limit=request.max_authors, lines=lines, group=lambda c: employer_of(emap, c)
+    )
+    return ranking, unmapped_domains(emap, commits)
+
+
+def credits(history: History, request: AuthorsRequest, keys: Sequence[str]) -> list[CreditRanking]:
+    """Per trailer key, the identities (or persons, with `request.people`) credited by the commits `authors`
+    would count (as shortlog counts)."""
+    return reviews(history, request, keys)[0]
+
+
+def reviews(history: History, request: AuthorsRequest, keys: Sequence[str]) -> tuple[list[CreditRanking], Ratio]:
+    """`credits`, and the share of the commits reviewed (credit.REVIEW_KEYS) by someone other than the author."""
+    commits = selected(history, request, numstat=False, trailers=True)
+    found = [c.trailers for c in commits]
+    wanted = history.mailmap or request.people is not None  # persons fold by .mailmap, as authors' do
+    mailmap = walk.check_mailmap(history.repo, credit.contacts(found, [*keys, *credit.REVIEW_KEYS])) if wanted else {}
+    mapped = mailmap if history.mailmap else {}
+    credited = credit.credits_of(found, keys, mapped)
+    person = credit.persons_of(credited, request.people, mailmap) if request.people is not None else None
+    reviewed = credit.reviewed_by_others(commits, credit.REVIEW_KEYS, mapped)
+    return credit.rank(credited, keys, person, request.max_authors), reviewed
+
+
+def selected(history: History, request: AuthorsRequest, numstat: bool, trailers: bool = False) -> list[Commit]:
+    """The commits of the request's range, dates, merges and paths, from one walk."""
+    rev_range = request.rev_range or RevRange("", "HEAD")
+    options = _date_options(request)
+    if not request.merges or request.sortby == "lines":
+        options.append("--no-merges")
+    pathspecs = _pathspecs(history, request)
+    rev = history.resolve(rev_range)
+    if not request.new_since:  # a ranking of newcomers states how far a shallow clone reaches instead
+        history.require_complete(rev, request.since)
+    commits = history.log(rev, pathspecs, options, numstat=numstat, trailers=trailers)
+    if request.date_kind == "author":
+        commits = [c for c in commits if _within(c.author_time, request.since, request.until)]
+    return commits
+
+
+def _pathspecs(history: History, request: AuthorsRequest) -> list[str] | None:
+    """The request's paths and those of its sections (as MAINTAINERS reads at the range's end)."""
+    end = (request.rev_range or RevRange("", "HEAD")).end
+    pathspecs = list(request.paths)
+    for title in request.subsystems:
+        pathspecs += section_pathset(history.repo, end, title).pathspecs or ()
+    return pathspecs or None
+
+
+def _date_options(request: AuthorsRequest) -> list[str]:
+    if request.date_kind == "author":
+        return []  # see authors(): filtered by author date after an unbounded walk
+    options = []
+    if request.since is not None and request.since > 0:  # before 1970: every commit
+        options.append(f"--since={walk.git_date(request.since)}")
+    if request.until is not None:
+        options.append(f"--until={walk.git_date(request.until)}")
+    return options
+
+
+def _within(moment: int, since: int | None, until: int | None) -> bool:
+    return (since is None or moment >= since) and (until is None or moment <= until)
+
+
+def subsystems(history: History, refs: Sequence[str]) -> tuple[list[SectionStats], int]:
+    """Every MAINTAINERS section (as the file reads at the last ref) over `first..last`, from the one
+    whole-repository walk the per-release tables share, with the pathspecs `table` uses (`N:` resolved
+    against the tree at the last ref); and how many sections the file has."""
+    ranges = consecutive(refs) + [RevRange(refs[0], refs[-1])]
+    whole = PathSet("all")
+    selected = history.commits(ranges, [whole], numstat=True, files=True)
+    commits = selected[(ranges[-1], whole.label)]
+    commit = walk.resolve(history.repo, refs[-1])
+    sections, dirs = _sections_at(history.repo, commit)
+    index = maintainers.SectionIndex(sections, dirs, frozenset(_files_at(history.repo, commit)))
+    blobs = walk.blobs_at(history.repo, sorted(stats.crossing_renames(commits, index)))
+    whole_lines = {key: stats.count_lines(content) for key, content in blobs.items()}
+    return stats.section_stats(commits, index, whole_lines), len(sections)

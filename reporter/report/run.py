@@ -1,0 +1,385 @@
+"""The yearly report: one year's statistics and the previous year's, computed or read back, then written.
+
+This module decides what to compute and where it goes; the numbers come from `compute`, the words and
+layout from `render`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from reporter import __version__
+from reporter.errors import UserError
+from reporter.files import write_together
+from reporter.git import cache, repos, walk
+from reporter.git.history import History
+from reporter.kernel import compute, employers, stats
+from reporter.kernel import credits as credit
+from reporter.kernel.people import Person, Rules
+from reporter.kernel.ranges import consecutive, overlaps, parse_date, year_boundaries, year_end, year_start
+from reporter.model import AuthorRanking, Ratio, RevRange
+from reporter.progress import Progress, group, warning
+from reporter.render import data as render_data
+from reporter.render import escape, hugo
+from reporter.render import post as render_post
+from reporter.report.config import Config, KernelConfig, ToolConfig
+from reporter.report.config import load as load_config
+from reporter.report.data import SCHEMA_VERSION, Extras, Involvement, KernelYear, ToolYear, YearStats
+from reporter.services.github import DEFAULT_MAX_WAIT
+
+
+@dataclass(slots=True)
+class ReportOptions:
+    config_path: Path | None = None
+    year: int | None = None
+    cutoff: str | None = None
+    repos: dict[str, str] = field(default_factory=dict)
+    out_dir: Path = Path("retrospect-out")
+    offline: bool = False
+    cache_dir: Path | None = None  # the cache root; see cache.root()
+    no_cache: bool = False  # no commit cache (clones are still kept under the cache root)
+    jobs: int | None = None  # parallel git walks per repository; default: CPU count
+    gfm: bool = False
+    date: str | None = None
+    quiet: bool = False
+    token: str | None = None  # for the GitHub API; default: $GITHUB_TOKEN
+    api_url: str | None = None  # default: $GITHUB_API_URL, else https://api.github.com
+    max_wait: float = DEFAULT_MAX_WAIT  # longest GitHub rate-limit wait, seconds
+
+
+@dataclass(slots=True)
+class ReportResult:
+    year: int
+    markdown_path: Path
+    json_path: Path
+    region_markdown: str
+    gfm_path: Path | None = None
+
+
+def _now() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+class _Session:
+    """The repositories, cache and progress of one report run."""
+
+    def __init__(self, config: Config, options: ReportOptions) -> None:
+        self.config = config
+        self.options = options
+        unknown = set(options.repos) - set(config.repo_names())
+        if unknown:
+            raise UserError(
+                f"unknown repository name {sorted(unknown)[0]!r} in --repo (the config has: "
+                f"{', '.join(config.repo_names())})"
+            )
+        root = cache.root(options.cache_dir)
+        self.cache = None if options.no_cache else cache.Cache(root)
+        self.clones = root / cache.CLONES
+        self._histories: dict[str, History] = {}
+        self.cached: set[str] = set()  # names cloned into the cache, which retrospect may fetch into
+        self.prefetch_year: int | None = None  # a year the kernel's walks will be asked for later
+
+    def history(self, name: str, url: str | None, path: str | None, since_year: int, shallow: bool = False) -> History:
+        """The repository `name`: `--repo`, the config's path, or a clone kept in the cache that holds
+        history from `since_year` on (the first call decides, so it names the earliest year needed)."""
+        if name not in self._histories:
+            local = self.options.repos.get(name) or path
+            if local:
+                repo = walk.open_repo(local)
+            else:
+                repo = repos.ensure(name, url, self.clones, since_year, self.options.offline, shallow)
+                self.cached.add(name)
+            progress = Progress(f"walking {name}", enabled=False if self.options.quiet else None)
+            self._histories[name] = History(repo, cache=self.cache, jobs=self.options.jobs, progress=progress)
+        return self._histories[name]
+
+    def __enter__(self) -> _Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for history in self._histories.values():
+            history.close()
+
+
+def kernel_refs(tags: list[walk.Tag], kernel: KernelConfig, year: int, cutoff: int | None) -> list[str]:
+    if year in kernel.refs:
+        return kernel.refs[year]
+    return year_boundaries(tags, year, cutoff, kernel.release_pattern, kernel.tag_pattern)
+
+
+def table_request(kernel: KernelConfig, refs: list[str]) -> compute.TableRequest:
+    return compute.TableRequest(
+        refs=refs,
+        subsystem=kernel.subsystem.spec(),
+        parent=kernel.parent.spec(),
+        total_label=kernel.total_label,
+        maintainers=kernel.maintainers,
+        maintainer_label=kernel.maintainer_label,
+    )
+
+
+def kernel_authors_request(kernel: KernelConfig, refs: list[str]) -> compute.AuthorsRequest:
+    return compute.AuthorsRequest(
+        rev_range=RevRange(refs[0], refs[-1]),
+        merges=False,
+        subsystems=[kernel.subsystem.section] if kernel.subsystem.section else [],
+        paths=kernel.subsystem.paths,
+    )
+
+
+def tool_authors_request(tool: ToolConfig, since: int, until: int) -> compute.AuthorsRequest:
+    return compute.AuthorsRequest(since=since, until=until, merges=tool.merges, date_kind=tool.date_kind)
+
+
+def involvement_year(
+    history: History, kernel: KernelConfig, refs: list[str], when: int, maintainers: list[str], new_since: str | None
+) -> Involvement:
+    """The year's employers, review credits and newcomers, from the walks of the authors ranking."""
+    request = kernel_authors_request(kernel, refs)
+    emap = employers.parse_map("\n".join(kernel.employers), "kernel.employers")
+    by_employer, unmapped = compute.employers(history, request, emap)
+    mine = employers.maintainer_employer(emap, maintainers, when)
+    outside = None
+    if mine is not None:
+        own = sum(e.commits for e in by_employer.authors if e.identity == mine)
+        outside = Ratio(by_employer.total_commits - own, by_employer.total_commits)
+    top = replace(request, max_authors=credit.REPORTED_TOP)
+    credits, reviewed = compute.reviews(history, top, credit.DEFAULT_KEYS)
+    newcomers = compute.authors(history, replace(request, new_since=new_since)) if new_since else None
+    return Involvement(by_employer, unmapped, mine, outside, credits, reviewed, newcomers)
+
+
+def _newcomers_window(session: _Session, history: History, year: int, refs: list[str]) -> str | None:
+    """What newcomers are told apart by: no commit in the previous year's range. Any clone that holds that
+    range answers alike (a cached clone is fetched a year further back at most, then completed), so the
+    figure is the same from a checkout and from a cached clone, and does not change as the cache grows.
+    None when no tag starts the previous year (its comparisons say why)."""
+    kernel = session.config.kernel
+    cached = kernel.name in session.cached and not session.options.offline
+    for attempt in range(2):
+        try:
+            before = kernel_refs(walk.tags(history.repo), kernel, year - 1, None)[0]
+            walk.resolve(history.repo, before)  # explicit refs of the previous year may name no tag here
+            break
+        except UserError:
+            if attempt or not (cached and repos.reach_back(history.repo)):
+                return None
+    if cached:
+        repos.complete(history.repo, [RevRange(before, refs[0])], session.options.offline)
+    return f"{before}..{refs[0]}"
+
+
+def _tag_date(history: History, tags: list[walk.Tag], ref: str) -> int:
+    dates = {t.name: t.date for t in tags}
+    if ref in dates:
+        return dates[ref]
+    return int(history.repo.git.log("-1", "--format=%ct", walk.resolve(history.repo, ref)))
+
+
+def _authors(
+    history: History, request: compute.AuthorsRequest, rules: Rules, trailers: bool = False
+) -> tuple[AuthorRanking, list[Person]]:
+    """The identities' ranking (authors.py's) and the persons behind them, from one walk; with `trailers`,
+    that walk reads them too, so that the review credits of the same commits need no walk of their own."""
+    lines = request.sortby == "lines"
+    commits = compute.selected(history, request, numstat=lines, trailers=trailers and not lines)
+    ranking = stats.rank_authors(commits, request.identity, request.sortby, (), request.max_authors, lines=lines)
+    return ranking, compute.persons(history, commits, rules, lines)
+
+
+def _kernel_boundaries(
+    session: _Session, history: History, year: int, cutoff: int | None
+) -> tuple[list[walk.Tag], list[str]]:
+    """The kernel's tags and the year's boundaries; a cached clone that holds no tag early enough to start
+    the year from fetches older history until it does (or holds all of it)."""
+    kernel = session.config.kernel
+    for attempt in itertools.count():
+        tags = walk.tags(history.repo)
+        try:
+            refs = kernel_refs(tags, kernel, year, cutoff)
+        except UserError:
+            cached = kernel.name in session.cached and not session.options.offline
+            if not (cached and repos.reach_back(history.repo, whole=attempt >= repos.EARLIER)):
+                raise
+            continue
+        return tags, refs
+    raise AssertionError("unreachable")
+
+
+def _prefetch(session: _Session, history: History, tags: list[walk.Tag]) -> None:
+    """Have the previous year's kernel ranges walked behind this year's, when it will be computed: its
+    walks then fill the cores this year's leave idle (a year whose boundaries are unknown yet is left)."""
+    year, session.prefetch_year = session.prefetch_year, None
+    if year is not None:
+        with contextlib.suppress(UserError):
+            history.prefetch(consecutive(kernel_refs(tags, session.config.kernel, year, None)))
+
+
+def kernel_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> KernelYear:
+    kernel = session.config.kernel
+    with group(f"{kernel.name}: {year}"):
+        history = session.history(kernel.name, kernel.url, kernel.path, first_year, shallow=True)
+        tags, refs = _kernel_boundaries(session, history, year, cutoff)
+        if kernel.name in session.cached:
+            ranges = [*consecutive(refs), RevRange(refs[0], refs[-1])]
+            repos.complete(history.repo, ranges, session.options.offline)
+        window = _newcomers_window(session, history, year, refs)
+        request = table_request(kernel, refs)
+        _prefetch(session, history, tags)
+        with ThreadPoolExecutor(max_workers=1) as side:
+            # The authors' walk (path-limited, with the trailers that the review credits read) is short: it runs
+            # beside the tables' long walks, rather than after them with a core to itself.
+            authors = side.submit(_authors, history, kernel_authors_request(kernel, refs), session.config.people, True)
+            tables = compute.tables(history, compute.TABLE_KINDS, request)
+            # The walks have told the ancestry.
+            for text in overlaps(history.repo, refs, history.hashes(refs), history.contains):
+                warning(text)
+            ranking, persons = authors.result()
+        dates = {ref: _tag_date(history, tags, ref) for ref in refs}
+        found = compute.maintainers_of(history, request)
+        involvement = involvement_year(history, kernel, refs, dates[refs[-1]], found, window)
+        return KernelYear(refs, history.hashes(refs), dates, ranking, tables, persons, found, involvement)
+
+
+def tool_year(session: _Session, tool: ToolConfig, year: int, cutoff: int | None, first_year: int) -> ToolYear:
+    with group(f"{tool.name}: {year}"):
+        history = session.history(tool.name, tool.url, tool.path, first_year)
+        since = year_start(year)
+        until = year_end(year) if cutoff is None else min(year_end(year), cutoff)
+        ranking, persons = _authors(history, tool_authors_request(tool, since, until), session.config.people)
+        head = walk.resolve(history.repo, "HEAD")
+        return ToolYear(tool.name, since, until, head, tool.merges, ranking, persons)
+
+
+def compute_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> YearStats:
+    """Every figure of the year: any failure is the report's failure."""
+    tools = [tool_year(session, tool, year, cutoff, first_year) for tool in session.config.tools]
+    return YearStats(year, kernel_year(session, year, cutoff, first_year), tools)
+
+
+def _last_report(out_dir: Path, year: int) -> tuple[dict[str, Any] | None, list[str]]:
+    """The report of `year` in the output directory, when it is there and readable."""
+    path = out_dir / f"{year}.json"
+    if not path.exists():
+        return None, []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("schema_version") == SCHEMA_VERSION:
+            render_data.year_stats_from(data["stats"])  # readable, or recomputed
+            return data, []
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return None, [f"{path.name} is unreadable or of another schema; recomputing {year}"]
+
+
+def _previous(session: _Session, year: int, last: dict[str, Any] | None) -> tuple[YearStats, list[str]]:
+    """Last year's figures, from last year's report when there is one, else computed; a part that cannot
+    be computed (a repository without that year's tags) is left out, with a warning."""
+    if last is not None:
+        return render_data.year_stats_from(last["stats"]), []
+    warnings = []
+    kernel, tools = None, []
+    try:
+        kernel = kernel_year(session, year, None, year)
+    except UserError as err:
+        warnings.append(f"{session.config.kernel.display} in {year} left out of the comparisons: {err}")
+    for tool in session.config.tools:
+        try:
+            tools.append(tool_year(session, tool, year, None, year))
+        except UserError as err:
+            warnings.append(f"{tool.display} in {year} left out of the comparisons: {err}")
+    return YearStats(year, kernel, tools), warnings
+
+
+def _extras(config: Config, year: int, options: ReportOptions, last: dict[str, Any] | None) -> Extras:
+    extras = Extras()
+    if options.offline:
+        extras.warnings.append("GitHub metrics, packaging and downloads not fetched: --offline")
+        extras.github = [{"repo": r, "error": "not fetched: offline"} for r in config.github]
+        extras.packaging = [{"project": p.project, "error": "not fetched: offline"} for p in config.packaging]
+        return extras
+    from reporter.services import github, packaging
+
+    gh = None
+    for full_name in config.github:
+        with group(f"GitHub: {full_name}"):
+            try:
+                gh = gh or github.connect(
+                    options.token,
+                    options.api_url,
+                    cache_dir=cache.root(options.cache_dir) / cache.GITHUB,
+                    max_wait=options.max_wait,
+                )
+                extras.github.append({"repo": full_name, "metrics": github.fetch_metrics(gh, full_name, year)})
+            except UserError as err:
+                extras.github.append({"repo": full_name, "error": str(err)})
+                extras.warnings.append(f"GitHub metrics of {full_name} unavailable: {err}")
+    for item in config.packaging:
+        with group(f"packaging: {item.project}"):
+            before = next(
+                (p for p in (last or {}).get("extras", {}).get("packaging", []) if p.get("project") == item.project),
+                None,
+            )
+            found, downloads, warnings = packaging.packaging_section_data(
+                item.project, year, item.pypi, cache_dir=cache.root(options.cache_dir) / cache.HTTP, previous=before
+            )
+            extras.packaging.append(
+                {"project": item.project, "packaging": found, "downloads": downloads, "warnings": warnings}
+            )
+            extras.warnings += warnings
+    return extras
+
+
+def run_report(options: ReportOptions) -> ReportResult:
+    """Compute the year (and the previous one), then write YEAR.md and YEAR.json (and YEAR.gfm.md)."""
+    config = load_config(options.config_path)
+    now = _now()
+    year = options.year or datetime.now(UTC).year
+    cutoff = parse_date(options.cutoff, end_of_day=True) if options.cutoff else (None if options.year else now)
+    if options.date is not None:
+        parse_date(options.date)  # validated before the long work, not after it
+    render_post.load_template(config)
+    with _Session(config, options) as session:  # its cache writes go on beside what follows the walks
+        last, warnings = _last_report(options.out_dir, year - 1)
+        session.prefetch_year = None if last else year - 1
+        current = compute_year(session, year, cutoff, year - 1)
+        previous, more = _previous(session, year - 1, last)
+        extras = _extras(config, year, options, last)
+        warnings += more + extras.warnings
+        for text in warnings:
+            warning(text)
+        assert current.kernel is not None  # compute_year computes every part or fails
+        end = current.kernel.dates[current.kernel.refs[-1]]
+        date = options.date or config.date or datetime.fromtimestamp(end, UTC).isoformat()
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "retrospect", "version": __version__},
+            "options": {
+                "config": Path(config.source).name,  # not the local path: the JSON is published
+                "year": year,
+                "cutoff": options.cutoff,
+                "date": date,
+                "offline": options.offline,
+            },
+            "stats": render_data.year_stats(current),
+            "previous": render_data.year_stats(previous),
+            "extras": render_data.extras(extras),
+            "warnings": warnings,
+        }
+        post = escape.shown(render_post.post(config, document))
+        region = escape.shown(hugo.region(config, current))
+        out = options.out_dir
+        md_path, json_path = out / f"{year}.md", out / f"{year}.json"
+        gfm_path = out / f"{year}.gfm.md" if options.gfm else None
+        # All of them or none: a YEAR.json without its YEAR.md would be taken for last year's figures.
+        write_together(
+            {json_path: render_data.dumps(document), md_path: post} | ({gfm_path: region} if gfm_path else {})
+        )
+        return ReportResult(year, md_path, json_path, region, gfm_path)

@@ -1,0 +1,141 @@
+"""Shapes found in U-Boot's and Xen's MAINTAINERS and histories, as a small generated repository, with every
+figure checked against plain git: the first section right after the heading's underline, a `#M:` line, a
+`[ch]` class, `{a,b}` alternation, board MAINTAINERS files found through `.get_maintainer.conf`, an `N:`
+regex over a file deleted in the range, renames into and out of a section, and a section without commits."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from gitcheck import count, git
+from kernelrepo import ALICE, BOB, SJ, Builder, ts
+
+from reporter.cli import main
+from reporter.kernel import maintainers
+
+MAINTAINERS = """\
+Descriptions of section entries:
+
+\tM: Mail patches to: FullName <address@domain>
+
+Maintainers List (try to look for most precise areas first)
+
+\t\t-----------------------------------
+ACPI
+M:\tSimon Glass <sjg@example.com>
+S:\tMaintained
+F:\tlib/acpi/
+
+ARM ASPEED
+M:\tRyan Chen <ryan@example.com>
+F:\tdrivers/net/ftgmac100.[ch]
+N:\taspeed
+
+KEXEC
+M: Andrew Cooper <andrew@example.com>
+F: xen/common/{kexec,kimage}.c
+
+ONENAND
+#M:\tLukasz Majewski <l@example.com>
+S:\tOrphaned (Since 2017-01)
+F:\tdrivers/mtd/onenand/
+
+QUIET
+M:\tNobody <nobody@example.com>
+F:\tquiet/
+"""
+
+BOARD = "ACME BOARD\nM:\tAlice Liddell <alice@example.com>\nF:\tboard/acme/\n"
+REFS = ["v2023.01", "v2023.04", "v2023.07"]
+
+
+@pytest.fixture(scope="module")
+def uboot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    b = Builder(tmp_path_factory.mktemp("uboot") / "u-boot")
+    b.commit(
+        "import",
+        SJ,
+        ts("2022-12-01T00:00:00"),
+        files={
+            "MAINTAINERS": MAINTAINERS,
+            ".get_maintainer.conf": "--find-maintainer-files\n--maintainer-path=.\n",
+            "board/acme/MAINTAINERS": BOARD,
+            "board/acme/board.c": "board\n",
+            "lib/acpi/tables.c": "".join(f"acpi {i}\n" for i in range(30)),
+            "drivers/net/ftgmac100.c": "mac\n",
+            "drivers/aspeed_old.c": "old\n" * 5,
+            "other/phy.h": "".join(f"phy {i}\n" for i in range(40)),
+            "xen/common/kexec.c": "kexec\n",
+            "drivers/mtd/onenand/onenand.c": "nand\n",
+            "quiet/q.c": "q\n",
+        },
+    )
+    b.tag("v2023.01", ts("2023-01-09T00:00:00"))
+    b.commit("net: header", ALICE, ts("2023-02-01T00:00:00"), files={"drivers/net/ftgmac100.h": "h\n" * 3})
+    b.commit("xen: kimage", BOB, ts("2023-02-02T00:00:00"), files={"xen/common/kimage.c": "ki\n" * 4})
+    b.commit("aspeed: drop old", BOB, ts("2023-02-03T00:00:00"), files={"drivers/aspeed_old.c": None})
+    b.commit("onenand: fix", SJ, ts("2023-02-04T00:00:00"), files={"drivers/mtd/onenand/onenand.c": "nand 2\n"})
+    b.tag("v2023.04", ts("2023-04-03T00:00:00"))
+    # Renames across a section's edge: into ARM ASPEED from outside, out of ACPI.
+    b.commit("acpi: move tables", ALICE, ts("2023-05-01T00:00:00"), renames={"lib/acpi/tables.c": "lib/tables.c"})
+    b.commit("aspeed: phy header", ALICE, ts("2023-05-02T00:00:00"), renames={"other/phy.h": "drivers/aspeed_phy.h"})
+    b.commit("acme: board", SJ, ts("2023-05-03T00:00:00"), files={"board/acme/board.c": "board 2\n"})
+    b.commit("aspeed: new", BOB, ts("2023-05-04T00:00:00"), files={"drivers/aspeed_new.c": "new\n" * 2})
+    b.tag("v2023.07", ts("2023-07-03T00:00:00"))
+    return b.path
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    assert main([*args, "--format", "json", "--quiet", "--no-cache"]) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+def numstat(repo: Path, span: str, specs: tuple[str, ...]) -> int:
+    out = git(repo, "log", "--no-merges", "--full-history", "--numstat", "--format=", span, "--", *specs)
+    return sum(int(a) + int(d) for a, d, _ in (line.split("\t", 2) for line in out.split("\n") if line) if a != "-")
+
+
+def sections_at(repo: Path, ref: str) -> tuple[list[maintainers.Section], set[str], list[str]]:
+    files = git(repo, "ls-tree", "-r", "--name-only", ref).splitlines()
+    dirs = {"/".join(f.split("/")[:i]) for f in files for i in range(1, f.count("/") + 1)}
+    texts = [(m, git(repo, "show", f"{ref}:{m}")) for m in ["MAINTAINERS", "board/acme/MAINTAINERS"]]
+    return maintainers.read_files(texts).sections, dirs, files
+
+
+def test_subsystems_equal_git_for_every_section(uboot: Path, tmp_path: Path, capsys) -> None:
+    refs = tmp_path / "refs"
+    refs.write_text("\n".join(REFS) + "\n")
+    data = run_json(capsys, "subsystems", str(uboot), "--refs", str(refs))
+    sections, dirs, files = sections_at(uboot, REFS[-1])
+    assert [s.title for s in sections] == ["ACPI", "ARM ASPEED", "KEXEC", "ONENAND", "QUIET", "ACME BOARD"]
+    assert data["sections_total"] == 6
+    rows = {row["section"]: row for row in data["sections"]}
+    span = f"{REFS[0]}..{REFS[-1]}"
+    for s in sections:
+        specs = s.pathspecs(dirs, files)
+        commits = count(uboot, "--no-merges", "--full-history", span, "--", *specs)
+        lines = numstat(uboot, span, specs)
+        row = rows.get(s.title, {"commits": 0, "lines": 0})
+        assert (row["commits"], row["lines"]) == (commits, lines), s.title
+    # The shapes are there: a rename into ARM ASPEED counts the whole file, the deleted aspeed_old.c is
+    # not in the tree at the last ref (so neither here nor in `table`), QUIET has no commits.
+    assert rows["ARM ASPEED"]["lines"] == 3 + 40 + 2 and rows["ARM ASPEED"]["commits"] == 3
+    assert rows["ACPI"]["lines"] == 30 and "QUIET" not in rows
+    assert rows["KEXEC"]["commits"] == 1 and rows["ACME BOARD"]["commits"] == 1 and rows["ONENAND"]["commits"] == 1
+
+
+@pytest.mark.parametrize("title", ["ARM ASPEED", "KEXEC", "ACPI", "ACME BOARD"])
+def test_tables_use_the_same_paths(uboot: Path, tmp_path: Path, capsys, title: str) -> None:
+    refs = tmp_path / "refs"
+    refs.write_text("\n".join(REFS) + "\n")
+    args = ["--refs", str(refs), "--subsystem", title, "--parent", "path:.", "--total-label", "all"]
+    table = run_json(capsys, "table", "commits", str(uboot), *args)
+    sections, dirs, files = sections_at(uboot, REFS[-1])
+    specs = maintainers.find(sections, title).pathspecs(dirs, files)
+    for row, (a, b) in zip(table["rows"], [*itertools.pairwise(REFS), (REFS[0], REFS[-1])], strict=True):
+        assert row[table["header"][1]] == count(uboot, "--no-merges", f"{a}..{b}", "--", *specs), row
+    lines = run_json(capsys, "table", "lines", str(uboot), *args)
+    assert lines["rows"][-1][lines["header"][1]] == numstat(uboot, f"{REFS[0]}..{REFS[-1]}", specs)
