@@ -11,7 +11,7 @@ from reporter.cli import options
 from reporter.git import cache
 from reporter.render import data as render_data
 from reporter.render import gfm, text
-from reporter.services.github import DEFAULT_RELEASE_MILESTONES, DEFAULT_STAR_MILESTONES
+from reporter.services.defaults import DEFAULT_RELEASE_MILESTONES, DEFAULT_STAR_MILESTONES
 
 
 def _counts(text: str) -> tuple[int, ...]:

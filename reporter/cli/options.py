@@ -25,7 +25,7 @@ from reporter.kernel.ranges import (
 )
 from reporter.progress import Progress, warning
 from reporter.render import escape
-from reporter.services.github import DEFAULT_MAX_WAIT
+from reporter.services.defaults import DEFAULT_MAX_WAIT
 
 
 def emit(output: str) -> None:

@@ -10,7 +10,7 @@ from reporter.cli import options
 from reporter.git import cache
 from reporter.render import data as render_data
 from reporter.render import gfm, text
-from reporter.services.packaging import PYPISTATS_URL, REPOLOGY_URL
+from reporter.services.defaults import PYPISTATS_URL, REPOLOGY_URL
 
 
 def add(sub: options.Subcommands) -> None:

@@ -32,7 +32,7 @@ from reporter.render import post as render_post
 from reporter.report.config import Config, KernelConfig, ToolConfig
 from reporter.report.config import load as load_config
 from reporter.report.data import SCHEMA_VERSION, Extras, Involvement, KernelYear, ToolYear, YearStats
-from reporter.services.github import DEFAULT_MAX_WAIT
+from reporter.services.defaults import DEFAULT_MAX_WAIT
 
 
 @dataclass(slots=True)

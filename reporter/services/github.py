@@ -43,11 +43,8 @@ from urllib3.util.retry import Retry
 from reporter.errors import UserError
 from reporter.git import cache as caches
 from reporter.progress import warning
+from reporter.services.defaults import DEFAULT_MAX_WAIT, DEFAULT_RELEASE_MILESTONES, DEFAULT_STAR_MILESTONES
 from reporter.services.http import cached_session, network_reason, user_agent
-
-DEFAULT_MAX_WAIT = 300.0  # seconds of a GitHub rate-limit wait before giving up
-DEFAULT_STAR_MILESTONES = (100, 200, 500, 1000)
-DEFAULT_RELEASE_MILESTONES = (100, 200, 500, 1000)
 
 DEFAULT_API_URL = "https://api.github.com"
 COMMENT_LIMIT = 65536  # characters GitHub accepts in one issue or PR comment

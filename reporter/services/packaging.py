@@ -17,10 +17,8 @@ from typing import Any
 from urllib.parse import quote
 
 from reporter.errors import UserError
+from reporter.services.defaults import PYPISTATS_URL, REPOLOGY_URL
 from reporter.services.http import Throttle, get_json
-
-REPOLOGY_URL = "https://repology.org"
-PYPISTATS_URL = "https://pypistats.org"
 
 # Repology's terms: no more than one request per second, whoever in this process asks.
 _REPOLOGY = Throttle(1.0)
