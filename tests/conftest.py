@@ -41,3 +41,9 @@ def kernel_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tool_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A damo-like repository with commits across 2022-2024; tests must not change it."""
     return build_tool(tmp_path_factory.mktemp("tool") / "damo")
+
+
+@pytest.fixture(scope="session")
+def series_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The kernel-like repository with patch series in the mm tree's shape (kernelrepo.SERIES)."""
+    return build_kernel(tmp_path_factory.mktemp("series") / "linux", series=True)

@@ -213,10 +213,11 @@ TAGS = [
 ]
 
 
-def build_kernel(path: Path, per_tag: int = 9) -> Path:
+def build_kernel(path: Path, per_tag: int = 9, series: bool = False) -> Path:
     """A kernel-like history: MAINTAINERS, mm/ and mm/damon/, topic-branch merges (one of them evil),
     renames into and inside the DAMON paths, a binary file, several identities per person, and tags
-    annotated and lightweight, dated like Linux's."""
+    annotated and lightweight, dated like Linux's; with `series`, also patch series in the shape the mm
+    tree commits them (see SERIES)."""
     rng = random.Random(2023)
     b = Builder(path)
     paths = list(FILES)
@@ -264,6 +265,8 @@ def build_kernel(path: Path, per_tag: int = 9) -> Path:
                 b.commit(f"change {nth}{_trailers(nth, author)}", author, when, files=files)
         prev = end
         _milestone(b, tag, end, paths, contents)
+        if series:
+            _series(b, tag, end, contents)
         b.tag(tag, end, annotated)
     return path
 
@@ -320,6 +323,143 @@ def _milestone(b: Builder, tag: str, when: int, paths: list[str], contents: dict
                 "GIT_COMMITTER_DATE": f"@{when - 3600} +0000",
             },
         )
+
+
+# Patch series as the mm tree commits them, each posted with git send-email (STAMP.PID-K-SENDER message-ids,
+# the cover letter K=1). Per series: title, cover (the "Patch series" line as it wraps, or None), stamp,
+# author, Link host, and its patches: (tag before which it is committed, K, subject, files it changes, topic
+# branch or None). The odd ones: a wrapped title with ", v3.", a series whose first patch and another lie
+# outside DAMON's paths, one split across v1.2 and v1.3, one across v1.4-rc2 and v1.5-rc1 (after the year),
+# a series whose patch K=3 was resent under a new stamp (so it stands alone), a series with no cover
+# letter (lore links, K from 1), and patches with no Link at all (the "change N" commits).
+SERIES: list[tuple[str, str | None, str, tuple[str, str], str, list[tuple[str, int, str, list[str], bool]]]] = [
+    (
+        "mm/damon: implement DAMOS tried regions",
+        'Patch series "mm/damon: implement DAMOS tried regions".',
+        "20221101220328.95765",
+        SJ,
+        "lkml.kernel.org/r",
+        [
+            ("v1.1-rc1", 2, "mm/damon/core: add tried regions callback", ["mm/damon/core.c"], False),
+            ("v1.1-rc1", 3, "mm/damon/sysfs: expose tried regions", ["mm/damon/paddr.c"], False),
+            ("v1.1-rc1", 4, "Docs/mm/damon: document tried regions", ["Documentation/mm/damon/index.rst"], False),
+        ],
+    ),
+    (
+        "mm/damon: implement DAMOS filters",
+        'Patch series "mm/damon: implement DAMOS\nfilters", v3.',
+        "20221205230830.144349",
+        SJ,
+        "lore.kernel.org/r",
+        [
+            ("v1.2-rc1", 2, "mm/damon/core: implement damos filter", ["mm/damon/core.c"], True),
+            ("v1.2-rc1", 3, "mm/damon/paddr: support anon filter", ["mm/damon/paddr.c"], True),
+            ("v1.2-rc1", 4, "mm/damon/sysfs: add filters directory", ["mm/damon/core.c"], True),
+            ("v1.2-rc1", 5, "Docs/admin-guide/mm/damon: document filters", ["Documentation/mm/damon/index.rst"], True),
+        ],
+    ),
+    (
+        "mm: introduce folio access helpers",
+        'Patch series "mm: introduce folio access helpers".',
+        "20230201101010.2001",
+        ALICE,
+        "lkml.kernel.org/r",
+        [
+            ("v1.2-rc1", 2, "mm: add folio_access helper", ["mm/page_alloc.c"], True),
+            ("v1.2-rc1", 3, "mm/damon/paddr: use folio_access", ["mm/damon/paddr.c"], True),
+            ("v1.2-rc1", 4, "mm/memcontrol: use folio_access", ["mm/memcontrol.c"], True),
+            ("v1.2-rc1", 5, "mm/damon/core: use folio_access", ["mm/damon/core.c"], True),
+        ],
+    ),
+    (
+        "mm/damon/sysfs: add quota goals",
+        'Patch series "mm/damon/sysfs: add quota goals".',
+        "20230410030303.3003",
+        SJ,
+        "lore.kernel.org/r",
+        [
+            ("v1.2", 2, "mm/damon/core: add quota goal", ["mm/damon/core.c"], False),
+            ("v1.2", 3, "mm/damon/sysfs: add goals dir", ["mm/damon/paddr.c"], False),
+            ("v1.2", 4, "mm/damon/sysfs: add goal files", ["mm/damon/paddr.c"], False),
+            ("v1.3", 5, "selftests/damon: test goals", ["mm/damon/core.c"], False),
+            ("v1.3", 6, "Docs/mm/damon: document goals", ["Documentation/mm/damon/index.rst"], False),
+        ],
+    ),
+    (
+        "mm/damon: cleanups",
+        'Patch series "mm/damon: cleanups".',
+        "20230601040404.4004",
+        ALICE,
+        "lkml.kernel.org/r",
+        [
+            ("v1.3", 2, "mm/damon/core: remove unused field", ["mm/damon/core.c"], False),
+            ("v1.3", 4, "mm/damon/vaddr: fix a typo", ["mm/damon/core.c"], False),
+        ],
+    ),
+    (
+        "mm/damon: remove a dead check",
+        None,
+        "20230702050505.5005",
+        ALICE,
+        "lkml.kernel.org/r",
+        [("v1.3", 1, "mm/damon: remove a dead check", ["mm/damon/core.c"], False)],
+    ),
+    (
+        "mm/damon: use vmalloc",
+        None,
+        "20230715060606.6006",
+        BOB,
+        "lore.kernel.org/damon",
+        [
+            ("v1.3", 1, "mm/damon: use vmalloc", ["mm/damon/core.c"], False),
+            ("v1.3", 2, "mm/damon: free with vfree", ["mm/damon/paddr.c"], False),
+        ],
+    ),
+    (
+        "mm/damon: implement pseudo-moving sum based access rate",
+        'Patch series "mm/damon: implement pseudo-moving sum based\naccess rate", v2.',
+        "20230915025251.72816",
+        SJ,
+        "lkml.kernel.org/r",
+        [
+            ("v1.4-rc1", 2, "mm/damon/core: define moving sum", ["mm/damon/core.c"], True),
+            ("v1.4-rc1", 3, "mm/damon/core: use moving sum", ["mm/damon/core.c"], True),
+            ("v1.4-rc1", 4, "mm/damon/core: test moving sum", ["mm/damon/paddr.c"], True),
+        ],
+    ),
+    (
+        "mm/damon: feedback-driven auto-tuning",
+        'Patch series "mm/damon: feedback-driven auto-tuning".',
+        "20231130023652.50284",
+        SJ,
+        "lkml.kernel.org/r",
+        [
+            ("v1.4-rc2", 2, "mm/damon/core: implement goal feedback", ["mm/damon/core.c"], False),
+            ("v1.4-rc2", 3, "mm/damon/sysfs: expose feedback", ["mm/damon/paddr.c"], False),
+            ("v1.5-rc1", 4, "mm/damon/core: tune feedback", ["mm/damon/core.c"], False),
+        ],
+    ),
+]
+
+
+def _series(b: Builder, tag: str, when: int, contents: dict[str, str]) -> None:
+    """The SERIES patches due before `tag`, committed just before it; those of a topic branch are merged by
+    Linus (a tag's patches are all on one branch or all direct)."""
+    due = [(item, patch) for item in SERIES for patch in item[5] if patch[0] == tag]
+    topic = any(patch[4] for _, patch in due)
+    if topic:
+        b.git("checkout", "-q", "-b", f"mm-stable-{tag}")
+    for nth, ((_, cover, stamp, author, host, patches), (_, k, subject, files, _)) in enumerate(due):
+        for f in files:
+            contents[f] += f"{subject}\n"
+        posted = max(p[1] for p in patches) - 1  # K=1 is the cover letter, which git does not hold
+        letter = f"{cover}\n\nThe cover letter.\n\nThis patch (of {posted}):\n\n" if cover and k == 2 else ""
+        trailers = f"Link: https://{host}/{stamp}-{k}-{author[1]}\nSigned-off-by: {author[0]} <{author[1]}>"
+        message = f"{subject}\n\n{letter}The patch itself.\n\n{trailers}"
+        b.commit(message, author, when - 900 + nth * 10, files={f: contents[f] for f in files})
+    if topic:
+        b.git("checkout", "-q", "master")
+        b.merge(f"mm-stable-{tag}", when - 300, f"Merge tag 'mm-stable-{tag}'")
 
 
 DAMO_AUTHORS = [

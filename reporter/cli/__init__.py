@@ -21,6 +21,7 @@ from reporter.cli import (
     packaging,
     ranges,
     report,
+    series,
     subsystems,
     table,
 )
@@ -35,7 +36,7 @@ Run `retrospect COMMAND --help` for a command's options and an example.
 Caches live under one root, $XDG_CACHE_HOME/retrospect (default ~/.cache/retrospect), or --cache-dir."""
 
 
-COMMANDS = [authors, credits, employers, ranges, table, subsystems, report, config, packaging, github, action]
+COMMANDS = [authors, credits, employers, ranges, table, subsystems, series, report, config, packaging, github, action]
 
 
 def build_parser() -> options.Parser:

@@ -325,6 +325,8 @@ def log_commits(
 ) -> Iterator[Commit]:
     """The given commits, each with its own diff (within `pathspecs`, if given: then a commit that changes
     nothing there is left out, as `git log` leaves it out), in the given order (no walk)."""
+    if not hashes:  # git would read none and show HEAD
+        return
     args = [*_log_options(True, False), "--no-walk=unsorted", "--stdin", *(["--", *pathspecs] if pathspecs else [])]
     yield from _stream(repo, args, files, progress, stdin="".join(h + "\n" for h in hashes))
 
@@ -472,3 +474,48 @@ def check_mailmap(repo: git.Repo, contacts: Iterable[str]) -> dict[str, str]:
         )
     mapped = decoded(answer).split("\n")
     return dict(zip(lines, mapped, strict=False)) | {c: c for c in asked if "\n" in c}
+
+
+def commit_time(repo: git.Repo, ref: str) -> int:
+    """The committer date of the commit `ref` names."""
+    return int(repo.git.log("-1", "--format=%ct", resolve(repo, ref), "--"))
+
+
+def log_fields(
+    repo: git.Repo, fmt: Sequence[str], revisions: Sequence[str], options: Sequence[str] = ()
+) -> list[tuple[str, ...]]:
+    """Each commit of `git log -z OPTIONS REVISIONS` as the values of the placeholders `fmt` (`%B`, say,
+    for its message), from one process. Revisions go to git's standard input (there may be thousands of
+    hashes; `--no-walk=unsorted` in `options` gives exactly those commits)."""
+    if not revisions:  # git would read none and show HEAD
+        return []
+    fields = "%x00".join(fmt)
+    proc = repo.git.log("-z", f"--format={fields}", *options, "--stdin", "--", as_process=True, istream=subprocess.PIPE)
+    out, errors = proc.proc.communicate("".join(f"{check_ref(r)}\n" for r in revisions).encode())
+    if proc.proc.returncode != 0:
+        raise UserError(f"git log failed in {repo_name(repo)}: {_first_line(errors.decode(errors='replace'))}")
+    values = decoded(out).split("\0")
+    values.pop()  # after the last commit's terminator (--format ends each commit's output with one)
+    if len(values) % len(fmt):
+        raise UserError(f"git log output not understood in {repo_name(repo)}: {len(values)} fields")
+    return [tuple(values[i : i + len(fmt)]) for i in range(0, len(values), len(fmt))]
+
+
+def _glob_literal(name: str) -> str:
+    """`name` as a pattern that matches only itself (git's wildmatch escapes with a backslash)."""
+    return re.sub(r"([*?[\\])", r"\\\1", name)
+
+
+def first_tags(repo: git.Repo, hashes: Sequence[str], tags: Sequence[str]) -> dict[str, str]:
+    """{hash: the oldest of `tags` that contains it} for the commits some of them contain, from one
+    `git name-rev` process: name-rev names a commit after the tag with the oldest date (the tagger's, or a
+    lightweight tag's commit's) among those that reach it."""
+    if not hashes or not tags:
+        return {}
+    patterns = [f"--refs=refs/tags/{_glob_literal(t)}" for t in tags]
+    found = {}
+    for line in repo.git.name_rev(*patterns, *hashes).splitlines():
+        commit, _, name = line.partition(" ")
+        if name != "undefined":
+            found[commit] = re.split(r"[~^]", name.removeprefix("tags/"), maxsplit=1)[0]
+    return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import git
@@ -14,8 +14,9 @@ from reporter.git import walk
 from reporter.git.history import History
 from reporter.kernel import credits as credit
 from reporter.kernel import maintainers, people, stats
+from reporter.kernel import series as patch_series
 from reporter.kernel.employers import EmployerMap, employer_of, unmapped_domains
-from reporter.kernel.ranges import consecutive, parse_date
+from reporter.kernel.ranges import compile_pattern, consecutive, parse_date
 from reporter.model import AuthorRanking, Commit, CreditRanking, PathSet, Ratio, RevRange, SectionStats, Table
 from reporter.progress import warning
 
@@ -322,3 +323,17 @@ def subsystems(history: History, refs: Sequence[str]) -> tuple[list[SectionStats
     blobs = walk.blobs_at(history.repo, sorted(stats.crossing_renames(commits, index)))
     whole_lines = {key: stats.count_lines(content) for key, content in blobs.items()}
     return stats.section_stats(commits, index, whole_lines), len(sections)
+
+
+def series(
+    history: History, ranges: Sequence[RevRange], request: AuthorsRequest, tag_pattern: str
+) -> list[list[patch_series.Series]]:
+    """The patch series of each range's commits to the request's paths (merges left out, as the tables'
+    commit counts leave them), each with its first tag of `tag_pattern` (see `series.find`)."""
+    selections = [
+        selected(history, replace(request, rev_range=r, merges=False), numstat=True, trailers=True) for r in ranges
+    ]
+    pathspecs = _pathspecs(history, replace(request, rev_range=ranges[-1]))
+    pattern = compile_pattern(tag_pattern, "tag pattern")
+    tags = sorted((t for t in walk.tags(history.repo) if pattern.search(t.name)), key=lambda t: t.date)
+    return patch_series.find(history, ranges, selections, pathspecs, tags)

@@ -53,7 +53,7 @@ def year_end(year: int) -> int:
     return int(datetime(year, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
 
 
-def _compile(pattern: str, what: str) -> re.Pattern[str]:
+def compile_pattern(pattern: str, what: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
     except re.error as err:
@@ -69,8 +69,8 @@ def year_boundaries(
 ) -> list[str]:
     """start = the latest tag dated before Jan 1; end = the latest tag dated on or before
     min(Dec 31 23:59:59, cutoff); between them every final release, except the start's own release."""
-    releases = _compile(release_pattern, "release pattern")
-    candidates = _compile(tag_pattern, "tag pattern")
+    releases = compile_pattern(release_pattern, "release pattern")
+    candidates = compile_pattern(tag_pattern, "tag pattern")
     ordered = sorted((t for t in tags if candidates.search(t.name)), key=lambda t: (t.date, t.name))
     if not ordered:
         raise UserError(f"the tag pattern {tag_pattern!r} matches none of the {len(tags)} tags{_examples(tags)}")

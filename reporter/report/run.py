@@ -180,7 +180,7 @@ def _tag_date(history: History, tags: list[walk.Tag], ref: str) -> int:
     dates = {t.name: t.date for t in tags}
     if ref in dates:
         return dates[ref]
-    return int(history.repo.git.log("-1", "--format=%ct", walk.resolve(history.repo, ref)))
+    return walk.commit_time(history.repo, ref)
 
 
 def _authors(

@@ -1,0 +1,124 @@
+"""Patch series: grouped and dated as plain git tells (`git log --grep`, `git tag --contains`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from gitcheck import DAMON, git
+
+from reporter.cli import main
+from reporter.kernel import series
+
+YEAR = "v1.1-rc1..v1.4-rc2"
+TAG = re.compile(r"^v\d+\.\d+(-rc\d+)?$")
+
+
+def first_tag(repo: Path, commit: str) -> str | None:
+    """The oldest release tag that contains `commit`, as `git tag --contains` lists them by date."""
+    found = git(repo, "tag", "--contains", commit, "--sort=creatordate").split()
+    return next((t for t in found if TAG.match(t)), None)
+
+
+def tag_date(repo: Path, tag: str) -> int:
+    return int(git(repo, "for-each-ref", "--format=%(creatordate:unix)", f"refs/tags/{tag}").strip())
+
+
+def expected(repo: Path, span: str) -> dict[str, dict]:
+    """Per series key (the Link's STAMP.PID and sender, or the commit alone), its title, patches and first
+    tag, from plain git: the subsystem's commits, then for each key every commit whose message names it."""
+    found: dict[str, dict] = {}
+    for commit in git(repo, "log", "--no-merges", "--format=%H", span, "--", *DAMON).split():
+        link = git(repo, "log", "-1", "--format=%(trailers:key=Link,valueonly)", commit).strip()
+        parts = re.search(r"/([\d.]+)-(\d+)-([^/]+)$", link)
+        key = f"{parts.group(1)}-{parts.group(3)}" if parts else commit
+        if key in found:
+            continue
+        members = (
+            git(repo, "log", "--all", "--no-merges", "--format=%H", "-F", f"--grep={parts.group(1)}-").split()
+            if parts
+            else [commit]
+        )
+        covers = git(repo, "log", "--no-walk", "--format=%B%x00", "--grep=^Patch series", *members).split("\0")
+        title = re.search(r'Patch series "([^"]+)"', covers[0]) if covers[0].strip() else None
+        places = {m: git(repo, "log", "-1", "--format=%(trailers:key=Link,valueonly)", m) for m in members}
+        first = min(members, key=lambda m: int(re.search(r"-(\d+)-", places[m]).group(1)) if parts else 0)
+        subject = git(repo, "log", "-1", "--format=%s", first).strip()
+        tags = [first_tag(repo, m) for m in members]
+        last = None if None in tags else max(tags, key=lambda t: tag_date(repo, t))
+        found[key] = {
+            "title": " ".join(title.group(1).split()) if title else subject,
+            "patches": sorted(members),
+            "tag": last,
+            "tags": sorted(set(tags), key=lambda t: tag_date(repo, t) if t else 1 << 62),
+        }
+    return found
+
+
+def series_json(capsys: pytest.CaptureFixture[str], repo: Path, span: str) -> list[dict]:
+    assert main(["series", str(repo), "--range", span, "--subsystem", "DATA ACCESS MONITOR", "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_series_and_first_tags_equal_plain_git(series_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = series_json(capsys, series_repo, YEAR)
+    want = expected(series_repo, YEAR)
+    got = {
+        s["title"]: {
+            "patches": sorted(p["hash"] for p in s["patches"]),
+            "tag": s["tag"],
+            "tags": [t["tag"] for t in s["tags"]],
+        }
+        for s in found
+    }
+    assert got == {w["title"]: {k: v for k, v in w.items() if k != "title"} for w in want.values()}
+    dates = [s["tag_date"] for s in found if s["tag_date"] is not None]
+    assert dates == sorted(dates)  # in release order
+    for s in found:
+        if s["tag"]:
+            assert s["tag_date"] == tag_date(series_repo, s["tag"])
+
+
+def test_the_odd_series(series_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = {s["title"]: s for s in series_json(capsys, series_repo, YEAR)}
+    filters = found["mm/damon: implement DAMOS filters"]  # a wrapped title ending `", v3.`
+    assert (filters["version"], filters["cover"], filters["tag"]) == (3, True, "v1.2-rc1")
+    assert filters["link"] == "https://lore.kernel.org/r/20221205230830.144349-1-sj@kernel.org"
+    assert found["mm/damon: implement pseudo-moving sum based access rate"]["version"] == 2
+    helpers = found["mm: introduce folio access helpers"]  # its cover letter's patch is outside DAMON
+    assert (helpers["subsystem_patches"], len(helpers["patches"]), helpers["lines"]) == (2, 4, 2)
+    goals = found["mm/damon/sysfs: add quota goals"]  # split across two releases
+    assert (goals["tag"], goals["split"], goals["tags"]) == (
+        "v1.3",
+        True,
+        [{"tag": "v1.2", "patches": 3}, {"tag": "v1.3", "patches": 2}],
+    )
+    tuning = found["mm/damon: feedback-driven auto-tuning"]  # its last patch came after the year
+    assert tuning["tag"] == "v1.5-rc1" and [t["tag"] for t in tuning["tags"]] == ["v1.4-rc2", "v1.5-rc1"]
+    cleanups = found["mm/damon: cleanups"]  # announced 3 patches; the third was resent under a new stamp
+    assert (cleanups["parts"], len(cleanups["patches"])) == (3, 2)
+    resent = found["mm/damon: remove a dead check"]
+    assert len(resent["patches"]) == 1 and resent["link"].endswith("/20230702050505.5005-1-alice@example.com")
+    vmalloc = found["mm/damon: use vmalloc"]  # no cover letter: titled by its first patch
+    assert (vmalloc["cover"], len(vmalloc["patches"])) == (False, 2)
+    assert "mm/damon: implement DAMOS tried regions" not in found  # in v1.0..v1.1-rc1, before the year
+
+
+def test_link_and_cover_parsing() -> None:
+    found = series.message_id(
+        ["https://bugzilla.kernel.org/show_bug.cgi?id=1", "https://lkml.kernel.org/r/20231130023652.50284-2-a-b@x.org"]
+    )
+    assert found == series.MessageId("20231130023652.50284-2-a-b@x.org", "20231130023652.50284 a-b@x.org", 2)
+    assert found.with_place(1) == "20231130023652.50284-1-a-b@x.org"
+    b4 = series.message_id(["https://patch.msgid.link/20240102-topic-v2-3-0a1b2c@kernel.org"])
+    assert b4 is not None and (b4.key, b4.place) == ("20240102-topic-v2 0a1b2c@kernel.org", 3)
+    other = series.message_id(["https://lore.kernel.org/damon/CAFoo%2Bbar@mail.gmail.com/"])
+    assert other == series.MessageId("CAFoo+bar@mail.gmail.com", "CAFoo+bar@mail.gmail.com", None)
+    assert series.message_id(["https://example.com/r/1-2-a@b"]) is None
+    message = 'x\n\nPatch series "mm: a "quoted" word and a\nwrapped title", v12.\n\nText.\n\nThis patch (of 7):\n'
+    letter = series.cover(message)
+    assert letter == series.Cover('mm: a "quoted" word and a wrapped title', 12, 7)
+    assert series.cover("Patch series of mine") is None
+    assert series.cover('Patch series "t".\n') == series.Cover("t", None, None)
