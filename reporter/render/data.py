@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from reporter.kernel.people import Identity, Person
+from reporter.kernel.releases import Release
 from reporter.model import AuthorCount, AuthorRanking, CreditCount, CreditRanking, Ratio, SectionStats, Table, TableRow
 from reporter.render.escape import shown
 from reporter.render.text import FULL_HISTORY_NOTE
@@ -176,6 +177,8 @@ def year_stats_from(data: dict[str, Any]) -> YearStats:
             t["merges"],
             authors_from(t["authors"]),
             persons_from(t["people"]),
+            [Release(**r) for r in t["releases"]],
+            t["notes"],
         )
         for t in data["tools"]
     ]

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from reporter.errors import UserError
 from reporter.kernel import credits as credit
-from reporter.kernel import people, stats
+from reporter.kernel import people, releases, stats
 from reporter.model import Ratio, Table
 from reporter.render import data as render_data
 from reporter.render import escape, mermaid, text
@@ -319,6 +319,51 @@ def _tool(config: Config, tool: ToolConfig, data: dict[str, Any] | None, year: i
     }
 
 
+def _releases(tool: ToolConfig, year: dict[str, Any], url: str | None) -> dict[str, Any] | None:
+    """The year's releases of a tool: how many, the major ones, and the notes' items a reader takes in: up to
+    the configured number, major releases' first, then minor ones', then the others' (newest first within
+    each, an item said already left out), shown grouped by release in release order."""
+    data = next((t for t in year["tools"] if t["name"] == tool.name), None)
+    found = [releases.Release(**r) for r in data["releases"]] if data else []
+    if not data or not found:
+        return None
+    budget = tool.notes.max_items if tool.notes else 0
+    chosen: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for release in sorted(found, key=lambda r: (releases.level(r.tag), -r.date)):
+        for item in release.items:
+            if len(seen) < budget and item not in seen:
+                seen.add(item)
+                chosen.setdefault(release.tag, []).append(item)
+    return {
+        "count": len(found),
+        "first": found[0].tag,
+        "last": found[-1].tag,
+        "majors": [
+            {
+                "number": r.major,
+                "name": _major_name(r.tag),
+                "date": _utc_day(r.date),
+                "url": url and f"{url}/tree/{r.tag}",
+            }
+            for r in found
+            if r.major is not None
+        ],
+        "shown": [{"tag": r.tag, "date": _utc_day(r.date), "brought": chosen[r.tag]} for r in found if r.tag in chosen],
+        "left": sum(len(r.items) for r in found) - sum(len(items) for items in chosen.values()),
+        "notes": tool.notes.file if tool.notes and data["notes"] else None,
+        "notes_url": url and data["notes"] and tool.notes and f"{url}/blob/{data['notes']}/{tool.notes.file}",
+    }
+
+
+def _major_name(tag: str) -> str:
+    """`v2.0` for `v2.0.0`: how a post names a major version."""
+    return f"{_DIGITS_ON.sub('', tag)}{releases.major_of(tag)}.0"
+
+
+_DIGITS_ON = re.compile(r"\d.*")
+
+
 def _tools(config: Config, current: dict[str, Any], previous: dict[str, Any]) -> list[dict[str, Any]]:
     def of(year: dict[str, Any], name: str) -> dict[str, Any] | None:
         return next((t for t in year["tools"] if t["name"] == name), None)
@@ -403,7 +448,7 @@ def context(config: Config, document: dict[str, Any]) -> dict[str, Any]:
         "kernel": _kernel(config, current["year"], current["kernel"]),
         "previous_kernel": _kernel(config, previous["year"], previous["kernel"]),
         "tools": [
-            {**t, "url": _github_url(tool.url) or tool.url}
+            {**t, "url": _github_url(tool.url) or tool.url, "releases": _releases(tool, current, _github_url(tool.url))}
             for t, tool in zip(_tools(config, current, previous), config.tools, strict=True)
         ],
         "github": _github(document["extras"], current["year"]),

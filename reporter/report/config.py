@@ -16,6 +16,10 @@ from reporter.errors import UserError
 from reporter.kernel import employers
 from reporter.kernel.people import Rules
 from reporter.kernel.ranges import DEFAULT_RELEASE_PATTERN, DEFAULT_TAG_PATTERN
+from reporter.kernel.releases import NotesShape
+
+DEFAULT_TOOL_TAG_PATTERN = r"^v?\d+(\.\d+)+$"
+DEFAULT_NOTES_VERSION = r"v?\d+(\.\d+)+"
 
 # Defaults of the figures from the web, shared by their modules and the command line (which imports those
 # modules, and their HTTP clients, only when a command needs them).
@@ -55,6 +59,12 @@ tools:
     description: DAMON user-space tool
     merges: true                   # count merge commits, as the 2023 post did
     date_kind: committer
+    tag_pattern: '{DEFAULT_TOOL_TAG_PATTERN}'  # its release tags
+    release_notes:                 # what each release brought, as the file said at the year's end
+      file: release_note
+      version: '{DEFAULT_NOTES_VERSION}'  # a version line: the release's tag
+      item: '- '                   # how an item starts (indented lines continue it)
+      max_items: 10                # the post shows at most this many, major and minor releases' first
 
 people:                            # contributors are counted as persons, not addresses
   fold_names: true                 # identities sharing a name are one person (off: only addresses link)
@@ -111,6 +121,13 @@ class KernelConfig:
 
 
 @dataclass(slots=True)
+class NotesConfig:
+    file: str
+    shape: NotesShape
+    max_items: int
+
+
+@dataclass(slots=True)
 class ToolConfig:
     name: str
     url: str | None
@@ -119,6 +136,8 @@ class ToolConfig:
     description: str
     merges: bool
     date_kind: str
+    tag_pattern: str = DEFAULT_TOOL_TAG_PATTERN
+    notes: NotesConfig | None = None
 
 
 @dataclass(slots=True)
@@ -322,7 +341,9 @@ def _employer_lines(r: _Reader) -> list[str]:
 
 
 def _tool(r: _Reader) -> ToolConfig:
-    r.check_keys({"name", "url", "path", "display", "description", "merges", "date_kind"})
+    r.check_keys(
+        {"name", "url", "path", "display", "description", "merges", "date_kind", "tag_pattern", "release_notes"}
+    )
     name = _name(r)
     date_kind = r.get("date_kind", str, "committer")
     if date_kind not in ("committer", "author"):
@@ -335,7 +356,30 @@ def _tool(r: _Reader) -> ToolConfig:
         description=r.get("description", str, "user-space tool"),
         merges=r.get("merges", bool, True),
         date_kind=date_kind,
+        tag_pattern=_pattern(r, "tag_pattern", DEFAULT_TOOL_TAG_PATTERN),
+        notes=_notes(r.child("release_notes")) if "release_notes" in r.data else None,
     )
+
+
+def _pattern(r: _Reader, key: str, default: str) -> str:
+    pattern: str = r.get(key, str, default)
+    try:
+        re.compile(pattern)
+    except re.error as err:
+        raise r.fail(key, f"invalid regular expression: {err}") from None
+    return pattern
+
+
+def _notes(r: _Reader) -> NotesConfig:
+    r.check_keys({"file", "version", "item", "max_items"})
+    item: str = r.get("item", str, "- ")
+    max_items: int = r.get("max_items", int, 10)
+    if not item.strip():
+        raise r.fail("item", "expected a marker such as '- '")
+    if max_items < 0:
+        raise r.fail("max_items", "expected 0 or more")
+    shape = NotesShape(_pattern(r, "version", DEFAULT_NOTES_VERSION), item)
+    return NotesConfig(r.get("file", str, required=True), shape, max_items)
 
 
 def _people(r: _Reader) -> Rules:

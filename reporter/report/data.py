@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reporter.kernel.people import Person
+from reporter.kernel.releases import Release
 from reporter.model import AuthorRanking, CreditRanking, Ratio, Table
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 @dataclass(slots=True)
@@ -47,6 +48,8 @@ class ToolYear:
     merges: bool
     authors: AuthorRanking
     people: list[Person]
+    releases: list[Release] = field(default_factory=list)  # tags of the tool's pattern dated in the year
+    notes: str | None = None  # the commit whose release notes file gave the releases' items; None: no file
 
 
 @dataclass(slots=True)

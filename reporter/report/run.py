@@ -20,7 +20,7 @@ from reporter.errors import UserError
 from reporter.files import write_together
 from reporter.git import cache, repos, walk
 from reporter.git.history import History
-from reporter.kernel import compute, employers, stats
+from reporter.kernel import compute, employers, releases, stats
 from reporter.kernel import credits as credit
 from reporter.kernel.people import Person, Rules
 from reporter.kernel.ranges import consecutive, overlaps, parse_date, year_boundaries, year_end, year_start
@@ -255,7 +255,22 @@ def tool_year(session: _Session, tool: ToolConfig, year: int, cutoff: int | None
         until = year_end(year) if cutoff is None else min(year_end(year), cutoff)
         ranking, persons = _authors(history, tool_authors_request(tool, since, until), session.config.people)
         head = walk.resolve(history.repo, "HEAD")
-        return ToolYear(tool.name, since, until, head, tool.merges, ranking, persons)
+        found, notes = tool_releases(history, tool, since, until)
+        return ToolYear(tool.name, since, until, head, tool.merges, ranking, persons, found, notes)
+
+
+def tool_releases(
+    history: History, tool: ToolConfig, since: int, until: int
+) -> tuple[list[releases.Release], str | None]:
+    """The tool's releases in [since, until], with the items its notes file held at `until` (the last
+    commit of HEAD's history committed by then), and that commit; None when there is no such file."""
+    items: dict[str, list[str]] = {}
+    at = history.repo.git.rev_list("-1", f"--before={until}", "HEAD").strip() if tool.notes else ""
+    text = walk.show_file(history.repo, at, tool.notes.file) if tool.notes and at else None
+    if tool.notes and text is not None:
+        items = releases.parse_notes(text, tool.notes.shape)
+    found = releases.year_releases(walk.tags(history.repo), tool.tag_pattern, since, until, items)
+    return found, at if text is not None else None
 
 
 def compute_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> YearStats:
