@@ -84,12 +84,18 @@ def test_major_and_level(tag: str, major: int | None, kind: int) -> None:
     assert level(tag) == kind
 
 
-def test_releases_and_notes_of_the_year_equal_git(tmp_path: Path, kernel_repo: Path, tool: Path) -> None:
+def report_2023(tmp_path: Path, kernel: Path, tool: Path) -> Path:
+    """The 2023 report of these repositories, offline: its output directory."""
     config = tmp_path / "retrospect.yml"
     config.write_text(CONFIG)
     out = tmp_path / "out"
     args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--quiet", "--offline"]
-    assert main([*args, "--repo", f"linux={kernel_repo}", "--repo", f"damo={tool}"]) == 0
+    assert main([*args, "--repo", f"linux={kernel}", "--repo", f"damo={tool}"]) == 0
+    return out
+
+
+def test_releases_and_notes_of_the_year_equal_git(tmp_path: Path, kernel_repo: Path, tool: Path) -> None:
+    out = report_2023(tmp_path, kernel_repo, tool)
     found = json.loads((out / "2023.json").read_text())["stats"]["tools"][0]
 
     # The year's tags of the pattern, by plain git, oldest first.
@@ -122,9 +128,5 @@ def test_releases_and_notes_of_the_year_equal_git(tmp_path: Path, kernel_repo: P
 
 
 def test_no_release_in_the_year_keeps_the_placeholder(tmp_path: Path, kernel_repo: Path, tool_repo: Path) -> None:
-    config = tmp_path / "retrospect.yml"
-    config.write_text(CONFIG)
-    out = tmp_path / "out"
-    args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--quiet", "--offline"]
-    assert main([*args, "--repo", f"linux={kernel_repo}", "--repo", f"damo={tool_repo}"]) == 0
+    out = report_2023(tmp_path, kernel_repo, tool_repo)
     assert "[TODO: what damo releases brought (no tag of its tag_pattern in 2023)]" in (out / "2023.md").read_text()
