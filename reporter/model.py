@@ -124,6 +124,7 @@ class PathSet:
     pathspecs: tuple[str, ...] | None = None
     section: str | None = None
     maintainers: tuple[str, ...] = ()
+    lists: tuple[str, ...] = ()  # the section's mailing-list addresses (its L: entries)
 
     @property
     def whole_repository(self) -> bool:

@@ -494,3 +494,16 @@ def build_tool(path: Path, per_month: int = 4) -> Path:
 # The report configuration for these repositories: the default one, without the explicit 2022 refs of real
 # Linux.
 CONFIG = re.sub(r"  refs:.*\n.*\n", "", DEFAULT_YAML)
+
+
+def report_2023(tmp_path: Path, kernel: Path, tool: Path, config_text: str = CONFIG) -> Path:
+    """`retrospect report` for 2023 of these repositories, offline, with this configuration: its output
+    directory."""
+    from reporter.cli import main
+
+    config = tmp_path / "retrospect.yml"
+    config.write_text(config_text)
+    out = tmp_path / "out"
+    args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--quiet", "--offline"]
+    assert main([*args, "--repo", f"linux={kernel}", "--repo", f"damo={tool}"]) == 0
+    return out

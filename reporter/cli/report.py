@@ -15,7 +15,8 @@ def add(sub: options.Subcommands) -> None:
         "report",
         "the yearly post: Hugo markdown and its JSON data",
         "Compute a year and the year before for every configured repository (cloned into the cache unless\n"
-        "--repo names a local clone), fetch GitHub and packaging figures, and write OUT/YEAR.md and OUT/YEAR.json.",
+        "--repo names a local clone), fetch GitHub and packaging figures, and write OUT/YEAR.md, OUT/YEAR.json\n"
+        "and OUT/YEAR.mbox (the post as a plain-text mail to the subsystem's lists, for git send-email).",
         "retrospect report --year 2023 --repo linux=~/linux --repo damo=~/damo",
     )
     p.add_argument("--config", type=Path, metavar="FILE", help="YAML config (default: the built-in DAMON config)")
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         max_wait=args.max_wait,
     )
     result = report_run.run_report(request)
-    for path in (result.markdown_path, result.json_path, result.gfm_path):
+    for path in (result.markdown_path, result.json_path, result.mail_path, result.gfm_path):
         if path:
             print(path)
     return 0

@@ -74,7 +74,15 @@ def _section_pathset(repo: git.Repo, commit: str, title: str, label: str | None)
         pathspecs=section.pathspecs(set(dirs), files),
         section=section.title,
         maintainers=tuple(section.maintainers),
+        lists=tuple(address for entry in section.lists if (address := _list_address(entry))),
     )
+
+
+def _list_address(entry: str) -> str | None:
+    """The address of an `L:` entry (`linux-mm@kvack.org`, or `x@y (moderated for non-subscribers)`); None
+    for a web forum's URL."""
+    first = entry.split(maxsplit=1)[0] if entry.strip() else ""
+    return first if "@" in first and "://" not in first else None
 
 
 def resolve_spec(repo: git.Repo, spec: str, ref: str) -> PathSet:
@@ -118,6 +126,11 @@ def maintainers_of(history: History, request: TableRequest) -> list[str]:
     if request.maintainers:
         return list(request.maintainers)
     return list(resolve_spec(history.repo, request.subsystem, request.maintainers_ref or request.refs[-1]).maintainers)
+
+
+def lists_of(history: History, request: TableRequest) -> list[str]:
+    """The subsystem section's mailing lists as MAINTAINERS reads at the maintainers ref (none for paths)."""
+    return list(resolve_spec(history.repo, request.subsystem, request.maintainers_ref or request.refs[-1]).lists)
 
 
 def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dict[str, Table]:

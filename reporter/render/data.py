@@ -145,6 +145,7 @@ def year_stats(stats: YearStats) -> dict[str, Any]:
             "tables": {kind: table(t, resolved=False) for kind, t in kernel.tables.items()},
             "people": persons(kernel.people),
             "involvement": involvement(kernel.involvement) if kernel.involvement else None,
+            "lists": kernel.lists,
         },
         "tools": [
             {**dataclasses.asdict(t), "authors": authors(t.authors), "people": persons(t.people)} for t in stats.tools
@@ -167,6 +168,7 @@ def year_stats_from(data: dict[str, Any]) -> YearStats:
             persons_from(k["people"]),
             list(k["maintainers"]),
             involvement_from(k["involvement"]) if k["involvement"] else None,
+            list(k["lists"]),
         )
     tools = [
         ToolYear(

@@ -33,6 +33,10 @@ from reporter.report.config import default as default_config
 BUILT_IN = "retrospect/post.md.j2"
 # The statistics sections, in order: each is `templates/sections/NAME.md.j2`, included by the post.
 SECTIONS = ("contributors", "community", "commits", "lines", "employers", "reviews", "newcomers", "chart")
+# A line break that plain text keeps (a NUL: `escape.one_line` turns any in a value into U+FFFD).
+HARD_BREAK = "\x00"
+# The sections that are pictures: plain text (the mailing-list copy) leaves them out.
+PICTURES = ("chart",)
 # The employer map file a reader writes from the configuration's `kernel.employers` lines, as the post names it.
 EMPLOYER_MAP = "employers.map"
 
@@ -44,31 +48,36 @@ def post(config: Config, document: dict[str, Any]) -> str:
     try:
         body = template.render(context(config, document))
     except jinja2.TemplateError as err:
-        raise _template_error(template.name or BUILT_IN, err) from None
+        raise template_error(template.name or BUILT_IN, err) from None
     return front + "\n" + body.strip("\n") + "\n"
 
 
-def load_template(config: Config) -> jinja2.Template:
+def load_template(config: Config, plain: bool = False) -> jinja2.Template:
     """The post's template (the configuration's, or the built-in one), compiled: a report checks it before
-    its long work."""
-    env = environment(config.template.parent if config.template else None)
+    its long work. `plain`: for plain text (see `environment`)."""
+    env = environment(config.template.parent if config.template else None, plain)
     name = config.template.name if config.template else BUILT_IN
     try:
         return env.get_template(name)
     except jinja2.TemplateError as err:
-        raise _template_error(name, err) from None
+        raise template_error(name, err) from None
 
 
-def _template_error(name: str, err: jinja2.TemplateError) -> UserError:
+def template_error(name: str, err: jinja2.TemplateError) -> UserError:
     line = f":{err.lineno}" if isinstance(err, jinja2.TemplateSyntaxError) else ""
     where = Path(err.filename).name if isinstance(err, jinja2.TemplateSyntaxError) and err.filename else name
     return UserError(f"template {where}{line}: {err.message or type(err).__name__}")
 
 
+def title(config: Config, year: int) -> str:
+    """The post's title (the mail's subject)."""
+    return escape.shown(config.title.format(subsystem=config.kernel.display, year=year))
+
+
 def front_matter(config: Config, year: int, when: str) -> str:
     """TOML front matter (`+++` fenced) from the configuration: title, date, draft and tags."""
     fields = {
-        "title": escape.shown(config.title.format(subsystem=config.kernel.display, year=year)),
+        "title": title(config, year),
         "date": tomllib.loads("d = " + escape.toml_datetime(when))["d"],
         "draft": config.draft,
         "tags": [escape.shown(tag) for tag in config.tags],
@@ -76,8 +85,10 @@ def front_matter(config: Config, year: int, when: str) -> str:
     return "+++\n" + tomli_w.dumps(fields) + "+++\n"
 
 
-def environment(directory: Path | None = None) -> jinja2.Environment:
-    """Templates: the built-in ones as `retrospect/...`, and those of `directory` (a user's) by name."""
+def environment(directory: Path | None = None, plain: bool = False) -> jinja2.Environment:
+    """Templates: the built-in ones as `retrospect/...`, and those of `directory` (a user's) by name.
+    `plain`: values print as plain text on one line instead of markdown text, and `line_break` (a markdown
+    hard break) is `HARD_BREAK`, which no value holds."""
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"retrospect": jinja2.PackageLoader("reporter.render")})]
     if directory is not None:
         loaders.insert(0, jinja2.FileSystemLoader(directory))
@@ -85,8 +96,8 @@ def environment(directory: Path | None = None) -> jinja2.Environment:
         loader=jinja2.ChoiceLoader(loaders),
         # Every printed value goes through `_finalize`, which escapes it as markdown text (HTML escaping alone
         # would let `**x**` or `[x](y)` through); macros and blocks are markup already.
-        autoescape=True,
-        finalize=_finalize,
+        autoescape=not plain,
+        finalize=_plain if plain else _finalize,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -94,7 +105,7 @@ def environment(directory: Path | None = None) -> jinja2.Environment:
     )
     env.filters.update({name: _markup(escape_for) for name, escape_for in escape.FILTERS.items()})
     env.filters.update(n=_number, pct=_percent, month=_month, day=_day_of, link=_link, ordinal=text.ordinal)
-    env.globals.update(compare=stats.Change)
+    env.globals.update(compare=stats.Change, line_break=Markup(HARD_BREAK if plain else "\\"))
     return env
 
 
@@ -116,6 +127,13 @@ def _finalize(value: object) -> object:
     if isinstance(value, Markup | int | float):
         return value
     return Markup(escape.inline(str(value)))
+
+
+def _plain(value: object) -> object:
+    """Every printed value of plain text: blocks made here as they are, anything else on one line."""
+    if isinstance(value, Markup | int | float):
+        return value
+    return Markup(escape.one_line(str(value)))
 
 
 def _number(value: float) -> str:

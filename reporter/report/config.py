@@ -77,6 +77,11 @@ packaging:
   - project: damo
     pypi: damo
 
+mail:                              # the mailing-list copy (YEAR.mbox); default: the section's M: and L:
+  # from: SeongJae Park <sj@kernel.org>
+  # to: [damon@lists.linux.dev]
+  cc: []
+
 publish:
   news_repository: sjp38/sjp38.github.io
   news_branch: main
@@ -147,6 +152,15 @@ class PackagingConfig:
 
 
 @dataclass(slots=True)
+class MailConfig:
+    """The mailing-list copy's addresses; empty: the subsystem's first maintainer (M:) and lists (L:)."""
+
+    sender: str | None = None
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Config:
     source: str
     title: str
@@ -160,6 +174,7 @@ class Config:
     packaging: list[PackagingConfig]
     publish: dict[str, str]
     people: Rules = field(default_factory=Rules)
+    mail: MailConfig = field(default_factory=MailConfig)
 
     def repo_names(self) -> list[str]:
         return [self.kernel.name] + [t.name for t in self.tools]
@@ -393,6 +408,11 @@ def _people(r: _Reader) -> Rules:
     return Rules(r.get("fold_names", bool, True), tuple(tuple(group) for group in groups))
 
 
+def _mail(r: _Reader) -> MailConfig:
+    r.check_keys({"from", "to", "cc"})
+    return MailConfig(r.get("from", str), r.string_list("to"), r.string_list("cc"))
+
+
 def _list_of_mappings(r: _Reader, key: str) -> list[_Reader]:
     items = r.get(key, list, [])
     return [_Reader(r.source, item, f"{key}[{i}]") for i, item in enumerate(items)]
@@ -409,7 +429,20 @@ def parse(text: str, source: str) -> Config:
         raise UserError(f"{source}: invalid YAML: {err}") from None
     r = _Reader(source, data, "")
     r.check_keys(
-        {"title", "tags", "draft", "date", "template", "kernel", "tools", "people", "github", "packaging", "publish"}
+        {
+            "title",
+            "tags",
+            "draft",
+            "date",
+            "template",
+            "kernel",
+            "tools",
+            "people",
+            "github",
+            "packaging",
+            "publish",
+            "mail",
+        }
     )
     template = r.get("template", str)
     date = r.get("date", (str, datetime))
@@ -433,6 +466,7 @@ def parse(text: str, source: str) -> Config:
         packaging=packaging,
         publish={k: publish.get(k, str) for k in publish.data},
         people=_people(r.child("people", required=False)),
+        mail=_mail(r.child("mail", required=False)),
     )
     names = config.repo_names()
     if len(set(names)) != len(names):

@@ -23,6 +23,7 @@ class KernelYear:
     people: list[Person]  # the authors' identities folded into persons
     maintainers: list[str]  # `Name <email>` of the subsystem's maintainers (its M: entries by default)
     involvement: Involvement | None = None
+    lists: list[str] = field(default_factory=list)  # the subsystem section's mailing lists (its L: addresses)
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ from reporter.kernel.ranges import consecutive, overlaps, parse_date, year_bound
 from reporter.model import AuthorRanking, Ratio, RevRange
 from reporter.progress import Progress, group, warning
 from reporter.render import data as render_data
-from reporter.render import escape, hugo
+from reporter.render import escape, hugo, mail
 from reporter.render import post as render_post
 from reporter.report.config import Config, KernelConfig, ToolConfig
 from reporter.report.config import load as load_config
@@ -61,6 +61,7 @@ class ReportResult:
     json_path: Path
     region_markdown: str
     gfm_path: Path | None = None
+    mail_path: Path | None = None
 
 
 def _now() -> int:
@@ -245,7 +246,8 @@ def kernel_year(session: _Session, year: int, cutoff: int | None, first_year: in
         dates = {ref: _tag_date(history, tags, ref) for ref in refs}
         found = compute.maintainers_of(history, request)
         involvement = involvement_year(history, kernel, refs, dates[refs[-1]], found, window)
-        return KernelYear(refs, history.hashes(refs), dates, ranking, tables, persons, found, involvement)
+        lists = compute.lists_of(history, request)
+        return KernelYear(refs, history.hashes(refs), dates, ranking, tables, persons, found, involvement, lists)
 
 
 def tool_year(session: _Session, tool: ToolConfig, year: int, cutoff: int | None, first_year: int) -> ToolYear:
@@ -391,10 +393,10 @@ def run_report(options: ReportOptions) -> ReportResult:
         post = escape.shown(render_post.post(config, document))
         region = escape.shown(hugo.region(config, current))
         out = options.out_dir
-        md_path, json_path = out / f"{year}.md", out / f"{year}.json"
+        md_path, json_path, mail_path = out / f"{year}.md", out / f"{year}.json", out / f"{year}.mbox"
         gfm_path = out / f"{year}.gfm.md" if options.gfm else None
         # All of them or none: a YEAR.json without its YEAR.md would be taken for last year's figures.
-        write_together(
-            {json_path: render_data.dumps(document), md_path: post} | ({gfm_path: region} if gfm_path else {})
-        )
-        return ReportResult(year, md_path, json_path, region, gfm_path)
+        written: dict[Path, str | bytes] = {json_path: render_data.dumps(document), md_path: post}
+        written[mail_path] = mail.message(config, document)
+        write_together(written | ({gfm_path: region} if gfm_path else {}))
+        return ReportResult(year, md_path, json_path, region, gfm_path, mail_path)

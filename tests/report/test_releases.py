@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from kernelrepo import CONFIG, SJ, Builder, ts
+from kernelrepo import SJ, Builder, report_2023, ts
 
-from reporter.cli import main
 from reporter.kernel.releases import NotesShape, level, major_of, parse_notes
 
 PREAMBLE = "This file records important changes made in each release.\n\n"
@@ -82,16 +81,6 @@ def test_parse_notes_joins_continuations_and_skips_the_preamble() -> None:
 def test_major_and_level(tag: str, major: int | None, kind: int) -> None:
     assert major_of(tag) == major
     assert level(tag) == kind
-
-
-def report_2023(tmp_path: Path, kernel: Path, tool: Path) -> Path:
-    """The 2023 report of these repositories, offline: its output directory."""
-    config = tmp_path / "retrospect.yml"
-    config.write_text(CONFIG)
-    out = tmp_path / "out"
-    args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--quiet", "--offline"]
-    assert main([*args, "--repo", f"linux={kernel}", "--repo", f"damo={tool}"]) == 0
-    return out
 
 
 def test_releases_and_notes_of_the_year_equal_git(tmp_path: Path, kernel_repo: Path, tool: Path) -> None:
