@@ -81,7 +81,7 @@ def test_report_writes_valid_utf8(poisoned: Path, tool_repo: Path, tmp_path: Pat
     out = tmp_path / "out"
     args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--offline", "--quiet"]
     assert main([*args, "--repo", f"linux={poisoned}", "--repo", f"damo={tool_repo}", "--format", "gfm"]) == 0
-    for name in ("2023.md", "2023.json", "2023.gfm.md"):
+    for name in ("2023.md", "2023.json", "2023.gfm.md", "2023.mbox"):
         (out / name).read_bytes().decode("utf-8")
     data = json.loads((out / "2023.json").read_text())
     kernel = data["stats"]["kernel"]["authors"]
