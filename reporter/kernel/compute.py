@@ -116,8 +116,25 @@ class TableRequest:
 def maintainer_label(people: Sequence[str]) -> str:
     """`sj` for `SeongJae Park <sj@kernel.org>`: the local part of the first maintainer's email."""
     first = people[0]
-    match = re.search(r"<([^@>]+)@", first) or re.match(r"([^@\s]+)@", first)
+    local = _bracketed_local_part(first)
+    if local is not None:
+        return local
+    match = re.match(r"([^@\s]+)@", first)
     return match.group(1) if match else _slug(first)
+
+
+def _bracketed_local_part(text: str) -> str | None:
+    """What `<([^@>]+)@` would capture, in one pass: the entry comes from MAINTAINERS, and that regex
+    backtracks quadratically over a run of `<`."""
+    start = text.find("<")
+    while start >= 0:
+        end = next((i for i in range(start + 1, len(text)) if text[i] in "@>"), -1)
+        if end < 0:
+            return None
+        if text[end] == "@" and end > start + 1:
+            return text[start + 1 : end]
+        start = text.find("<", end)
+    return None
 
 
 def maintainers_of(history: History, request: TableRequest) -> list[str]:

@@ -8,10 +8,12 @@ class such as `[ch]` stays a class; Xen's script also expands `{a,b}`. The regex
 of the path only: a pattern ending in `/` matches everything below it, any other pattern matches only when
 the path has as many `/` as the pattern (so `*` and `?` cannot cross `/` there). A pattern naming an
 existing directory (and holding none of `.*?{`) gets a trailing `/`. `X:` excludes win over `F:`; `N:` is a
-regex searched in the path.
+Perl regex searched in the path (`m/$value/x`).
 
-Patterns are data: they are matched by the small glob matcher below (linear in the path per star, no
-backtracking), never compiled as regexes; other regex syntax in a pattern is taken literally.
+Patterns are data: `F:`/`X:` patterns are matched by the small glob matcher below (linear in the path per
+star, no backtracking), never compiled as regexes (other regex syntax in them is taken literally); `N:`
+regexes run on RE2 (`perlre`), whose time is linear in the path, and a line RE2 cannot run as Perl would is
+refused with a warning and matches nothing.
 """
 
 from __future__ import annotations
@@ -24,9 +26,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from reporter.errors import UserError
+from reporter.kernel import perlre
 
-# A brace group with at least one comma and no nested braces (Xen's get_maintainer.pl expands these).
-_BRACES = re.compile(r"\{([^{}]*,[^{}]*)\}")
 _MAX_EXPANSIONS = 256
 _GLOB_SPECIAL = frozenset("*?[]\\")
 
@@ -46,8 +47,9 @@ class Section:
         """Whether get_maintainer.pl would put `path` in this section; `dirs` are the tree's directories."""
         if any(_pattern_matches(path, x, dirs) for x in self.excludes):
             return False
-        return any(_pattern_matches(path, f, dirs) for f in self.files) or any(
-            regex.search(path) for regex in _regexes(tuple(self.regexes))
+        regexes = _regexes(tuple(self.regexes))
+        return any(_pattern_matches(path, f, dirs) for f in self.files) or (
+            regexes is not None and perlre.search(regexes, path)
         )
 
     def pathspecs(self, dirs: set[str] | frozenset[str], files: Iterable[str] = ()) -> tuple[str, ...]:
@@ -57,8 +59,8 @@ class Section:
         """
         specs = [_to_pathspec(f, dirs) for f in self.files]
         regexes = _regexes(tuple(self.regexes))
-        if regexes:
-            specs += [":(literal)" + path for path in files if any(r.search(path) for r in regexes)]
+        if regexes is not None:
+            specs += [":(literal)" + path for path in files if perlre.search(regexes, path)]
         specs += [_to_pathspec(x, dirs, magic="exclude,glob") for x in self.excludes]
         return tuple(dict.fromkeys(specs))
 
@@ -141,9 +143,9 @@ def _add_tag(section: Section, tag: str, value: str, where: str, warnings: list[
         return
     if tag == "N":
         try:
-            re.compile(value, re.VERBOSE)
-        except re.error as err:
-            warnings.append(f"{where}: N: {value!r} in {section.title!r} is not a valid regex ({err})")
+            perlre.check(value)
+        except perlre.Unsupported as err:
+            warnings.append(f"{where}: N: {value!r} in {section.title!r} is refused ({err}); it matches nothing")
             return
     target = {
         "M": section.maintainers,
@@ -159,17 +161,36 @@ def _add_tag(section: Section, tag: str, value: str, where: str, warnings: list[
 
 def expand_braces(pattern: str) -> list[str] | None:
     """`a/{b,c}.h` -> [`a/b.h`, `a/c.h`] (bash's alternation, not nested); None past a sane count."""
-    groups = _BRACES.findall(pattern)
+    groups = _brace_groups(pattern)
     if not groups:
         return [pattern]
     total = 1
-    for group in groups:
-        total *= group.count(",") + 1
-    if total > _MAX_EXPANSIONS:
-        return None
-    pieces = _BRACES.split(pattern)  # literal, group, literal, group, ..., literal
-    choices = [[piece] if i % 2 == 0 else piece.split(",") for i, piece in enumerate(pieces)]
+    for start, end in groups:
+        total *= pattern.count(",", start, end) + 1
+        if total > _MAX_EXPANSIONS:
+            return None
+    choices: list[list[str]] = []
+    at = 0
+    for start, end in groups:
+        choices += [[pattern[at:start]], pattern[start + 1 : end - 1].split(",")]
+        at = end
+    choices.append([pattern[at:]])
     return ["".join(parts) for parts in itertools.product(*choices)]
+
+
+def _brace_groups(pattern: str) -> list[tuple[int, int]]:
+    """The spans of the `{...}` groups with a comma and no brace inside, in one pass (the regex
+    `\\{[^{}]*,[^{}]*\\}` would backtrack quadratically over a long run of commas)."""
+    groups = []
+    start: int | None = None
+    for i, char in enumerate(pattern):
+        if char == "{":
+            start = i
+        elif char == "}" and start is not None:
+            if "," in pattern[start + 1 : i]:
+                groups.append((start, i + 1))
+            start = None
+    return groups
 
 
 def find(sections: list[Section], title: str) -> Section:
@@ -184,14 +205,10 @@ def find(sections: list[Section], title: str) -> Section:
 
 
 @cache
-def _regexes(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    found = []
-    for pattern in patterns:
-        try:
-            found.append(re.compile(pattern, re.VERBOSE))
-        except re.error:
-            continue  # warned about when the file was read; one bad N: must not hide the rest
-    return tuple(found)
+def _regexes(patterns: tuple[str, ...]) -> perlre.Matcher | None:
+    """One matcher for a section's `N:` lines (None without any): refused lines were warned about and left
+    out when the file was read."""
+    return perlre.compile_all(patterns) if patterns else None
 
 
 def _as_directory(pattern: str, dirs: set[str] | frozenset[str]) -> str:
@@ -374,12 +391,16 @@ class SectionIndex:
         self.dirs = dirs
         self.files = files
         self._by_dir: dict[str, list[tuple[int, str, bool]]] = {}
-        self._regexes: list[tuple[int, re.Pattern[str]]] = []
+        self._regexes: list[tuple[int, perlre.Matcher]] = []
         for i, section in enumerate(self.sections):
             for pattern, exclude in [(f, False) for f in section.files] + [(x, True) for x in section.excludes]:
                 pattern = _as_directory(pattern, dirs)
                 self._by_dir.setdefault(_literal_prefix(pattern).rpartition("/")[0], []).append((i, pattern, exclude))
-            self._regexes += [(i, regex) for regex in _regexes(tuple(section.regexes))]
+            if (regexes := _regexes(tuple(section.regexes))) is not None:
+                self._regexes.append((i, regexes))
+        # Most paths match no `N:` at all: one pass of every section's lines together tells them apart.
+        every = [r for s in self.sections for r in s.regexes]
+        self._any_regex = perlre.compile_all(every) if every else None
         self._memo: dict[str, frozenset[int]] = {}
 
     def of(self, path: str) -> frozenset[int]:
@@ -397,6 +418,7 @@ class SectionIndex:
             for i, pattern, exclude in self._by_dir.get("/".join(parts[:depth]), ()):
                 if _pattern_matches(path, pattern, self.dirs):
                     (excluded if exclude else included).add(i)
-        if self.files is None or path in self.files:
-            included.update(i for i, regex in self._regexes if regex.search(path))
+        in_tree = self.files is None or path in self.files
+        if self._any_regex is not None and in_tree and perlre.search(self._any_regex, path):
+            included.update(i for i, regexes in self._regexes if perlre.search(regexes, path))
         return frozenset(included - excluded)
