@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("reporter.services",),
     ("reporter.report", "reporter.report.config", "reporter.report.data"),
     ("reporter.render",),
-    ("reporter.report.run",),
+    ("reporter.report.run", "reporter.report.trends"),
     ("reporter.publish",),
     ("reporter.cli", "reporter.action", "reporter.__main__"),
 )

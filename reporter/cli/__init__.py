@@ -24,6 +24,7 @@ from reporter.cli import (
     series,
     subsystems,
     table,
+    trends,
 )
 from reporter.errors import UserError
 
@@ -36,7 +37,21 @@ Run `retrospect COMMAND --help` for a command's options and an example.
 Caches live under one root, $XDG_CACHE_HOME/retrospect (default ~/.cache/retrospect), or --cache-dir."""
 
 
-COMMANDS = [authors, credits, employers, ranges, table, subsystems, series, report, config, packaging, github, action]
+COMMANDS = [
+    authors,
+    credits,
+    employers,
+    ranges,
+    table,
+    subsystems,
+    series,
+    report,
+    trends,
+    config,
+    packaging,
+    github,
+    action,
+]
 
 
 def build_parser() -> options.Parser:

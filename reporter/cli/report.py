@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from reporter.cli import options
 from reporter.errors import UserError
+
+if TYPE_CHECKING:
+    from reporter.report.run import ReportOptions
 
 
 def add(sub: options.Subcommands) -> None:
@@ -19,16 +23,10 @@ def add(sub: options.Subcommands) -> None:
         "and OUT/YEAR.mbox (the post as a plain-text mail to the subsystem's lists, for git send-email).",
         "retrospect report --year 2023 --repo linux=~/linux --repo damo=~/damo",
     )
-    p.add_argument("--config", type=Path, metavar="FILE", help="YAML config (default: the built-in DAMON config)")
+    config_option(p)
     p.add_argument("--year", type=options.year, help="default: the current year, up to now")
     p.add_argument("--cutoff", metavar="DATE", help="ignore tags and commits after this date")
-    p.add_argument(
-        "--repo",
-        action="append",
-        default=[],
-        metavar="NAME=PATH",
-        help="use a local clone for a configured repository (repeatable)",
-    )
+    repo_option(p)
     p.add_argument("--out", type=Path, default=Path("retrospect-out"), metavar="DIR", help="output directory")
     p.add_argument("--offline", action="store_true", help="no network: no cloning, fetching or web APIs")
     options.format_option(p, ("hugo", "gfm"), "gfm also writes YEAR.gfm.md with the tables as GitHub markdown")
@@ -38,7 +36,21 @@ def add(sub: options.Subcommands) -> None:
     p.set_defaults(func=run)
 
 
-def _repo_option(value: str) -> tuple[str, str]:
+def config_option(p: options.Parser) -> None:
+    p.add_argument("--config", type=Path, metavar="FILE", help="YAML config (default: the built-in DAMON config)")
+
+
+def repo_option(p: options.Parser) -> None:
+    p.add_argument(
+        "--repo",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="use a local clone for a configured repository (repeatable)",
+    )
+
+
+def _named_path(value: str) -> tuple[str, str]:
     name, eq, path = value.partition("=")
     if not eq or not name or not path:
         raise UserError(f"--repo expects NAME=PATH, got {value!r}")
@@ -49,19 +61,12 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: with its templates, a tenth of a second every other command need not wait.
     from reporter.report import run as report_run
 
-    request = report_run.ReportOptions(
-        config_path=args.config,
+    request = session_options(
+        args,
         year=args.year,
         cutoff=args.cutoff,
-        repos=dict(_repo_option(v) for v in args.repo),
-        out_dir=args.out,
-        offline=args.offline,
-        cache_dir=args.cache_dir,
-        no_cache=args.no_cache,
-        jobs=args.jobs,
         gfm=args.format == "gfm",
         date=args.date,
-        quiet=args.quiet,
         token=args.token,
         api_url=args.api_url,
         max_wait=args.max_wait,
@@ -71,3 +76,21 @@ def run(args: argparse.Namespace) -> int:
         if path:
             print(path)
     return 0
+
+
+def session_options(args: argparse.Namespace, **more: Any) -> ReportOptions:
+    """The configuration, repositories, output directory and cache the command line names, and `more`."""
+    from reporter.report.run import ReportOptions
+
+    repos = dict(_named_path(v) for v in args.repo)
+    return ReportOptions(
+        config_path=args.config,
+        repos=repos,
+        out_dir=args.out,
+        offline=args.offline,
+        cache_dir=args.cache_dir,
+        no_cache=args.no_cache,
+        jobs=args.jobs,
+        quiet=args.quiet,
+        **more,
+    )

@@ -82,6 +82,9 @@ mail:                              # the mailing-list copy (YEAR.mbox); default:
   # to: [damon@lists.linux.dev]
   cc: []
 
+trends:                            # retrospect trends: every year since the start
+  first_year: 2021                 # DAMON's first in the mainline (default: the subsystem's first commit)
+
 publish:
   news_repository: sjp38/sjp38.github.io
   news_branch: main
@@ -175,6 +178,7 @@ class Config:
     publish: dict[str, str]
     people: Rules = field(default_factory=Rules)
     mail: MailConfig = field(default_factory=MailConfig)
+    trends_first_year: int | None = None  # `retrospect trends` starts there; default: the subsystem's first commit
 
     def repo_names(self) -> list[str]:
         return [self.kernel.name] + [t.name for t in self.tools]
@@ -413,6 +417,14 @@ def _mail(r: _Reader) -> MailConfig:
     return MailConfig(r.get("from", str), r.string_list("to"), r.string_list("cc"))
 
 
+def _trends(r: _Reader) -> int | None:
+    r.check_keys({"first_year"})
+    first: int | None = r.get("first_year", int)
+    if first is not None and not 1970 <= first <= 9999:
+        raise r.fail("first_year", "expected a year")
+    return first
+
+
 def _list_of_mappings(r: _Reader, key: str) -> list[_Reader]:
     items = r.get(key, list, [])
     return [_Reader(r.source, item, f"{key}[{i}]") for i, item in enumerate(items)]
@@ -442,6 +454,7 @@ def parse(text: str, source: str) -> Config:
             "packaging",
             "publish",
             "mail",
+            "trends",
         }
     )
     template = r.get("template", str)
@@ -467,6 +480,7 @@ def parse(text: str, source: str) -> Config:
         publish={k: publish.get(k, str) for k in publish.data},
         people=_people(r.child("people", required=False)),
         mail=_mail(r.child("mail", required=False)),
+        trends_first_year=_trends(r.child("trends", required=False)),
     )
     names = config.repo_names()
     if len(set(names)) != len(names):

@@ -68,7 +68,7 @@ def _now() -> int:
     return int(datetime.now(UTC).timestamp())
 
 
-class _Session:
+class Session:
     """The repositories, cache and progress of one report run."""
 
     def __init__(self, config: Config, options: ReportOptions) -> None:
@@ -101,7 +101,7 @@ class _Session:
             self._histories[name] = History(repo, cache=self.cache, jobs=self.options.jobs, progress=progress)
         return self._histories[name]
 
-    def __enter__(self) -> _Session:
+    def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -157,7 +157,7 @@ def involvement_year(
     return Involvement(by_employer, unmapped, mine, outside, credits, reviewed, newcomers)
 
 
-def _newcomers_window(session: _Session, history: History, year: int, refs: list[str]) -> str | None:
+def _newcomers_window(session: Session, history: History, year: int, refs: list[str]) -> str | None:
     """What newcomers are told apart by: no commit in the previous year's range. Any clone that holds that
     range answers alike (a cached clone is fetched a year further back at most, then completed), so the
     figure is the same from a checkout and from a cached clone, and does not change as the cache grows.
@@ -184,7 +184,7 @@ def _tag_date(history: History, tags: list[walk.Tag], ref: str) -> int:
     return walk.commit_time(history.repo, ref)
 
 
-def _authors(
+def authors_and_persons(
     history: History, request: compute.AuthorsRequest, rules: Rules, trailers: bool = False
 ) -> tuple[AuthorRanking, list[Person]]:
     """The identities' ranking (authors.py's) and the persons behind them, from one walk; with `trailers`,
@@ -196,7 +196,7 @@ def _authors(
 
 
 def _kernel_boundaries(
-    session: _Session, history: History, year: int, cutoff: int | None
+    session: Session, history: History, year: int, cutoff: int | None
 ) -> tuple[list[walk.Tag], list[str]]:
     """The kernel's tags and the year's boundaries; a cached clone that holds no tag early enough to start
     the year from fetches older history until it does (or holds all of it)."""
@@ -214,7 +214,7 @@ def _kernel_boundaries(
     raise AssertionError("unreachable")
 
 
-def _prefetch(session: _Session, history: History, tags: list[walk.Tag]) -> None:
+def _prefetch(session: Session, history: History, tags: list[walk.Tag]) -> None:
     """Have the previous year's kernel ranges walked behind this year's, when it will be computed: its
     walks then fill the cores this year's leave idle (a year whose boundaries are unknown yet is left)."""
     year, session.prefetch_year = session.prefetch_year, None
@@ -223,21 +223,29 @@ def _prefetch(session: _Session, history: History, tags: list[walk.Tag]) -> None
             history.prefetch(consecutive(kernel_refs(tags, session.config.kernel, year, None)))
 
 
-def kernel_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> KernelYear:
+def year_refs(session: Session, history: History, year: int, cutoff: int | None) -> tuple[list[walk.Tag], list[str]]:
+    """The kernel's tags and the year's boundaries, with a cached clone completed over the year's ranges."""
+    tags, refs = _kernel_boundaries(session, history, year, cutoff)
+    if session.config.kernel.name in session.cached:
+        ranges = [*consecutive(refs), RevRange(refs[0], refs[-1])]
+        repos.complete(history.repo, ranges, session.options.offline)
+    return tags, refs
+
+
+def kernel_year(session: Session, year: int, cutoff: int | None, first_year: int) -> KernelYear:
     kernel = session.config.kernel
     with group(f"{kernel.name}: {year}"):
         history = session.history(kernel.name, kernel.url, kernel.path, first_year, shallow=True)
-        tags, refs = _kernel_boundaries(session, history, year, cutoff)
-        if kernel.name in session.cached:
-            ranges = [*consecutive(refs), RevRange(refs[0], refs[-1])]
-            repos.complete(history.repo, ranges, session.options.offline)
+        tags, refs = year_refs(session, history, year, cutoff)
         window = _newcomers_window(session, history, year, refs)
         request = table_request(kernel, refs)
         _prefetch(session, history, tags)
         with ThreadPoolExecutor(max_workers=1) as side:
             # The authors' walk (path-limited, with the trailers that the review credits read) is short: it runs
             # beside the tables' long walks, rather than after them with a core to itself.
-            authors = side.submit(_authors, history, kernel_authors_request(kernel, refs), session.config.people, True)
+            authors = side.submit(
+                authors_and_persons, history, kernel_authors_request(kernel, refs), session.config.people, True
+            )
             tables = compute.tables(history, compute.TABLE_KINDS, request)
             # The walks have told the ancestry.
             for text in overlaps(history.repo, refs, history.hashes(refs), history.contains):
@@ -250,12 +258,12 @@ def kernel_year(session: _Session, year: int, cutoff: int | None, first_year: in
         return KernelYear(refs, history.hashes(refs), dates, ranking, tables, persons, found, involvement, lists)
 
 
-def tool_year(session: _Session, tool: ToolConfig, year: int, cutoff: int | None, first_year: int) -> ToolYear:
+def tool_year(session: Session, tool: ToolConfig, year: int, cutoff: int | None, first_year: int) -> ToolYear:
     with group(f"{tool.name}: {year}"):
         history = session.history(tool.name, tool.url, tool.path, first_year)
         since = year_start(year)
         until = year_end(year) if cutoff is None else min(year_end(year), cutoff)
-        ranking, persons = _authors(history, tool_authors_request(tool, since, until), session.config.people)
+        ranking, persons = authors_and_persons(history, tool_authors_request(tool, since, until), session.config.people)
         head = walk.resolve(history.repo, "HEAD")
         found, notes = tool_releases(history, tool, since, until)
         return ToolYear(tool.name, since, until, head, tool.merges, ranking, persons, found, notes)
@@ -275,7 +283,7 @@ def tool_releases(
     return found, at if text is not None else None
 
 
-def compute_year(session: _Session, year: int, cutoff: int | None, first_year: int) -> YearStats:
+def compute_year(session: Session, year: int, cutoff: int | None, first_year: int) -> YearStats:
     """Every figure of the year: any failure is the report's failure."""
     tools = [tool_year(session, tool, year, cutoff, first_year) for tool in session.config.tools]
     return YearStats(year, kernel_year(session, year, cutoff, first_year), tools)
@@ -296,7 +304,7 @@ def _last_report(out_dir: Path, year: int) -> tuple[dict[str, Any] | None, list[
     return None, [f"{path.name} is unreadable or of another schema; recomputing {year}"]
 
 
-def _previous(session: _Session, year: int, last: dict[str, Any] | None) -> tuple[YearStats, list[str]]:
+def _previous(session: Session, year: int, last: dict[str, Any] | None) -> tuple[YearStats, list[str]]:
     """Last year's figures, from last year's report when there is one, else computed; a part that cannot
     be computed (a repository without that year's tags) is left out, with a warning."""
     if last is not None:
@@ -363,7 +371,7 @@ def run_report(options: ReportOptions) -> ReportResult:
     if options.date is not None:
         parse_date(options.date)  # validated before the long work, not after it
     render_post.load_template(config)
-    with _Session(config, options) as session:  # its cache writes go on beside what follows the walks
+    with Session(config, options) as session:  # its cache writes go on beside what follows the walks
         last, warnings = _last_report(options.out_dir, year - 1)
         session.prefetch_year = None if last else year - 1
         current = compute_year(session, year, cutoff, year - 1)
