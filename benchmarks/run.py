@@ -10,6 +10,8 @@ One run measures, with several repetitions (the median is the figure):
        the same dates;
   (e)  the three tables of an N:-heavy section (ARM ROCKCHIP: hundreds of literal pathspecs), cold;
   (f)  the whole report (the year, the previous year, a tool repository), cold and warm;
+  (h)  `retrospect trends` over the previous year and the year, cold (against (t), one numstat pass over
+       both years' history) and warm (at most a second per year);
 and the peak RSS of retrospect's own process. It also checks that retrospect's numbers equal plain git's
 (the reference, `git log` over the section's pathspecs, the dated log), so the benchmark is a correctness
 check too: PASS or FAIL per table, and per target (TARGETS) PASS or FAIL.
@@ -62,9 +64,16 @@ EXTRA_COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("authors by dates", ("authors", "{repo}", "--since", AUTHOR_DATES[0], "--until", AUTHOR_DATES[1])),
     ("N: tables", ("table", *TABLE_KINDS, "{repo}", "--year", "{year}", "--subsystem", N_SECTION, "--format", "tsv")),
     ("report", ("report", "--config", "{config}", "--year", "{year}", "--offline", "--out", "{out}")),
+    (
+        "trends",
+        ("trends", "--config", "{config}", "--first-year", "{previous}", "--last-year", "{year}", "--offline")
+        + ("--out", "{out}", "--format", "json"),
+    ),
 )
+TRENDS_YEARS = 2  # the previous year and the year
+TRENDS_WARM_PER_YEAR = 1.0  # seconds
 # The plain git command each is measured against, run right before it: (g) the dated log, else (a) the floor.
-BASELINE = {"authors by dates": "g"}
+BASELINE = {"authors by dates": "g", "trends": "t"}
 # (ratio, numerator, denominator, at most): the targets, each printed with PASS or FAIL. Each denominator
 # is measured right before its numerator, in every repetition, and the value is the median of the
 # repetitions' ratios: a shared machine's speed drifts over minutes, and a ratio of two medians taken
@@ -77,6 +86,7 @@ TARGETS: tuple[tuple[str, str, str, float], ...] = (
     ("N: section tables cold / floor", "e.N: tables", "a.N: tables", 0.8),
     ("report cold / floor", "f.report", "a.report", 0.8),
     ("report warm / floor", "f2.report", "a.report", 0.1),
+    ("trends cold / floor over its years", "h.trends", "t.trends", 1.0),
 )
 RSS_TARGET_MB = 300
 
@@ -354,7 +364,13 @@ def extra_runs(
         baseline = timed_git(repo, *baselines[BASELINE.get(name, "a")])[0]
         cache, report = Path(tempfile.mkdtemp(dir=scratch)), Path(tempfile.mkdtemp(dir=scratch))
         env = dict(os.environ, XDG_CACHE_HOME=str(cache))
-        fill = {"repo": str(repo), "year": str(year), "config": str(config), "out": str(report)}
+        fill = {
+            "repo": str(repo),
+            "year": str(year),
+            "previous": str(year - 1),
+            "config": str(config),
+            "out": str(report),
+        }
         argv = [*prefix, *(a.format(**fill) for a in args)]
         cold = run_timed(argv, env)
         written = (report / f"{year}.json").read_text() if name == "report" and cold.status == 0 else None
@@ -397,6 +413,7 @@ def check_extras(
             ]
             got = [[int(c) for c in (row[1:3] if kind == "community" else [row[1], row[2], row[4]])] for row in rows]
             verdicts[f"N: tables, {kind}"] = "PASS" if got == want else f"FAIL ({got} != {want})"
+    verdicts.update(check_trends(runs["trends"], tables))
     report = runs["report"][1]
     if report.status == 0:
         kernel = json.loads(report.stdout)["stats"]["kernel"]["tables"]
@@ -404,6 +421,24 @@ def check_extras(
             want = [[int(c) for c in (r[1:3] if kind == "community" else [r[1], r[2], r[4]])] for r in tables[kind][1:]]
             got = [row.values for row in table_from(kernel[kind]).rows]
             verdicts[f"report, {kind}"] = "PASS" if got == want else f"FAIL ({got} != {want})"
+    return verdicts
+
+
+def check_trends(runs: tuple[float, Run, Run, str], tables: dict[str, list[list[str]]]) -> dict[str, str]:
+    """The year's row of `trends` against the reference's total rows; the warm run within a second a year."""
+    _, cold, warm, _ = runs
+    verdicts = {}
+    if warm.status == 0:
+        per_year = warm.seconds / TRENDS_YEARS
+        verdicts["trends warm, at most a second per year"] = (
+            "PASS" if per_year <= TRENDS_WARM_PER_YEAR else f"FAIL ({per_year:.2f} s per year)"
+        )
+    if cold.status == 0:
+        year = json.loads(cold.stdout)["years"][-1]
+        commits, lines = (tables[kind][-1] for kind in ("commits", "lines"))
+        got = [year["commits"], year["lines"], *(year["shares"][k]["parent"]["whole"] for k in ("commits", "lines"))]
+        want = [int(commits[1]), int(lines[1]), int(commits[2]), int(lines[2])]
+        verdicts["trends, the year"] = "PASS" if got == want else f"FAIL ({got} != {want})"
     return verdicts
 
 
@@ -557,6 +592,7 @@ def benchmark(
         config = report_config(scratch, repo, tool, refs, year)
     section: dict[str, list[list[int]]] = {}
     floor_args = ["log", "--no-merges", "--numstat", f"{first}..{last}"]
+    trends_span = f"{PREVIOUS_REFS[0]}..{last}"  # the previous year's start to the year's end
     for i in range(repeat):
         progress(f"repetition {i + 1}/{repeat}: (b)")
         start = time.perf_counter()
@@ -586,9 +622,10 @@ def benchmark(
         extra.setdefault("cpu.c.tables", Measure("    (c) tables, CPU")).samples.append(runs["tables"].cpu_seconds)
         assert config is not None
         progress(f"repetition {i + 1}/{repeat}: (d) (e) (f)")
-        others = extra_runs(prefix, repo, config, year, scratch, {"a": floor_args, "g": dated_log_args()})
+        baselines = {"a": floor_args, "g": dated_log_args(), "t": ["log", "--no-merges", "--numstat", trends_span]}
+        others = extra_runs(prefix, repo, config, year, scratch, baselines)
         for name, (baseline, first_run, second_run, _) in others.items():
-            letter = {"authors by dates": "d", "N: tables": "e", "report": "f"}[name]
+            letter = {"authors by dates": "d", "N: tables": "e", "report": "f", "trends": "h"}[name]
             base = BASELINE.get(name, "a")
             extra.setdefault(f"{base}.{name}", Measure(f"({base}) right before ({letter})")).samples.append(baseline)
             extra.setdefault(f"{letter}.{name}", Measure(f"({letter}) {name}, empty cache")).samples.append(
