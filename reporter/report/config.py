@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import string
 from dataclasses import dataclass, field
@@ -184,6 +185,306 @@ class Config:
         return [self.kernel.name] + [t.name for t in self.tools]
 
 
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One key of the configuration: what the validator accepts (type, default, whether required, the keys of
+    a mapping or of each mapping in a list) and what the documentation's reference says of it."""
+
+    name: str
+    kind: type | tuple[type, ...]
+    doc: str
+    default: Any = None
+    required: bool = False
+    keys: tuple[Key, ...] = ()  # a mapping's keys, or those of each mapping in a list
+    items: type | None = None  # a list's items, when they are not mappings
+    default_text: str = ""  # the default in words, where it is not a constant
+    example: str = ""  # a value in flow-style YAML, where the built-in configuration has none
+
+
+_PATHSET_KEYS = (
+    Key("label", str, "the set's label: a table's column, `--subsystem LABEL=...`", required=True),
+    Key("section", str, "a MAINTAINERS section's title (exactly one of section and paths)"),
+    Key(
+        "paths",
+        list,
+        "git pathspecs instead of a section",
+        [],
+        items=str,
+        example="[mm/damon/, include/linux/damon.h]",
+    ),
+    Key("display", str, "how the prose names the set", default_text="the label", example="MM"),
+)
+
+KEYS = (
+    Key(
+        "title",
+        str,
+        "the post's title; {subsystem} and {year} are filled in",
+        "Looking back on {subsystem} development in {year}",
+    ),
+    Key("tags", list, "the post's front-matter tags", ["statistic", "yearly_development_statistics"], items=str),
+    Key("draft", bool, "the post's front matter: true keeps Hugo from publishing it", False),
+    Key(
+        "date",
+        (str, datetime),
+        "the post's front-matter date",
+        default_text="that of the year's last boundary",
+        example="2024-01-02T03:04:05Z",
+    ),
+    Key(
+        "template",
+        str,
+        "a Jinja2 template of the post, relative to this file; it may"
+        ' {% extends "retrospect/post.md.j2" %} and replace its blocks',
+        default_text="the built-in post",
+        example="post.md.j2",
+    ),
+    Key(
+        "kernel",
+        dict,
+        "the repository with a MAINTAINERS file, and the subsystem counted in it",
+        required=True,
+        keys=(
+            Key(
+                "name",
+                str,
+                "the repository's name: `--repo NAME=PATH` uses a local clone instead of the URL;"
+                " it names the clone in the cache",
+                "linux",
+            ),
+            Key("url", str, "where to clone it from"),
+            Key("path", str, "a local clone to use instead of the URL", example="../linux"),
+            Key("display", str, "how the prose names the subsystem", default_text="the subsystem's label"),
+            Key(
+                "subsystem",
+                dict,
+                "the subsystem: a MAINTAINERS section or paths",
+                required=True,
+                keys=_PATHSET_KEYS,
+            ),
+            Key(
+                "parent",
+                dict,
+                "the subsystem's parent, the share's denominator",
+                required=True,
+                keys=_PATHSET_KEYS,
+            ),
+            Key("total_label", str, "the whole repository's column label", "linux"),
+            Key("total_display", str, "how the prose names the whole repository", "the whole tree"),
+            Key(
+                "maintainer_label",
+                str,
+                "the community table's maintainer column label",
+                default_text="the local part of the first maintainer's address",
+            ),
+            Key(
+                "maintainers",
+                list,
+                "whose commits are the maintainer's (Name <email>, a name or an address)",
+                [],
+                items=str,
+                default_text="the subsystem section's M: entries",
+                example="[SeongJae Park <sj@kernel.org>]",
+            ),
+            Key("tag_pattern", str, "regex of the tags that may bound a year", DEFAULT_TAG_PATTERN),
+            Key("release_pattern", str, "regex of the final release tags", DEFAULT_RELEASE_PATTERN),
+            Key(
+                "refs",
+                dict,
+                "explicit boundaries for a year (at least two refs), instead of the tag rule",
+                {},
+            ),
+            Key(
+                "employers",
+                list,
+                "employer map lines: ADDRESS-OR-DOMAIN EMPLOYER [< YYYY-MM-DD]",
+                [],
+                items=str,
+            ),
+        ),
+    ),
+    Key(
+        "tools",
+        list,
+        "the user-space tools' repositories, counted by dates",
+        [],
+        keys=(
+            Key("name", str, "the repository's name (as kernel.name)", required=True),
+            Key("url", str, "where to clone it from"),
+            Key("path", str, "a local clone to use instead of the URL", example="../damo"),
+            Key("display", str, "how the prose names the tool", default_text="the name"),
+            Key("description", str, "what the prose calls it", "user-space tool"),
+            Key("merges", bool, "count merge commits", True),
+            Key(
+                "date_kind",
+                str,
+                "which date the year's dates bound: committer (as git compares) or author",
+                "committer",
+            ),
+            Key("tag_pattern", str, "regex of the tool's release tags", DEFAULT_TOOL_TAG_PATTERN),
+            Key(
+                "release_notes",
+                dict,
+                "the tool's release notes file, whose items for each release of the year the post lists",
+                default_text="none: no release items",
+                keys=(
+                    Key("file", str, "the file's path in the tool's repository", required=True),
+                    Key("version", str, "regex of a version line: the release's tag", DEFAULT_NOTES_VERSION),
+                    Key("item", str, "how an item starts (indented lines continue it)", "- "),
+                    Key("max_items", int, "the most items the post shows", 10),
+                ),
+            ),
+        ),
+    ),
+    Key(
+        "people",
+        dict,
+        "how identities are folded into persons",
+        {},
+        keys=(
+            Key("fold_names", bool, "identities that share a name are one person (off: only addresses link)", True),
+            Key(
+                "aliases",
+                list,
+                "groups of identities (Name <email>, a name or an address) of one person",
+                [],
+                items=list,
+                example="[[SeongJae Park <sj@kernel.org>, sjpark <sjpark@amazon.com>]]",
+            ),
+        ),
+    ),
+    Key(
+        "github",
+        list,
+        "GitHub repositories (OWNER/REPO) whose stars and releases the post reports",
+        [],
+        items=str,
+    ),
+    Key(
+        "packaging",
+        list,
+        "projects whose distribution packages (Repology) and PyPI downloads the post reports",
+        [],
+        keys=(
+            Key("project", str, "the project's Repology name", required=True),
+            Key("pypi", str, "its PyPI package", default_text="the project's name"),
+        ),
+    ),
+    Key(
+        "mail",
+        dict,
+        "the addresses of the mailing-list copy (YEAR.mbox)",
+        {},
+        keys=(
+            Key(
+                "from",
+                str,
+                "its sender",
+                default_text="the subsystem section's first M:",
+                example="SeongJae Park <sj@kernel.org>",
+            ),
+            Key(
+                "to",
+                list,
+                "its recipients",
+                [],
+                items=str,
+                default_text="the subsystem section's L: lists",
+                example="[damon@lists.linux.dev]",
+            ),
+            Key("cc", list, "its copies", [], items=str, example="[linux-mm@kvack.org]"),
+        ),
+    ),
+    Key(
+        "trends",
+        dict,
+        "what `retrospect trends` covers",
+        {},
+        keys=(Key("first_year", int, "its first year", default_text="the year of the subsystem's first commit"),),
+    ),
+    Key(
+        "publish",
+        dict,
+        "where the action publishes, when its inputs leave it empty",
+        {},
+        keys=(
+            Key(
+                "news_repository",
+                str,
+                "OWNER/REPO, a git URL or ./PATH",
+            ),
+            Key("news_branch", str, "the branch to update", default_text="the repository's default branch"),
+            Key("news_path", str, "the markdown file to update"),
+            Key(
+                "region",
+                str,
+                "the region between <!-- retrospect:begin REGION --> and <!-- retrospect:end REGION -->",
+                default_text="stats",
+            ),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Described:
+    """One key as the reference shows it; `example` is `name: value` in flow-style YAML."""
+
+    path: str
+    kind: str
+    default_text: str
+    doc: str
+    example: str
+
+
+def _kind_text(key: Key) -> str:
+    kinds = key.kind if isinstance(key.kind, tuple) else (key.kind,)
+    names = {str: "string", bool: "boolean", int: "integer", list: "list", dict: "mapping", datetime: "date"}
+    text = " or ".join(names[k] for k in kinds)
+    if key.kind is list:
+        text += " of mappings" if key.keys else f" of {names[key.items]}s" if key.items else ""
+    return text
+
+
+def _flow(value: Any) -> str:
+    return str(yaml.safe_dump(value, default_flow_style=True, width=1000)).strip().removesuffix("...").strip()
+
+
+def _default_text(key: Key) -> str:
+    if key.required:
+        return "required"
+    if key.default_text or key.default is None:
+        return key.default_text or "none"
+    return _flow(key.default)
+
+
+def _example(key: Key, builtin: Any) -> str:
+    """The key's value in the built-in configuration, else the description's example (none for a mapping, whose
+    keys have theirs)."""
+    if key.keys:
+        return ""
+    if isinstance(builtin, list):  # a list of mappings: its first item's
+        builtin = builtin[0] if builtin else {}
+    if isinstance(builtin, dict) and builtin.get(key.name) not in (None, [], {}):
+        return f"{key.name}: {_flow(builtin[key.name])}"
+    return f"{key.name}: {key.example}" if key.example else ""
+
+
+def described(keys: tuple[Key, ...] | None = None, prefix: str = "", builtin: Any = None) -> list[Described]:
+    """Every key, depth first, as `a.b` (`a[].b` inside a list of mappings), with an example of its value."""
+    if builtin is None:
+        builtin = yaml.safe_load(DEFAULT_YAML)
+    found = []
+    for key in KEYS if keys is None else keys:
+        path = prefix + key.name
+        found.append(Described(path, _kind_text(key), _default_text(key), key.doc, _example(key, builtin)))
+        inner = builtin.get(key.name) if isinstance(builtin, dict) else None
+        if isinstance(inner, list):
+            inner = inner[0] if inner and isinstance(inner[0], dict) else {}
+        found += described(key.keys, path + ("[]." if key.kind is list else "."), inner or {})
+    return found
+
+
 class _Loader(yaml.SafeLoader):
     """Keeps each mapping's node, so that a bad value can be reported at its line."""
 
@@ -208,14 +509,15 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 
 class _Reader:
-    """Typed access to one mapping, with errors naming the file, line and key."""
+    """Typed access to one mapping, as its keys' description says, with errors naming the file, line and key."""
 
-    def __init__(self, source: str, data: Any, where: str) -> None:
+    def __init__(self, source: str, data: Any, where: str, keys: tuple[Key, ...]) -> None:
         self.source = source
         if not isinstance(data, _Marked):
             raise UserError(f"{source}: {where or 'the file'} must be a mapping")
         self.data = data
         self.where = where
+        self.keys = {key.name: key for key in keys}
 
     def _line(self, key: str) -> int:
         mark = self.data.marks.get(key, self.data.mark)
@@ -225,36 +527,44 @@ class _Reader:
         path = f"{self.where}.{key}" if self.where else key
         return UserError(f"{self.source}:{self._line(key)}: {path}: {problem}")
 
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any = None, required: bool = False) -> Any:
+    def get(self, key: str, default: Any = None, spec: Key | None = None) -> Any:
+        """The key's value, else `default`, else its described default (a copy: a list is the caller's)."""
+        spec = spec or self.keys[key]
         if key not in self.data:
-            if required:
+            if spec.required:
                 line = self.data.mark.line + 1
                 where = f" in {self.where}" if self.where else ""
                 raise UserError(f"{self.source}:{line}: missing key {key!r}{where}")
-            return default
+            return copy.copy(spec.default if default is None else default)
         value = self.data[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
-            names = " or ".join(t.__name__ for t in _as_tuple(kind))
+        kinds = _as_tuple(spec.kind)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            names = " or ".join(t.__name__ for t in kinds)
             raise self.fail(key, f"expected {names}, got {type(value).__name__}")
         return value
 
-    def child(self, key: str, required: bool = True) -> _Reader:
-        value = self.get(key, dict, required=required)
-        return _Reader(self.source, value if value is not None else _empty(self.data), self._sub(key))
+    def child(self, key: str) -> _Reader:
+        spec = self.keys[key]
+        value = self.get(key) if key in self.data or spec.required else None
+        return _Reader(self.source, value if value is not None else _empty(self.data), self._sub(key), spec.keys)
+
+    def children(self, key: str) -> list[_Reader]:
+        """A list of mappings, each read as the key's description says."""
+        return [_Reader(self.source, item, f"{key}[{i}]", self.keys[key].keys) for i, item in enumerate(self.get(key))]
 
     def _sub(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
 
-    def string_list(self, key: str, default: list[str] | None = None) -> list[str]:
-        value = self.get(key, list, default if default is not None else [])
+    def string_list(self, key: str, spec: Key | None = None) -> list[str]:
+        value = self.get(key, spec=spec)
         if not all(isinstance(v, str) for v in value):
             raise self.fail(key, "expected a list of strings")
         return list(value)
 
-    def check_keys(self, allowed: set[str]) -> None:
+    def check_keys(self) -> None:
         for key in self.data:
-            if key not in allowed:
-                raise self.fail(str(key), f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+            if key not in self.keys:
+                raise self.fail(str(key), f"unknown key (expected one of: {', '.join(sorted(self.keys))})")
 
 
 def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
@@ -268,12 +578,12 @@ def _empty(parent: _Marked) -> _Marked:
 
 
 def _pathset(reader: _Reader) -> PathSetConfig:
-    reader.check_keys({"label", "section", "paths", "display"})
+    reader.check_keys()
     result = PathSetConfig(
-        label=reader.get("label", str, required=True),
-        section=reader.get("section", str),
+        label=reader.get("label"),
+        section=reader.get("section"),
         paths=reader.string_list("paths"),
-        display=reader.get("display", str),
+        display=reader.get("display"),
     )
     if bool(result.section) == bool(result.paths):
         raise reader.fail("section", "give either a MAINTAINERS section or paths")
@@ -281,54 +591,40 @@ def _pathset(reader: _Reader) -> PathSetConfig:
 
 
 def _kernel(r: _Reader) -> KernelConfig:
-    r.check_keys(
-        {
-            "name",
-            "url",
-            "path",
-            "display",
-            "subsystem",
-            "parent",
-            "total_label",
-            "total_display",
-            "maintainer_label",
-            "maintainers",
-            "tag_pattern",
-            "release_pattern",
-            "refs",
-            "employers",
-        }
-    )
-    refs_reader = r.child("refs", required=False)
+    r.check_keys()
+    refs_reader = r.child("refs")
     refs: dict[int, list[str]] = {}
     for year in refs_reader.data:
         if not isinstance(year, int):
             raise refs_reader.fail(str(year), "expected a year as the key")
-        refs[year] = refs_reader.string_list(year)  # type: ignore[arg-type]
+        refs[year] = refs_reader.string_list(year, _YEAR_REFS)  # type: ignore[arg-type]
         if len(refs[year]) < 2:
             raise refs_reader.fail(str(year), "needs at least two refs")
     subsystem = _pathset(r.child("subsystem"))
     return KernelConfig(
-        name=_name(r, "linux"),
-        url=r.get("url", str),
-        path=r.get("path", str),
-        display=r.get("display", str, subsystem.label),
+        name=_name(r),
+        url=r.get("url"),
+        path=r.get("path"),
+        display=r.get("display", subsystem.label),
         subsystem=subsystem,
         parent=_pathset(r.child("parent")),
-        total_label=r.get("total_label", str, "linux"),
-        total_display=r.get("total_display", str, "the whole tree"),
-        maintainer_label=r.get("maintainer_label", str),
+        total_label=r.get("total_label"),
+        total_display=r.get("total_display"),
+        maintainer_label=r.get("maintainer_label"),
         maintainers=r.string_list("maintainers"),
-        tag_pattern=r.get("tag_pattern", str, DEFAULT_TAG_PATTERN),
-        release_pattern=r.get("release_pattern", str, DEFAULT_RELEASE_PATTERN),
+        tag_pattern=r.get("tag_pattern"),
+        release_pattern=r.get("release_pattern"),
         refs=refs,
         employers=_employer_lines(r),
     )
 
 
-def _name(r: _Reader, default: str | None = None) -> str:
+_YEAR_REFS = Key("YEAR", list, "a year's boundary refs", [], items=str)
+
+
+def _name(r: _Reader) -> str:
     """A repository name: it names a directory in the cache, so a name and never a path."""
-    name: str = r.get("name", str, default, required=default is None)
+    name: str = r.get("name")
     if not _NAME.fullmatch(name):
         raise r.fail("name", f"{name!r}: a name holds letters, digits, '.', '_' and '-', and does not start with '.'")
     return name
@@ -336,7 +632,7 @@ def _name(r: _Reader, default: str | None = None) -> str:
 
 def _title(r: _Reader) -> str:
     """The title template: text with {subsystem} and {year}, nothing else to format."""
-    title: str = r.get("title", str, "Looking back on {subsystem} development in {year}")
+    title: str = r.get("title")
     try:
         fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(title)]
     except ValueError as err:
@@ -360,28 +656,26 @@ def _employer_lines(r: _Reader) -> list[str]:
 
 
 def _tool(r: _Reader) -> ToolConfig:
-    r.check_keys(
-        {"name", "url", "path", "display", "description", "merges", "date_kind", "tag_pattern", "release_notes"}
-    )
+    r.check_keys()
     name = _name(r)
-    date_kind = r.get("date_kind", str, "committer")
+    date_kind = r.get("date_kind")
     if date_kind not in ("committer", "author"):
         raise r.fail("date_kind", "expected committer or author")
     return ToolConfig(
         name=name,
-        url=r.get("url", str),
-        path=r.get("path", str),
-        display=r.get("display", str, name),
-        description=r.get("description", str, "user-space tool"),
-        merges=r.get("merges", bool, True),
+        url=r.get("url"),
+        path=r.get("path"),
+        display=r.get("display", name),
+        description=r.get("description"),
+        merges=r.get("merges"),
         date_kind=date_kind,
-        tag_pattern=_pattern(r, "tag_pattern", DEFAULT_TOOL_TAG_PATTERN),
+        tag_pattern=_pattern(r, "tag_pattern"),
         notes=_notes(r.child("release_notes")) if "release_notes" in r.data else None,
     )
 
 
-def _pattern(r: _Reader, key: str, default: str) -> str:
-    pattern: str = r.get(key, str, default)
+def _pattern(r: _Reader, key: str) -> str:
+    pattern: str = r.get(key)
     try:
         re.compile(pattern)
     except re.error as err:
@@ -390,44 +684,39 @@ def _pattern(r: _Reader, key: str, default: str) -> str:
 
 
 def _notes(r: _Reader) -> NotesConfig:
-    r.check_keys({"file", "version", "item", "max_items"})
-    item: str = r.get("item", str, "- ")
-    max_items: int = r.get("max_items", int, 10)
+    r.check_keys()
+    item: str = r.get("item")
+    max_items: int = r.get("max_items")
     if not item.strip():
         raise r.fail("item", "expected a marker such as '- '")
     if max_items < 0:
         raise r.fail("max_items", "expected 0 or more")
-    shape = NotesShape(_pattern(r, "version", DEFAULT_NOTES_VERSION), item)
-    return NotesConfig(r.get("file", str, required=True), shape, max_items)
+    shape = NotesShape(_pattern(r, "version"), item)
+    return NotesConfig(r.get("file"), shape, max_items)
 
 
 def _people(r: _Reader) -> Rules:
-    r.check_keys({"fold_names", "aliases"})
-    groups = r.get("aliases", list, [])
+    r.check_keys()
+    groups = r.get("aliases")
     for i, group in enumerate(groups):
         if not isinstance(group, list) or len(group) < 2 or not all(isinstance(e, str) and e.strip() for e in group):
             raise r.fail(
                 "aliases", f"item {i}: expected a list of at least two identities (Name <email>, name or email)"
             )
-    return Rules(r.get("fold_names", bool, True), tuple(tuple(group) for group in groups))
+    return Rules(r.get("fold_names"), tuple(tuple(group) for group in groups))
 
 
 def _mail(r: _Reader) -> MailConfig:
-    r.check_keys({"from", "to", "cc"})
-    return MailConfig(r.get("from", str), r.string_list("to"), r.string_list("cc"))
+    r.check_keys()
+    return MailConfig(r.get("from"), r.string_list("to"), r.string_list("cc"))
 
 
 def _trends(r: _Reader) -> int | None:
-    r.check_keys({"first_year"})
-    first: int | None = r.get("first_year", int)
+    r.check_keys()
+    first: int | None = r.get("first_year")
     if first is not None and not 1970 <= first <= 9999:
         raise r.fail("first_year", "expected a year")
     return first
-
-
-def _list_of_mappings(r: _Reader, key: str) -> list[_Reader]:
-    items = r.get(key, list, [])
-    return [_Reader(r.source, item, f"{key}[{i}]") for i, item in enumerate(items)]
 
 
 def parse(text: str, source: str) -> Config:
@@ -439,48 +728,32 @@ def parse(text: str, source: str) -> Config:
         raise UserError(f"{source}{line}: invalid YAML: {err.problem or err.context}") from None
     except yaml.YAMLError as err:
         raise UserError(f"{source}: invalid YAML: {err}") from None
-    r = _Reader(source, data, "")
-    r.check_keys(
-        {
-            "title",
-            "tags",
-            "draft",
-            "date",
-            "template",
-            "kernel",
-            "tools",
-            "people",
-            "github",
-            "packaging",
-            "publish",
-            "mail",
-            "trends",
-        }
-    )
-    template = r.get("template", str)
-    date = r.get("date", (str, datetime))
-    tools = [_tool(t) for t in _list_of_mappings(r, "tools")]
+    r = _Reader(source, data, "", KEYS)
+    r.check_keys()
+    template = r.get("template")
+    date = r.get("date")
+    tools = [_tool(t) for t in r.children("tools")]
     packaging = []
-    for p in _list_of_mappings(r, "packaging"):
-        p.check_keys({"project", "pypi"})
-        packaging.append(PackagingConfig(p.get("project", str, required=True), p.get("pypi", str)))
-    publish = r.child("publish", required=False)
-    publish.check_keys({"news_repository", "news_branch", "news_path", "region"})
+    for p in r.children("packaging"):
+        p.check_keys()
+        packaging.append(PackagingConfig(p.get("project"), p.get("pypi")))
+    publish = r.child("publish")
+    publish.check_keys()
     config = Config(
         source=source,
         title=_title(r),
-        tags=r.string_list("tags", ["statistic", "yearly_development_statistics"]),
-        draft=r.get("draft", bool, False),
+        tags=r.string_list("tags"),
+        draft=r.get("draft"),
         date=date.isoformat() if isinstance(date, datetime) else date,
         template=Path(source).parent / template if template else None,
         kernel=_kernel(r.child("kernel")),
         tools=tools,
         github=r.string_list("github"),
         packaging=packaging,
-        publish={k: publish.get(k, str) for k in publish.data},
-        people=_people(r.child("people", required=False)),
-        mail=_mail(r.child("mail", required=False)),
-        trends_first_year=_trends(r.child("trends", required=False)),
+        publish={k: publish.get(k) for k in publish.data},
+        people=_people(r.child("people")),
+        mail=_mail(r.child("mail")),
+        trends_first_year=_trends(r.child("trends")),
     )
     names = config.repo_names()
     if len(set(names)) != len(names):
