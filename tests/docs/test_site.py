@@ -86,7 +86,7 @@ def test_every_key_has_a_type_a_default_and_a_valid_example() -> None:
         assert key.example, f"{key.path} has no example"
         name, value = next(iter(yaml.safe_load(key.example).items()))
         assert name == key.path.rpartition(".")[2]
-        kinds = {"string": str, "boolean": bool, "list": list, "date": object, "mapping": dict}
+        kinds = {"string": str, "boolean": bool, "integer": int, "list": list, "date": object, "mapping": dict}
         expected = tuple(kinds[word] for word in key.kind.split() if word in kinds)
         assert isinstance(value, expected), (key.path, value)
 
