@@ -147,7 +147,7 @@ def ranking_options(parser: Parser) -> None:
         nargs="+",
         default=[],
         metavar="TITLE",
-        help="only files of this MAINTAINERS section (repeatable)",
+        help="only files of this MAINTAINERS section (repeatable; TITLE#N: the Nth of several with one title)",
     )
     group.add_argument(
         "--paths", "--files", dest="paths", nargs="+", default=[], metavar="PATHSPEC", help="only files these match"

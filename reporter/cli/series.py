@@ -26,7 +26,9 @@ def add(sub: options.Subcommands) -> None:
     p.add_argument("repo", metavar="REPO", help="a git repository (work tree or bare)")
     p.add_argument("--range", required=True, metavar="A..B", help="revision range")
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--subsystem", metavar="TITLE", help="the files of this MAINTAINERS section (at B)")
+    group.add_argument(
+        "--subsystem", metavar="TITLE", help="the files of this MAINTAINERS section (at B; TITLE#N: the Nth of several)"
+    )
     group.add_argument("--paths", nargs="+", metavar="PATHSPEC", help="the files these match")
     p.add_argument(
         "--tag-pattern", default=DEFAULT_TAG_PATTERN, metavar="REGEX", help="regex of the release tags (rc included)"

@@ -37,7 +37,7 @@ def add(sub: options.Subcommands) -> None:
         "--subsystem",
         default=kernel.subsystem.spec(),
         metavar="SPEC",
-        help="[LABEL=]SECTION TITLE or [LABEL=]path:P1,P2",
+        help="[LABEL=]SECTION TITLE or [LABEL=]path:P1,P2; TITLE#N is the Nth of several sections with one title",
     )
     p.add_argument("--parent", default=kernel.parent.spec(), metavar="SPEC", help="the parent subsystem, same form")
     p.add_argument("--total-label", default=kernel.total_label, metavar="LABEL", help="the whole tree's label")

@@ -70,9 +70,9 @@ def _section_pathset(repo: git.Repo, commit: str, title: str, label: str | None)
     section = maintainers.find(sections, title)
     files = _files_at(repo, commit) if section.regexes else ()
     return PathSet(
-        label=label or _slug(section.title),
+        label=label or _slug(section.name),
         pathspecs=section.pathspecs(set(dirs), files),
-        section=section.title,
+        section=section.name,
         maintainers=tuple(section.maintainers),
         lists=tuple(address for entry in section.lists if (address := _list_address(entry))),
     )

@@ -42,6 +42,13 @@ class Section:
     files: list[str] = field(default_factory=list)
     excludes: list[str] = field(default_factory=list)
     regexes: list[str] = field(default_factory=list)
+    where: str = ""  # FILE:LINE of the title
+    ordinal: int = 0  # among the sections sharing this title (1, 2, ...); 0 when the title is the only one
+
+    @property
+    def name(self) -> str:
+        """The title, or `TITLE#N` for the Nth of several sections with this title (in reading order)."""
+        return f"{self.title}#{self.ordinal}" if self.ordinal else self.title
 
     def matches(self, path: str, dirs: set[str] | frozenset[str] = frozenset()) -> bool:
         """Whether get_maintainer.pl would put `path` in this section; `dirs` are the tree's directories."""
@@ -85,9 +92,12 @@ def read_files(files: Iterable[tuple[str, str]]) -> Parsed:
     title: str | None = None  # the last title line: the section of the tags that follow
     current: Section | None = None
     after_tag = False  # the line before (comments aside) was a tag line, in the same file
+    title_at = ""
+    after_title = False  # the line before (comments aside) was a title line
     for name, number, line in _lines(files):
         where = f"{name}:{number}"
         after_tag = after_tag and number > 1
+        after_title = after_title and number > 1
         tag = _tag(line)
         if tag is None:
             if line.lstrip().startswith("#"):
@@ -97,19 +107,39 @@ def read_files(files: Iterable[tuple[str, str]]) -> Parsed:
                     f"{where}: {line.strip()!r} follows section {current.title!r} without a blank "
                     "line; read as the title of a new section, as get_maintainer.pl does"
                 )
-            if line.strip():
-                title, current = line.strip(), None
-            after_tag = False
+            if _is_underline(line):  # a heading's underline names nothing: the heading above it does
+                title = title if after_title else None
+                current = None
+            elif line.strip():
+                title, title_at, current = line.strip(), where, None
+            after_tag, after_title = False, bool(line.strip()) and title is not None
             continue
-        after_tag = True
+        after_tag, after_title = True, False
         if current is None:
             if title is None:
                 warnings.append(f"{where}: tag line {line.strip()!r} has no section title; skipped")
                 continue
-            current = Section(title)
+            current = Section(title, where=title_at)
             sections.append(current)
         _add_tag(current, tag[0], tag[1], where, warnings)
+    _number_shared_titles(sections)
     return Parsed(sections, warnings)
+
+
+def _is_underline(line: str) -> bool:
+    text = line.strip()
+    return len(text) >= 2 and (set(text) == {"-"} or set(text) == {"="})
+
+
+def _number_shared_titles(sections: list[Section]) -> None:
+    """`TITLE#1`, `TITLE#2`, ... for the sections that share a title, so that each can be named."""
+    groups: dict[str, list[Section]] = {}
+    for section in sections:
+        groups.setdefault(section.title.casefold(), []).append(section)
+    for group in groups.values():
+        if len(group) > 1:
+            for n, section in enumerate(group, 1):
+                section.ordinal = n
 
 
 def parse(text: str) -> list[Section]:
@@ -139,6 +169,12 @@ def _add_tag(section: Section, tag: str, value: str, where: str, warnings: list[
                 f"{_MAX_EXPANSIONS} patterns; taken literally"
             )
             patterns = [value]
+        if any(_outside(p) for p in patterns):
+            warnings.append(
+                f"{where}: {tag}: {value!r} in {section.title!r} is not a path inside the tree (a leading `/`, "
+                "`.`, `..` or an empty part): get_maintainer.pl matches no file with it, nor does retrospect"
+            )
+            patterns = [p for p in patterns if not _outside(p)]
         (section.files if tag == "F" else section.excludes).extend(patterns)
         return
     if tag == "N":
@@ -193,15 +229,32 @@ def _brace_groups(pattern: str) -> list[tuple[int, int]]:
     return groups
 
 
+def _outside(pattern: str) -> bool:
+    """Whether a pattern has a part no path from git has (`/x`, `./x`, `x/../y`, `x//y`): git would take
+    such a pathspec as outside the repository or normalise it, where get_maintainer.pl's regex finds nothing."""
+    parts = pattern.removesuffix("/").split("/")
+    return bool(pattern) and any(part in ("", ".", "..") for part in parts)
+
+
 def find(sections: list[Section], title: str) -> Section:
-    """The section titled `title` (case-insensitive); an unknown title lists the closest ones."""
-    by_title = {s.title.casefold(): s for s in sections}
-    if title.casefold() in by_title:
-        return by_title[title.casefold()]
+    """The section titled `title` (case-insensitive), or named `TITLE#N` among several with one title; a title
+    several sections share is refused with their names, an unknown title lists the closest ones."""
+    wanted = title.casefold()
+    named = [s for s in sections if s.name.casefold() == wanted]
+    if len(named) == 1:
+        return named[0]
+    shared = [s for s in sections if s.title.casefold() == wanted]
+    if shared:
+        choices = "; ".join(f"{s.name!r} ({s.where}, {_first_file(s)})" for s in shared)
+        raise UserError(f"{len(shared)} MAINTAINERS sections are titled {title!r}: name one as TITLE#N: {choices}")
     close = difflib.get_close_matches(title.upper(), [s.title.upper() for s in sections], n=3, cutoff=0.4)
     originals = {s.title.upper(): s.title for s in sections}
     hint = "; closest: " + ", ".join(repr(originals[c]) for c in close) if close else ""
     raise UserError(f"no MAINTAINERS section titled {title!r}{hint}")
+
+
+def _first_file(section: Section) -> str:
+    return f"F: {section.files[0]}" if section.files else f"N: {section.regexes[0]}" if section.regexes else "no F:"
 
 
 @cache

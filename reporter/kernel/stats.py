@@ -245,10 +245,10 @@ def section_stats(
             authors_of.setdefault(i, set()).add(commit.author)
             if not is_maintainer(commit, index.sections[i].maintainers):
                 others_of[i] = others_of.get(i, 0) + 1
-    ranked = sorted(commits_of, key=lambda i: (-commits_of[i], -lines_of[i], index.sections[i].title))
+    ranked = sorted(commits_of, key=lambda i: (-commits_of[i], -lines_of[i], index.sections[i].name))
     return [
         SectionStats(
-            index.sections[i].title,
+            index.sections[i].name,
             commits_of[i],
             lines_of[i],
             len(authors_of[i]),

@@ -14,7 +14,7 @@ from gitcheck import count, git
 from kernelrepo import ALICE, BOB, SJ, Builder, ts
 
 from reporter.cli import main
-from reporter.kernel import maintainers
+from reporter.kernel import compute, maintainers
 
 MAINTAINERS = """\
 Descriptions of section entries:
@@ -46,9 +46,21 @@ F:\tdrivers/mtd/onenand/
 QUIET
 M:\tNobody <nobody@example.com>
 F:\tquiet/
+
+GIT
+M:\tTom Rini <trini@example.com>
+F:\t/util/gitconfig
+F:\tutil/gitconfig/
+
+Board groups
+------------
+M:\tGroup Keeper <keeper@example.com>
+F:\tboard/common/
 """
 
 BOARD = "ACME BOARD\nM:\tAlice Liddell <alice@example.com>\nF:\tboard/acme/\n"
+# U-Boot's board files share titles (ten `SOCFPGA BOARD`s): this one is the second `ACME BOARD`.
+BOARD2 = "ACME BOARD\nM:\tBob Builder <bob@example.com>\nF:\tboard/acme2/\n"
 REFS = ["v2023.01", "v2023.04", "v2023.07"]
 
 
@@ -64,6 +76,10 @@ def uboot(tmp_path_factory: pytest.TempPathFactory) -> Path:
             ".get_maintainer.conf": "--find-maintainer-files\n--maintainer-path=.\n",
             "board/acme/MAINTAINERS": BOARD,
             "board/acme/board.c": "board\n",
+            "board/acme2/MAINTAINERS": BOARD2,
+            "board/acme2/board.c": "board\n" * 2,
+            "board/common/common.c": "common\n",
+            "util/gitconfig/config": "[core]\n",
             "lib/acpi/tables.c": "".join(f"acpi {i}\n" for i in range(30)),
             "drivers/net/ftgmac100.c": "mac\n",
             "drivers/aspeed_old.c": "old\n" * 5,
@@ -84,6 +100,9 @@ def uboot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     b.commit("aspeed: phy header", ALICE, ts("2023-05-02T00:00:00"), renames={"other/phy.h": "drivers/aspeed_phy.h"})
     b.commit("acme: board", SJ, ts("2023-05-03T00:00:00"), files={"board/acme/board.c": "board 2\n"})
     b.commit("aspeed: new", BOB, ts("2023-05-04T00:00:00"), files={"drivers/aspeed_new.c": "new\n" * 2})
+    b.commit("acme2: board", BOB, ts("2023-05-05T00:00:00"), files={"board/acme2/board.c": "board 3\n"})
+    b.commit("git: config", BOB, ts("2023-05-06T00:00:00"), files={"util/gitconfig/config": "[core]\n\tx\n"})
+    b.commit("board: common", SJ, ts("2023-05-07T00:00:00"), files={"board/common/common.c": "c 2\n"})
     b.tag("v2023.07", ts("2023-07-03T00:00:00"))
     return b.path
 
@@ -101,7 +120,8 @@ def numstat(repo: Path, span: str, specs: tuple[str, ...]) -> int:
 def sections_at(repo: Path, ref: str) -> tuple[list[maintainers.Section], set[str], list[str]]:
     files = git(repo, "ls-tree", "-r", "--name-only", ref).splitlines()
     dirs = {"/".join(f.split("/")[:i]) for f in files for i in range(1, f.count("/") + 1)}
-    texts = [(m, git(repo, "show", f"{ref}:{m}")) for m in ["MAINTAINERS", "board/acme/MAINTAINERS"]]
+    names = ["MAINTAINERS", "board/acme/MAINTAINERS", "board/acme2/MAINTAINERS"]
+    texts = [(m, git(repo, "show", f"{ref}:{m}")) for m in names]
     return maintainers.read_files(texts).sections, dirs, files
 
 
@@ -110,24 +130,29 @@ def test_subsystems_equal_git_for_every_section(uboot: Path, tmp_path: Path, cap
     refs.write_text("\n".join(REFS) + "\n")
     data = run_json(capsys, "subsystems", str(uboot), "--refs", str(refs))
     sections, dirs, files = sections_at(uboot, REFS[-1])
-    assert [s.title for s in sections] == ["ACPI", "ARM ASPEED", "KEXEC", "ONENAND", "QUIET", "ACME BOARD"]
-    assert data["sections_total"] == 6
+    names = ["ACPI", "ARM ASPEED", "KEXEC", "ONENAND", "QUIET", "GIT", "Board groups", "ACME BOARD#1", "ACME BOARD#2"]
+    assert [s.name for s in sections] == names
+    assert data["sections_total"] == 9
     rows = {row["section"]: row for row in data["sections"]}
     span = f"{REFS[0]}..{REFS[-1]}"
     for s in sections:
         specs = s.pathspecs(dirs, files)
         commits = count(uboot, "--no-merges", "--full-history", span, "--", *specs)
         lines = numstat(uboot, span, specs)
-        row = rows.get(s.title, {"commits": 0, "lines": 0})
-        assert (row["commits"], row["lines"]) == (commits, lines), s.title
+        row = rows.get(s.name, {"commits": 0, "lines": 0})
+        assert (row["commits"], row["lines"]) == (commits, lines), s.name
     # The shapes are there: a rename into ARM ASPEED counts the whole file, the deleted aspeed_old.c is
     # not in the tree at the last ref (so neither here nor in `table`), QUIET has no commits.
     assert rows["ARM ASPEED"]["lines"] == 3 + 40 + 2 and rows["ARM ASPEED"]["commits"] == 3
     assert rows["ACPI"]["lines"] == 30 and "QUIET" not in rows
-    assert rows["KEXEC"]["commits"] == 1 and rows["ACME BOARD"]["commits"] == 1 and rows["ONENAND"]["commits"] == 1
+    assert rows["KEXEC"]["commits"] == 1 and rows["ACME BOARD#1"]["commits"] == 1 and rows["ONENAND"]["commits"] == 1
+    # Two sections share a title, a heading's underline is no title, `/util/gitconfig` matches nothing.
+    assert rows["ACME BOARD#2"]["commits"] == rows["GIT"]["commits"] == rows["Board groups"]["commits"] == 1
 
 
-@pytest.mark.parametrize("title", ["ARM ASPEED", "KEXEC", "ACPI", "ACME BOARD"])
+@pytest.mark.parametrize(
+    "title", ["ARM ASPEED", "KEXEC", "ACPI", "ACME BOARD#1", "ACME BOARD#2", "GIT", "Board groups"]
+)
 def test_tables_use_the_same_paths(uboot: Path, tmp_path: Path, capsys, title: str) -> None:
     refs = tmp_path / "refs"
     refs.write_text("\n".join(REFS) + "\n")
@@ -139,3 +164,36 @@ def test_tables_use_the_same_paths(uboot: Path, tmp_path: Path, capsys, title: s
         assert row[table["header"][1]] == count(uboot, "--no-merges", f"{a}..{b}", "--", *specs), row
     lines = run_json(capsys, "table", "lines", str(uboot), *args)
     assert lines["rows"][-1][lines["header"][1]] == numstat(uboot, f"{REFS[0]}..{REFS[-1]}", specs)
+
+
+def test_a_shared_title_is_refused_with_its_sections(uboot: Path, tmp_path: Path, capsys) -> None:
+    refs = tmp_path / "refs"
+    refs.write_text("\n".join(REFS) + "\n")
+    args = ["--refs", str(refs), "--subsystem", "acme board", "--parent", "path:.", "--total-label", "all"]
+    assert main(["table", "commits", str(uboot), *args, "--quiet", "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "2 MAINTAINERS sections are titled 'acme board'" in err
+    assert "'ACME BOARD#1' (board/acme/MAINTAINERS:1, F: board/acme/)" in err
+    assert "'ACME BOARD#2' (board/acme2/MAINTAINERS:1, F: board/acme2/)" in err
+    span = f"{REFS[0]}..{REFS[-1]}"
+    for name, path in [("ACME BOARD#1", "board/acme/"), ("ACME BOARD#2", "board/acme2/")]:
+        data = run_json(capsys, "authors", str(uboot), "--subsystem", name, "--range", span)
+        assert data["total_commits"] == count(uboot, span, "--", path) == 1
+
+
+def test_a_path_outside_the_tree_selects_nothing_everywhere(uboot: Path, tmp_path: Path, capsys) -> None:
+    """`F: /util/gitconfig` matches no file for get_maintainer.pl: `table` and `authors` agree with
+    `subsystems` (git would call the pathspec outside the repository), and the line is named once."""
+    refs = tmp_path / "refs"
+    refs.write_text("\n".join(REFS) + "\n")
+    span = f"{REFS[0]}..{REFS[-1]}"
+    args = ["--refs", str(refs), "--subsystem", "GIT", "--parent", "path:.", "--total-label", "all"]
+    compute._sections_at.cache_clear()  # read afresh, so its warnings are said here
+    compute._section_pathset.cache_clear()
+    assert main(["table", "commits", str(uboot), *args, "--format", "json", "--no-cache"]) == 0
+    out, err = capsys.readouterr()
+    table = json.loads(out)
+    assert table["rows"][-1][table["header"][1]] == count(uboot, "--no-merges", span, "--", "util/gitconfig/") == 1
+    assert err.count("MAINTAINERS:33: F: '/util/gitconfig' in 'GIT' is not a path inside the tree") == 1
+    data = run_json(capsys, "authors", str(uboot), "--subsystem", "GIT", "--range", span)
+    assert data["total_commits"] == 1
