@@ -20,7 +20,7 @@ from reporter.files import write_together
 from reporter.git import walk
 from reporter.git.history import History
 from reporter.kernel import compute, stats
-from reporter.kernel.ranges import year_end, year_start
+from reporter.kernel.ranges import consecutive, year_end, year_start
 from reporter.model import Ratio
 from reporter.progress import group, warning
 from reporter.report.config import Config, ToolConfig
@@ -187,60 +187,66 @@ class Trends:
         return {"format": FORMAT, "settings": self.settings, "years": [to_json(y) for y in self.years]}
 
 
+@dataclass(slots=True)
+class _Planned:
+    """A year whose boundaries are known: read back from `kept`, or computed and kept with `fingerprint`."""
+
+    year: int
+    refs: list[str]
+    cutoff: int | None
+    fingerprint: str
+    kept: TrendYear | None
+
+
 def run_trends(options: TrendsOptions) -> Trends:
     """Each asked year, read back when kept with the same inputs, else computed and kept."""
     config = load_config(options.report.config_path)
     now = int(datetime.now(UTC).timestamp())
     this_year = datetime.fromtimestamp(now, UTC).year
     kernel = config.kernel
-    out = options.report.out_dir
     found: list[TrendYear] = []
     skipped: list[str] = []
     with Session(config, options.report) as session:
         known_first = min(options.years) if options.years else options.first_year or config.trends_first_year
         history = session.history(kernel.name, kernel.url, kernel.path, known_first or 1970, shallow=True)
         first = known_first or first_commit_year(history, config)
-        last = options.last_year or this_year
-        for year in options.years or range(first, last + 1):
-            cutoff = now if year >= this_year else None
-            with group(f"{kernel.name}: {year}"):
-                try:
-                    _, refs = year_refs(session, history, year, cutoff)
-                    resolved = history.hashes(refs)  # explicit refs may name no commit here
-                except UserError as err:
-                    skipped.append(f"{year} left out: {err}")
-                    continue
-                trend = _year(session, history, year, refs, resolved, cutoff, first, out)
-            found.append(trend)
+        planned = []
+        for year in options.years or range(first, (options.last_year or this_year) + 1):
+            try:
+                planned.append(_plan(session, history, year, now if year >= this_year else None, first))
+            except UserError as err:
+                skipped.append(f"{year} left out: {err}")
+        # The years to compute are walked at once, as chains spread over the jobs, not one year after another.
+        missing = [r for p in planned if p.kept is None for r in consecutive(p.refs)]
+        with history.walking(missing):
+            for plan in planned:
+                with group(f"{kernel.name}: {plan.year}"):
+                    found.append(plan.kept or _computed(session, history, plan, first))
     for text in skipped:
         warning(text)
     return Trends(settings(config), found, skipped)
 
 
-def _year(
-    session: Session,
-    history: History,
-    year: int,
-    refs: list[str],
-    resolved: dict[str, str],
-    cutoff: int | None,
-    first: int,
-    out: Path,
-) -> TrendYear:
-    """The year kept in `out` when its inputs are unchanged, else computed and kept there."""
+def _plan(session: Session, history: History, year: int, cutoff: int | None, first: int) -> _Planned:
+    """The year's boundaries and inputs' fingerprint, and the year kept with them (None: none is)."""
     config = session.config
+    _, refs = year_refs(session, history, year, cutoff)
+    resolved = history.hashes(refs)  # explicit refs may name no commit here
     until = _until(year, cutoff)
     tools = {
         t.name: _tool_commits(session.history(t.name, t.url, t.path, first), t, year_start(year), until)
         for t in config.tools
     }
     fingerprint = _fingerprint(config, year, resolved, tools)
-    path = path_of(out, year)
-    kept = _kept(path, fingerprint)
-    if kept is not None:
-        return kept
-    trend = _compute(session, history, year, refs, cutoff, first)
-    data = {"format": FORMAT, "fingerprint": fingerprint, "settings": settings(config), "trend": to_json(trend)}
+    return _Planned(year, refs, cutoff, fingerprint, _kept(path_of(session.options.out_dir, year), fingerprint))
+
+
+def _computed(session: Session, history: History, plan: _Planned, first: int) -> TrendYear:
+    """The year computed, then kept in the output directory."""
+    trend = _compute(session, history, plan.year, plan.refs, plan.cutoff, first)
+    data = {"format": FORMAT, "fingerprint": plan.fingerprint, "settings": settings(session.config)}
+    data["trend"] = to_json(trend)
+    path = path_of(session.options.out_dir, plan.year)
     write_together({path: json.dumps(data, indent=2, ensure_ascii=False) + "\n"})
     return trend
 
