@@ -26,17 +26,30 @@ from reporter.kernel import credits as credit
 from reporter.kernel import people, releases, stats
 from reporter.model import Ratio, Table
 from reporter.render import data as render_data
-from reporter.render import escape, mermaid, text
+from reporter.render import escape, mermaid, text, trends
 from reporter.report.config import Config, ToolConfig
 from reporter.report.config import default as default_config
 
 BUILT_IN = "retrospect/post.md.j2"
 # The statistics sections, in order: each is `templates/sections/NAME.md.j2`, included by the post.
-SECTIONS = ("contributors", "community", "commits", "lines", "employers", "reviews", "newcomers", "chart")
+SECTIONS = (
+    "contributors",
+    "community",
+    "commits",
+    "lines",
+    "employers",
+    "reviews",
+    "newcomers",
+    "chart",
+    "trends",
+    "trends_chart",
+)
+# The sections of every year since the start: in the post when the report holds them (`trends.post`).
+TRENDS = ("trends", "trends_chart")
 # A line break that plain text keeps (a NUL: `escape.one_line` turns any in a value into U+FFFD).
 HARD_BREAK = "\x00"
 # The sections that are pictures: plain text (the mailing-list copy) leaves them out.
-PICTURES = ("chart",)
+PICTURES = ("chart", "trends_chart")
 # The employer map file a reader writes from the configuration's `kernel.employers` lines, as the post names it.
 EMPLOYER_MAP = "employers.map"
 
@@ -398,6 +411,21 @@ def _tools(config: Config, current: dict[str, Any], previous: dict[str, Any]) ->
     ]
 
 
+def _trends(config: Config, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Every year since the start, as `retrospect trends` prints it, and its chart."""
+    if not data or not data["years"]:
+        return None
+    years = data["years"]
+    command = shlex.join(["retrospect", "trends", "--last-year", str(years[-1]["year"])])
+    return {
+        "first": years[0]["year"],
+        "last": years[-1]["year"],
+        "count": len(years),
+        "table": _block(command, trends.aligned(config, data)),
+        "chart": Markup(trends.chart(config, data)),
+    }
+
+
 def _reached(marks: list[dict[str, Any]], year: int) -> list[dict[str, Any]]:
     return [m for m in marks if m["reached"] and m["reached"].startswith(f"{year}-")]
 
@@ -471,7 +499,8 @@ def context(config: Config, document: dict[str, Any]) -> dict[str, Any]:
         ],
         "github": _github(document["extras"], current["year"]),
         "packaging": _packaging(document["extras"]),
-        "sections": SECTIONS,
+        "sections": [s for s in SECTIONS if s not in TRENDS or document.get("trends")],
+        "trends": _trends(config, document.get("trends")),
         "employer_map": EMPLOYER_MAP,
         "cite": references.cite,
         "references": references.items,

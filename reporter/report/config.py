@@ -85,6 +85,7 @@ mail:                              # the mailing-list copy (YEAR.mbox); default:
 
 trends:                            # retrospect trends: every year since the start
   first_year: 2021                 # DAMON's first in the mainline (default: the subsystem's first commit)
+  post: false                      # true: the post shows every year since then (kept in OUT/trends)
 
 publish:
   news_repository: sjp38/sjp38.github.io
@@ -180,6 +181,7 @@ class Config:
     people: Rules = field(default_factory=Rules)
     mail: MailConfig = field(default_factory=MailConfig)
     trends_first_year: int | None = None  # `retrospect trends` starts there; default: the subsystem's first commit
+    trends_post: bool = False  # the post shows every year since the start (kept in OUT/trends)
 
     def repo_names(self) -> list[str]:
         return [self.kernel.name] + [t.name for t in self.tools]
@@ -400,7 +402,10 @@ KEYS = (
         dict,
         "what `retrospect trends` covers",
         {},
-        keys=(Key("first_year", int, "its first year", default_text="the year of the subsystem's first commit"),),
+        keys=(
+            Key("first_year", int, "its first year", default_text="the year of the subsystem's first commit"),
+            Key("post", bool, "the post shows every year up to its own (kept in OUT/trends)", False),
+        ),
     ),
     Key(
         "publish",
@@ -754,6 +759,7 @@ def parse(text: str, source: str) -> Config:
         people=_people(r.child("people")),
         mail=_mail(r.child("mail")),
         trends_first_year=_trends(r.child("trends")),
+        trends_post=r.child("trends").get("post"),
     )
     names = config.repo_names()
     if len(set(names)) != len(names):

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reporter import __version__
 from reporter.errors import UserError
@@ -33,6 +33,11 @@ from reporter.report.config import Config, KernelConfig, ToolConfig
 from reporter.report.config import load as load_config
 from reporter.report.data import SCHEMA_VERSION, Extras, Involvement, KernelYear, ToolYear, YearStats
 from reporter.services.defaults import DEFAULT_MAX_WAIT
+
+if TYPE_CHECKING:
+    from reporter.report.trends import Trends
+
+TRENDS_DIR = "trends"  # below the output directory: where the report keeps every year (`trends.post`)
 
 
 @dataclass(slots=True)
@@ -362,6 +367,14 @@ def _extras(config: Config, year: int, options: ReportOptions, last: dict[str, A
     return extras
 
 
+def _every_year(options: ReportOptions, year: int) -> Trends:
+    """Every year up to the report's, as `retrospect trends` computes them, kept in OUT/trends."""
+    from reporter.report import trends  # it builds on this module
+
+    request = trends.TrendsOptions(replace(options, out_dir=options.out_dir / TRENDS_DIR), last_year=year)
+    return trends.run_trends(request)
+
+
 def run_report(options: ReportOptions) -> ReportResult:
     """Compute the year (and the previous one), then write YEAR.md and YEAR.json (and YEAR.gfm.md)."""
     config = load_config(options.config_path)
@@ -377,9 +390,11 @@ def run_report(options: ReportOptions) -> ReportResult:
         current = compute_year(session, year, cutoff, year - 1)
         previous, more = _previous(session, year - 1, last)
         extras = _extras(config, year, options, last)
+        every_year = _every_year(options, year) if config.trends_post else None
         warnings += more + extras.warnings
         for text in warnings:
             warning(text)
+        warnings += every_year.warnings if every_year else []  # which `retrospect trends` printed
         assert current.kernel is not None  # compute_year computes every part or fails
         end = current.kernel.dates[current.kernel.refs[-1]]
         date = options.date or config.date or datetime.fromtimestamp(end, UTC).isoformat()
@@ -397,6 +412,7 @@ def run_report(options: ReportOptions) -> ReportResult:
             "previous": render_data.year_stats(previous),
             "extras": render_data.extras(extras),
             "warnings": warnings,
+            "trends": every_year.to_json() if every_year else None,
         }
         post = escape.shown(render_post.post(config, document))
         region = escape.shown(hugo.region(config, current))

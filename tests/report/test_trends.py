@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 import yaml
-from kernelrepo import CONFIG
+from kernelrepo import CONFIG, report_2023
 
 from reporter.cli import main
+from reporter.render import trends as render_trends
 from reporter.report import trends
+from reporter.report.config import load
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github/examples/trends-matrix.yml"
@@ -162,3 +164,26 @@ def test_merge_refuses_mixed_or_missing_years(one_machine, config: Path, tmp_pat
     assert main(["trends", "--from", str(mixed), "--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "computed with other settings" in err
+
+
+def test_the_post_shows_every_year_when_the_config_asks(
+    one_machine, kernel_repo: Path, tool_repo: Path, tmp_path: Path
+):
+    found, _, _ = one_machine
+    config = CONFIG.replace("  post: false ", "  post: true  ")
+    assert config != CONFIG
+    out = report_2023(tmp_path, kernel_repo, tool_repo, config)
+    document = json.loads((out / "2023.json").read_text())
+    assert document["trends"]["years"] == [y for y in found["years"] if y["year"] <= 2023]
+    assert "2021 left out: no tag matching" in " ".join(document["warnings"])
+    assert sorted(p.name for p in (out / "trends").iterdir()) == ["trends-2022.json", "trends-2023.json"]
+    post = (out / "2023.md").read_text()
+    rows = render_trends.aligned(load(None), document["trends"])
+    assert (
+        "\n    $ retrospect trends --last-year 2023\n" + "".join(f"    {line}\n" for line in rows.splitlines()) in post
+    )
+    assert 'x-axis ["2022", "2023"]' in post
+    mail = (out / "2023.mbox").read_text()
+    assert "Every Year Since the Start" in mail and rows.splitlines()[-1] in mail and "x-axis" not in mail
+    (tmp_path / "off").mkdir()
+    assert "Every Year Since" not in (report_2023(tmp_path / "off", kernel_repo, tool_repo) / "2023.md").read_text()
