@@ -5,7 +5,9 @@
     server.seen                                            # (method, path, Authorization) of every request
 
 A request whose `Authorization` is not `basic base64(x-access-token:TOKEN)` answers 401, as GitHub does for
-a bad token.
+a bad token; with `token=None` the repositories are public (any request is served, and recorded). With
+`redirect` (an origin, `http://HOST:PORT`) every request answers that status to the same path there. `host`
+is the loopback address it listens on (127.0.0.2 is another host than 127.0.0.1 for git and curl).
 """
 
 from __future__ import annotations
@@ -20,15 +22,16 @@ from urllib.parse import urlsplit
 
 
 class GitHTTPServer:
-    def __init__(self, root: Path, token: str) -> None:
-        self.root, self.token = root, token
+    def __init__(self, root: Path, token: str | None, host: str = "127.0.0.1") -> None:
+        self.root, self.token, self.host = root, token, host
         self.seen: list[tuple[str, str, str]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.redirect: tuple[int, str] | None = None
+        self._server = ThreadingHTTPServer((host, 0), _Handler)
         self._server.git = self  # type: ignore[attr-defined]
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://{self.host}:{self._server.server_address[1]}"
 
     def start(self) -> GitHTTPServer:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -39,6 +42,8 @@ class GitHTTPServer:
         self._server.server_close()
 
     def authorized(self, header: str) -> bool:
+        if self.token is None:
+            return True
         scheme, _, value = header.partition(" ")
         expected = base64.b64encode(f"x-access-token:{self.token}".encode()).decode()
         return scheme.lower() == "basic" and value.strip() == expected
@@ -69,6 +74,13 @@ class _Handler(BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization", "")
         git.seen.append((self.command, self.path, auth))
         body = self._body() if self.command == "POST" else b""
+        if git.redirect is not None:
+            status, origin = git.redirect
+            self.send_response(status)
+            self.send_header("Location", origin + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if not git.authorized(auth):
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="GitHub"')

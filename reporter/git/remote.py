@@ -144,10 +144,10 @@ def stalled(stderr: str) -> bool:
 
 
 def token_allowed(url: str, server_url: str) -> bool:
-    """Whether a token may go to `url`: over https to the GitHub server's host, or to a host the user named
-    in $RETROSPECT_TOKEN_HOSTS (`scheme://host[:port]`, plain http included when named so)."""
-    target, server = _origin(url), _origin(server_url or "https://github.com")
-    if target.startswith("https://") and target == server:
+    """Whether a token may go to `url`: to the GitHub server's origin exactly as `server_url` names it
+    (scheme, host, port), or to an origin the user named in $RETROSPECT_TOKEN_HOSTS (`scheme://host[:port]`)."""
+    target, server = _origin(url), _origin(server_url)
+    if target == server and target.startswith(("https://", "http://")):
         return True
     return target in {_origin(named) for named in os.environ.get(TOKEN_HOSTS_VAR, "").split()}
 

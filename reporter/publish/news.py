@@ -57,18 +57,22 @@ def resolve_remote(repository: str, server_url: str = "https://github.com") -> R
     raise UserError(f"news repository must be OWNER/REPO, a URL or a path, got {repository!r}")
 
 
-def auth_env(url: str, token: str | None, server_url: str = "") -> dict[str, str]:
+def auth_env(url: str, token: str | None, server_url: str) -> dict[str, str]:
     """Environment for git that sends `token` as actions/checkout does, to `url`'s server only, and only
-    when that is the GitHub server over https or a host the user allowed (see remote.token_allowed)."""
+    when that is the GitHub server `server_url` names or a host the user allowed (see remote.token_allowed)."""
     env = {"GIT_TERMINAL_PROMPT": "0"}  # a refused token fails at once instead of asking
     parts = urlsplit(url)
     if not token or not remote_git.token_allowed(url, server_url):
         return env
     index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)  # keep configuration passed this way already
     env |= {
-        "GIT_CONFIG_COUNT": str(index + 1),
+        "GIT_CONFIG_COUNT": str(index + 2),
         f"GIT_CONFIG_KEY_{index}": f"http.{parts.scheme}://{parts.netloc}/.extraheader",
         f"GIT_CONFIG_VALUE_{index}": f"AUTHORIZATION: basic {header_secret(token)}",
+        # git follows a redirect of its first request and then sends every later one, header included, to
+        # the new host (curl drops the header on the redirect itself only): with the token, none is followed.
+        f"GIT_CONFIG_KEY_{index + 1}": "http.followRedirects",
+        f"GIT_CONFIG_VALUE_{index + 1}": "false",
     }
     return env
 
@@ -116,7 +120,7 @@ _AUTH_FAILURES = ("terminal prompts disabled", "Authentication failed", "could n
 
 
 @contextmanager
-def cloned(remote: Remote, branch: str | None, token: str | None, server_url: str = "") -> Iterator[Git]:
+def cloned(remote: Remote, branch: str | None, token: str | None, server_url: str) -> Iterator[Git]:
     """A shallow clone of `branch` (default: the remote's HEAD), in a temporary directory."""
     remote_git.check_url(remote.url, "news repository")
     with tempfile.TemporaryDirectory(prefix="retrospect-news-") as tmp:
@@ -303,7 +307,7 @@ def publish_commit(
 def preview(target: NewsTarget, content: str, report: str, token: str | None, server_url: str) -> str:
     """The unified diff a commit to the news file would make on its branch ('' when nothing would change)."""
     remote = resolve_remote(target.repository, server_url)
-    with cloned(remote, target.branch, token) as git:
+    with cloned(remote, target.branch, token, server_url) as git:
         old = _read(news_file(git.cwd, target.path))
     new = _editor(target, content, report)(old)
     before = "/dev/null" if old is None else f"a/{target.path}"
