@@ -332,7 +332,7 @@ def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str,
         with group(f"Commenting on {full_name}#{todo.pr_number}"):
             gh = github.connect(token, environ.get("GITHUB_API_URL"), cache_dir=todo.cache / GITHUB)
             sticky = github.upsert_sticky_comment(gh, full_name, todo.pr_number or 0, todo.marker, body)
-            print(f"comment {'updated' if sticky.changed else 'unchanged'}: {sticky.url}")
+            print(f"comment {sticky.operation}: {sticky.url}")
         return {"changed": str(sticky.changed).lower(), "comment_url": sticky.url, "comment_id": str(sticky.id)}
 
     committer = news.Committer(

@@ -9,9 +9,16 @@ Usage (the `github_api` fixture in conftest.py starts one per test):
     github_api.fail(500)                 # the next request answers 500 (path=regex, times=n, method=...)
     github_api.rate_limit(reset_in=1)    # the next request: 403 primary limit, reset in 1 s
     github_api.rate_limit(retry_after=1) # the next request: 403 secondary limit with Retry-After
+    github_api.paginate("/stargazers", "loop")  # that list's `next` repeats its page ("endless": never ends)
     github_api.url                       # http://127.0.0.1:PORT, for --api-url / GITHUB_API_URL
     github_api.requests                  # every Request seen: method, path, query, headers, status
     repo.comments[7], repo.pulls         # state after the calls (lists of dicts, as the API shows them)
+
+The token acts as `login` (default `github-actions[bot]`): as for GITHUB_TOKEN, `GET /user` answers 403
+unless `user_endpoint` is set, and the GraphQL `viewer` names it unless `viewer` is unset. A comment's author
+is `repo.authors[id]`: the token's login for the comments it creates, `octocat` for the ones a test adds.
+`prs` are the issue numbers that are pull requests (their issue carries `pull_request`). With a `prefix`
+(`/api/v3`, as GitHub Enterprise Server) every path is under it, and GraphQL is at `/api/graphql`.
 
 Every list is paginated with `Link` headers (per_page honoured, default 30, max 100), responses carry
 rate-limit headers and an ETag, and a matching If-None-Match gets a 304 that costs no rate limit.
@@ -63,7 +70,9 @@ class Repo:
     tags: list[str] = field(default_factory=list)
     contributors: list[str | None] = field(default_factory=list)
     issues: set[int] = field(default_factory=set)
+    prs: set[int] = field(default_factory=set)
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    authors: dict[int, str] = field(default_factory=dict)
     pulls: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -74,10 +83,16 @@ class Repo:
 class GithubAPI:
     """State plus an HTTP server on 127.0.0.1; `start()` then `url`, `stop()` at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
+        self.prefix = prefix
+        self.host = "127.0.0.1"  # the name in its own URLs (it listens on 127.0.0.1)
         self.repos: dict[str, Repo] = {}
         self.requests: list[Request] = []
         self.token: str | None = None
+        self.login = "github-actions[bot]"
+        self.user_endpoint = False
+        self.viewer = True
+        self.pagination: dict[str, str] = {}
         self.failures: list[Failure] = []
         self.remaining = 5000
         self._ids = itertools.count(1000)
@@ -89,8 +104,12 @@ class GithubAPI:
     # -- set-up API for tests
 
     @property
+    def origin(self) -> str:
+        return f"http://{self.host}:{self._server.server_address[1]}"
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.origin + self.prefix
 
     def start(self) -> GithubAPI:
         self._thread.start()
@@ -108,10 +127,12 @@ class GithubAPI:
         tags: list[str] = (),  # type: ignore[assignment]
         contributors: list[str | None] = (),  # type: ignore[assignment]
         issues: list[int] = (),  # type: ignore[assignment]
+        prs: list[int] = (),  # type: ignore[assignment]
     ) -> Repo:
-        """A repository; releases are (tag, published_at) with None for a draft."""
+        """A repository; releases are (tag, published_at) with None for a draft; `prs` are pull requests."""
         owner, name = full_name.split("/")
-        repo = Repo(owner, name, list(stars), tags=list(tags), contributors=list(contributors), issues=set(issues))
+        repo = Repo(owner, name, list(stars), tags=list(tags), contributors=list(contributors), issues={*issues, *prs})
+        repo.prs = set(prs)
         for tag, published in releases:
             repo.releases.append(
                 {
@@ -159,6 +180,11 @@ class GithubAPI:
             message = "API rate limit exceeded for 127.0.0.1."
         self.fail(status, headers=headers, message=message, times=times)
 
+    def paginate(self, path: str, how: str) -> None:
+        """Lists whose path matches `path` (regex) page wrongly: "loop" (`next` is the page just sent) or
+        "endless" (`next` is one more page, the same items again, for ever)."""
+        self.pagination[path] = how
+
     def statuses(self, path: str = "") -> list[int]:
         """Statuses answered to requests whose path matches `path` (regex), in order."""
         return [r.status for r in self.requests if re.search(path, r.path)]
@@ -192,8 +218,8 @@ class GithubAPI:
         return {
             **comment,
             "url": f"{self.url}/repos/{repo.full_name}/issues/comments/{comment['id']}",
-            "html_url": f"{self.url}/{repo.full_name}/issues/{number}#issuecomment-{comment['id']}",
-            "user": self.user("github-actions[bot]"),
+            "html_url": f"{self.origin}/{repo.full_name}/issues/{number}#issuecomment-{comment['id']}",
+            "user": self.user(repo.authors.get(comment["id"], "octocat")),
         }
 
     def pull_json(self, repo: Repo, pull: dict[str, Any]) -> dict[str, Any]:
@@ -230,6 +256,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._serve("PATCH")
 
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
     # -- plumbing
 
     def _serve(self, method: str) -> None:
@@ -255,6 +284,13 @@ class _Handler(BaseHTTPRequestHandler):
         if api.token is not None and self.headers.get("Authorization") not in accepted:
             return 401, {}, {"message": "Bad credentials"}
         api.remaining -= 1
+        graphql = "/api/graphql" if api.prefix else "/graphql"
+        if path == graphql:
+            path = "/graphql"
+        elif path.startswith(api.prefix):
+            path = path.removeprefix(api.prefix)
+        else:
+            return 404, {}, {"message": "Not Found"}
         try:
             return _route(api, method, path, query, payload, self.headers.get("Accept", ""))
         except KeyError:
@@ -295,6 +331,12 @@ def _page(api: GithubAPI, path: str, query: dict[str, str], items: list[Any]) ->
     def link(n: int) -> str:
         return f"{api.url}{path}?{urlencode({**query, 'page': n})}"
 
+    how = next((how for pattern, how in api.pagination.items() if re.search(pattern, path)), None)
+    if how == "loop":
+        return 200, {"Link": f'<{link(page)}>; rel="next"'}, items[:per_page]
+    if how == "endless":
+        return 200, {"Link": f'<{link(page + 1)}>; rel="next"'}, items[:per_page]
+
     rels = {
         "prev": page - 1 if page > 1 else None,
         "next": page + 1 if page < last else None,
@@ -305,9 +347,22 @@ def _page(api: GithubAPI, path: str, query: dict[str, str], items: list[Any]) ->
     return 200, ({"Link": header} if header else {}), items[(page - 1) * per_page : page * per_page]
 
 
+def _identity(api: GithubAPI, method: str, path: str, payload: Any) -> tuple[int, dict[str, str], Any]:
+    """`GET /user` and the GraphQL `viewer`, as GitHub answers them for the token's kind."""
+    if path == "/user" and method == "GET":
+        if api.user_endpoint:
+            return 200, {}, api.user(api.login)
+        return 403, {}, {"message": "Resource not accessible by integration"}
+    if method == "POST" and "viewer" in payload.get("query", "") and api.viewer:
+        return 200, {}, {"data": {"viewer": {"login": api.login}}}
+    return 200, {}, {"errors": [{"type": "FORBIDDEN", "message": "Resource not accessible by integration"}]}
+
+
 def _route(
     api: GithubAPI, method: str, path: str, query: dict[str, str], payload: Any, accept: str
 ) -> tuple[int, dict[str, str], Any]:
+    if path in ("/user", "/graphql"):
+        return _identity(api, method, path, payload)
     match = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
     if not match:
         raise KeyError(path)
@@ -345,18 +400,17 @@ def _route(
         if number not in repo.issues and not any(p["number"] == number for p in repo.pulls):
             raise KeyError(number)
         base = f"{api.url}/repos/{repo.full_name}/issues/{number}"
-        return (
-            200,
-            {},
-            {
-                "number": number,
-                "url": base,
-                "comments_url": f"{base}/comments",
-                "html_url": f"{api.url}/{repo.full_name}/issues/{number}",
-                "state": "open",
-                "title": f"issue {number}",
-            },
-        )
+        issue = {
+            "number": number,
+            "url": base,
+            "comments_url": f"{base}/comments",
+            "html_url": f"{api.origin}/{repo.full_name}/issues/{number}",
+            "state": "open",
+            "title": f"issue {number}",
+        }
+        if number in repo.prs or any(p["number"] == number for p in repo.pulls):
+            issue["pull_request"] = {"url": f"{api.url}/repos/{repo.full_name}/pulls/{number}"}
+        return 200, {}, issue
     if m := re.fullmatch(r"/issues/(\d+)/comments", rest):
         number = int(m[1])
         comments = repo.comments.setdefault(number, [])
@@ -365,11 +419,15 @@ def _route(
         if method == "POST":
             comment = {"id": next(api._ids), "body": payload["body"]}
             comments.append(comment)
+            repo.authors[comment["id"]] = api.login
             return 201, {}, api.comment_json(repo, number, comment)
-    if (m := re.fullmatch(r"/issues/comments/(\d+)", rest)) and method == "PATCH":
+    if (m := re.fullmatch(r"/issues/comments/(\d+)", rest)) and method in ("PATCH", "DELETE"):
         for number, comments in repo.comments.items():
             for comment in comments:
                 if comment["id"] == int(m[1]):
+                    if method == "DELETE":
+                        comments.remove(comment)
+                        return 204, {}, None
                     comment["body"] = payload["body"]
                     return 200, {}, api.comment_json(repo, number, comment)
         raise KeyError(m[1])

@@ -1,10 +1,14 @@
 """Every GitHub REST call of retrospect, through PyGithub: metrics, sticky comments, pull requests.
 
-Three concerns live here because they are all about talking to the API politely:
+Four concerns live here because they are all about talking to the API politely and safely:
 - retries: PyGithub's `GithubRetry` (5xx with backoff, rate limits), bounded by `max_wait` for every kind
   of rate limit (it only bounds primary limits announced in the body by itself);
 - requests-cache as PyGithub's `requests` session, revalidating every GET with its ETag, so an unchanged
   list costs a 304, which GitHub does not count against the rate limit;
+- bounds on what an answer can make us do (`Conversation`): every request goes to the API URL's own origin
+  (an absolute URL, a `Link` or a redirect naming another one is refused before anything is sent, so the
+  token never leaves it), and every paged list stops at a page cap, a time budget, or a `next` page it
+  has read already;
 - errors turned into one-line `UserError`s that never carry the token.
 """
 
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
+from urllib.parse import urlsplit
 
 import github
 import requests
@@ -32,6 +37,10 @@ from github.GithubException import (
     UnknownObjectException,
 )
 from github.GithubRetry import GithubRetry
+from github.Issue import Issue
+from github.IssueComment import IssueComment
+from github.PullRequest import PullRequest
+from github.Repository import Repository
 from github.Requester import (
     HTTPRequestsConnectionClass,
     HTTPSRequestsConnectionClass,
@@ -45,6 +54,9 @@ from reporter.git import cache as caches
 from reporter.progress import warning
 from reporter.services.defaults import DEFAULT_MAX_WAIT, DEFAULT_RELEASE_MILESTONES, DEFAULT_STAR_MILESTONES
 from reporter.services.http import cached_session, network_reason, user_agent
+
+DEFAULT_MAX_PAGES = 1000  # pages of one list (100 items each): GitHub itself stops listing stars at 400
+DEFAULT_LIST_BUDGET = 900.0  # seconds for one list, its rate-limit waits included (3 x DEFAULT_MAX_WAIT)
 
 DEFAULT_API_URL = "https://api.github.com"
 COMMENT_LIMIT = 65536  # characters GitHub accepts in one issue or PR comment
@@ -112,10 +124,11 @@ def default_cache_dir() -> Path:
     return caches.root() / caches.GITHUB
 
 
-def _caching_connection(base: type, cache_dir: Path) -> type:
+def _caching_connection(base: type, cache_dir: Path, conversation: Conversation) -> type:
     """PyGithub's connection class for `base`'s scheme, its session a requests-cache one: every GET goes out
     with the stored answer's ETag, and an unchanged list comes back as a 304, which GitHub does not count
-    against the rate limit. requests-cache keeps the answers, never the token."""
+    against the rate limit. requests-cache keeps the answers, never the token. Each request is first put
+    to `conversation`, which refuses another origin and an unbounded list."""
 
     class Caching(base):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -125,7 +138,78 @@ def _caching_connection(base: type, cache_dir: Path) -> type:
             session.mount(f"{self.protocol}://", self.adapter)  # PyGithub's, with its retry policy
             self.session = session
 
+        def getresponse(self) -> Any:
+            conversation.check(self.protocol, self.host, self.port, self.verb, self.url)
+            return super().getresponse()
+
     return Caching
+
+
+# ------------------------------------------------------------------------------------------- the bounds
+
+
+class OutOfBounds(Exception):
+    """An answer would take the conversation somewhere it may not go; the message says where and why."""
+
+
+@dataclass
+class _Listing:
+    what: str
+    deadline: float
+    seen: set[str] = field(default_factory=set)
+
+
+class Conversation:
+    """What one client may still ask: requests to the API URL's origin only (scheme, host and port, so the
+    token goes nowhere else whatever an answer names), and, inside `listing`, at most `max_pages` pages in
+    `budget` seconds, never a page already read (a `next` that loops)."""
+
+    def __init__(self, api_url: str, max_pages: int, budget: float) -> None:
+        parts = urlsplit(api_url)
+        default = 443 if parts.scheme == "https" else 80
+        self.origin = (parts.scheme, (parts.hostname or "").lower(), parts.port or default)
+        self.max_pages, self.budget = max_pages, budget
+        self._listing: _Listing | None = None
+
+    def check(self, protocol: str, host: str, port: int | None, verb: str, path: str) -> None:
+        origin = (protocol, host.lower(), port or (443 if protocol == "https" else 80))
+        if origin != self.origin:
+            named = f"{protocol}://{host}" + (f":{port}" if port else "")
+            api = f"{self.origin[0]}://{self.origin[1]}:{self.origin[2]}"
+            raise OutOfBounds(f"an answer points to {named}, not to the API at {api}: refused, the token stays")
+        if self._listing is not None and verb == "GET":
+            self._page(self._listing, path)
+
+    def _page(self, listing: _Listing, path: str) -> None:
+        if path in listing.seen:
+            raise OutOfBounds(
+                f"{listing.what}: the server's next page is one already read (a loop), "
+                f"stopped after {len(listing.seen)} pages"
+            )
+        if len(listing.seen) >= self.max_pages:
+            raise OutOfBounds(f"{listing.what}: more than {self.max_pages} pages, stopped")
+        if time.monotonic() > listing.deadline:
+            raise OutOfBounds(
+                f"{listing.what}: not listed in {self.budget:g} s, stopped after {len(listing.seen)} pages"
+            )
+        listing.seen.add(path)
+
+    @contextmanager
+    def listing(self, what: str) -> Iterator[None]:
+        """Bound the pages read inside the block as one list, named `what` in the error."""
+        self._listing = _Listing(what, time.monotonic() + self.budget)
+        try:
+            yield
+        finally:
+            self._listing = None
+
+
+class Client(github.Github):
+    """PyGithub's client with the `Conversation` that bounds it."""
+
+    def __init__(self, conversation: Conversation, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.conversation = conversation
 
 
 # PyGithub has no per-instance way to choose its requests session; a Requester takes its connection
@@ -144,8 +228,11 @@ def connect(
     max_wait: float = DEFAULT_MAX_WAIT,
     retries: int = 5,
     backoff: float = 1.0,
-) -> github.Github:
-    """A PyGithub client with retries, rate-limit waits up to `max_wait` seconds and the ETag cache.
+    max_pages: int = DEFAULT_MAX_PAGES,
+    list_budget: float = DEFAULT_LIST_BUDGET,
+) -> Client:
+    """A PyGithub client with retries, rate-limit waits up to `max_wait` seconds, the ETag cache, and each
+    list bounded by `max_pages` and `list_budget` seconds.
 
     token: argument, else $GITHUB_TOKEN, else anonymous (with a warning); api_url: argument, else
     $GITHUB_API_URL, else https://api.github.com. The cache is `cache_dir`, else
@@ -158,6 +245,7 @@ def connect(
     if token is None:
         warning("no GitHub token (--token or GITHUB_TOKEN): anonymous requests are limited to 60 an hour")
     cache = cache_dir if cache_dir is not None else default_cache_dir()
+    conversation = Conversation(api_url, max_pages, list_budget)
     kwargs: dict[str, Any] = {
         "base_url": api_url,
         "auth": github.Auth.Token(token) if token else None,
@@ -167,15 +255,21 @@ def connect(
         # GitHub asks for serial requests and a pause between writes; serial GETs need no extra pause
         "seconds_between_requests": None,
     }
+    classes = (
+        _caching_connection(HTTPRequestsConnectionClass, cache, conversation),
+        _caching_connection(HTTPSRequestsConnectionClass, cache, conversation),
+    )
     with _INJECT:
-        Requester.injectConnectionClasses(
-            _caching_connection(HTTPRequestsConnectionClass, cache),
-            _caching_connection(HTTPSRequestsConnectionClass, cache),
-        )
+        Requester.injectConnectionClasses(*classes)
         try:
-            return github.Github(**kwargs)
+            client = Client(conversation, **kwargs)
         finally:
             Requester.resetConnectionClasses()
+    # A connection to another host (an absolute URL in an answer) is made from these attributes when it is
+    # needed, long after the reset above: set on the instance, it too goes through the conversation.
+    requester = client.requester
+    requester._Requester__httpConnectionClass, requester._Requester__httpsConnectionClass = classes  # type: ignore[attr-defined]
+    return client
 
 
 # ---------------------------------------------------------------------------------------------- errors
@@ -230,6 +324,12 @@ def _api_errors(gh: github.Github, what: str) -> Iterator[None]:
         raise UserError(f"{what}: {failing}") from None
     except requests.exceptions.RequestException as err:
         raise UserError(f"cannot reach the GitHub API at {gh.requester.base_url}: {network_reason(err)}") from None
+    except OutOfBounds as err:
+        raise UserError(f"{what}: {err}") from None
+    except (RuntimeError, AssertionError) as err:
+        # PyGithub's own refusals of an answer: a 301 to another host or scheme, an absolute URL outside
+        # the API's path (its checks are asserts).
+        raise UserError(f"{what}: GitHub's answer was refused ({type(err).__name__}: {err})"[:300]) from None
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, BadAttributeException) as err:
         # Truncated JSON, an HTML page, a list where an object belongs, a string where a count belongs:
         # the answer is not the API's, and a number read from it would be wrong. ValueError covers JSON
@@ -297,7 +397,7 @@ def _count(value: object) -> int:
 
 
 def fetch_metrics(
-    gh: github.Github,
+    gh: Client,
     full_name: str,
     year: int,
     milestones: Sequence[int] = DEFAULT_STAR_MILESTONES,
@@ -307,10 +407,13 @@ def fetch_metrics(
     check_full_name(full_name)
     with _api_errors(gh, full_name):
         repo = gh.get_repo(full_name)
-        starred = [s.starred_at for s in repo.get_stargazers_with_dates()]
-        published = [r.published_at for r in repo.get_releases() if not r.draft and r.published_at]
-        tags = repo.get_tags().totalCount
-        people = [u.type for u in repo.get_contributors(anon="true")]
+        starred = [s.starred_at for s in _every(gh, "stargazers", repo.get_stargazers_with_dates())]
+        published = [
+            r.published_at for r in _every(gh, "releases", repo.get_releases()) if not r.draft and r.published_at
+        ]
+        with gh.conversation.listing("tags"):
+            tags = repo.get_tags().totalCount
+        people = [u.type for u in _every(gh, "contributors", repo.get_contributors(anon="true"))]
         return GithubMetrics(
             repo=repo.full_name,
             year=year,
@@ -326,26 +429,88 @@ def fetch_metrics(
         )
 
 
-# ------------------------------------------------------------------------------------- write requests
+# ---------------------------------------------------------------------------------------------- lists
 
 T = TypeVar("T")
 
 
-def _first(items: Iterable[T], test: Callable[[T], bool]) -> T | None:
-    return next((item for item in items if test(item)), None)
+def _every(gh: Client, what: str, items: Iterable[T]) -> list[T]:
+    """Every item of a paged list, read within the conversation's bounds."""
+    with gh.conversation.listing(what):
+        return list(items)
+
+
+def _first(gh: Client, what: str, items: Iterable[T], test: Callable[[T], bool]) -> T | None:
+    """The first item of a paged list that passes `test`, read within the conversation's bounds."""
+    with gh.conversation.listing(what):
+        return next((item for item in items if test(item)), None)
+
+
+# ------------------------------------------------------------------------------------- write requests
+
+_VIEWER = "query { viewer { login } }"
+
+
+def identity(gh: Client) -> str | None:
+    """The login the token acts as, as GitHub says it: the GraphQL viewer (an app's installation token too:
+    GITHUB_TOKEN is `github-actions[bot]`), else `GET /user` (a person's token; installation tokens are
+    refused there); None when neither answers."""
+    try:
+        _, data = gh.requester.graphql_query(_VIEWER, {})
+        login = data["data"]["viewer"]["login"]
+        if isinstance(login, str) and login:
+            return login
+    except BadCredentialsException:
+        raise
+    except (GithubException, KeyError, TypeError):
+        pass
+    try:
+        return str(gh.get_user().login)
+    except BadCredentialsException:
+        raise
+    except GithubException:
+        return None
+
+
+def _author(comment: IssueComment) -> str | None:
+    return comment.user.login if comment.user else None
+
+
+def _marked(body: str | None, marker: str) -> bool:
+    """Whether `body` is a sticky comment's: the marker is its first or last line, where retrospect puts it
+    (a marker quoted inside someone's text or code block is not)."""
+    lines = (body or "").strip().splitlines()
+    return bool(lines) and marker in (lines[0].strip(), lines[-1].strip())
+
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 
 class Sticky(NamedTuple):
-    """The sticky comment after an upsert: its page, its id, and whether this run created or changed it."""
+    """The sticky comment after an upsert: its page, its id, and what this run did to it."""
 
     url: str
     id: int
-    changed: bool
+    operation: str  # CREATED, UPDATED or UNCHANGED
+
+    @property
+    def changed(self) -> bool:
+        return self.operation != UNCHANGED
 
 
-def upsert_sticky_comment(gh: github.Github, full_name: str, number: int, marker: str, body: str) -> Sticky:
-    """Keep one comment, found by the hidden `marker` (e.g. `<!-- retrospect -->`), on issue or PR `number`.
+def _pull_request_issue(gh: Client, full_name: str, number: int) -> Issue:
+    """Issue `number` of `full_name`, refused when it is not a pull request."""
+    issue = gh.get_repo(full_name).get_issue(number)
+    if issue.pull_request is None:
+        raise UserError(f"{full_name}#{number} is an issue, not a pull request: mode comment comments on pull requests")
+    return issue
 
+
+def upsert_sticky_comment(gh: Client, full_name: str, number: int, marker: str, body: str) -> Sticky:
+    """Keep one comment of ours, found by the hidden `marker` (e.g. `<!-- retrospect -->`), on pull request
+    `number`.
+
+    Ours: written by the token's own identity (`identity`); a marked comment by anyone else is left alone.
     Updates it when `body` differs, leaves it when identical, creates it when absent. The marker is appended
     to `body` when missing so that the next run finds the comment.
     """
@@ -354,15 +519,39 @@ def upsert_sticky_comment(gh: github.Github, full_name: str, number: int, marker
     if len(text) > COMMENT_LIMIT:
         raise UserError(f"comment of {len(text)} characters is over GitHub's limit of {COMMENT_LIMIT}")
     with _api_errors(gh, f"{full_name}#{number}"):
-        issue = gh.get_repo(full_name).get_issue(number)
-        comment = _first(issue.get_comments(), lambda c: marker in (c.body or ""))
-        if comment is None:
+        issue = _pull_request_issue(gh, full_name, number)
+        comments = _every(gh, f"comments of {full_name}#{number}", issue.get_comments())
+        marked = [c for c in comments if _marked(c.body, marker)]
+        if not marked:
             created = issue.create_comment(text)
-            return Sticky(created.html_url, created.id, True)
-        if comment.body == text:
-            return Sticky(comment.html_url, comment.id, False)
-        comment.edit(text)
-        return Sticky(comment.html_url, comment.id, True)
+            return Sticky(created.html_url, created.id, CREATED)
+        me = identity(gh)
+        if me is None:
+            return _sticky_by_trial(issue, marked, text)
+        ours = next((c for c in marked if _author(c) == me), None)
+        if ours is None:
+            created = issue.create_comment(text)
+            return Sticky(created.html_url, created.id, CREATED)
+        return _update(ours, text)
+
+
+def _update(comment: IssueComment, text: str) -> Sticky:
+    if comment.body == text:
+        return Sticky(comment.html_url, comment.id, UNCHANGED)
+    comment.edit(text)
+    return Sticky(comment.html_url, comment.id, UPDATED)
+
+
+def _sticky_by_trial(issue: Issue, marked: list[IssueComment], text: str) -> Sticky:
+    """Neither /user nor the GraphQL viewer names the token's identity: the comment created now does. When
+    an older marked comment has the same author it is the sticky one: it is updated and the new one, ours by
+    its id, deleted."""
+    created = issue.create_comment(text)
+    ours = next((c for c in marked if _author(c) == _author(created)), None)
+    if ours is None:
+        return Sticky(created.html_url, created.id, CREATED)
+    created.delete()
+    return _update(ours, text)
 
 
 class Pull(NamedTuple):
@@ -374,13 +563,18 @@ class Pull(NamedTuple):
     closed: bool = False
 
 
-def open_or_update_pull_request(gh: github.Github, full_name: str, head: str, base: str, title: str, body: str) -> Pull:
+def _open_pull(gh: Client, repo: Repository, head: str, base: str) -> PullRequest | None:
+    qualified = head if ":" in head else f"{repo.full_name.split('/')[0]}:{head}"
+    pulls = repo.get_pulls(state="open", head=qualified, base=base)
+    return _first(gh, f"pull requests of {repo.full_name}", pulls, lambda p: True)
+
+
+def open_or_update_pull_request(gh: Client, full_name: str, head: str, base: str, title: str, body: str) -> Pull:
     """The open PR from `head` (branch, or OWNER:branch for a fork) to `base`: updated, or created."""
     check_full_name(full_name)
-    qualified = head if ":" in head else f"{full_name.split('/')[0]}:{head}"
     with _api_errors(gh, f"{full_name} pull request {head} -> {base}"):
         repo = gh.get_repo(full_name)
-        pull = _first(repo.get_pulls(state="open", head=qualified, base=base), lambda p: True)
+        pull = _open_pull(gh, repo, head, base)
         if pull is None:
             created = repo.create_pull(base=base, head=head, title=title, body=body)
             return Pull(created.html_url, created.number, True)
@@ -389,25 +583,26 @@ def open_or_update_pull_request(gh: github.Github, full_name: str, head: str, ba
         return Pull(pull.html_url, pull.number, False)
 
 
-def close_pull_request(gh: github.Github, full_name: str, head: str, base: str) -> Pull | None:
+def close_pull_request(gh: Client, full_name: str, head: str, base: str) -> Pull | None:
     """Close the open PR from `head` to `base`, if there is one (it has nothing left to propose)."""
     check_full_name(full_name)
-    qualified = head if ":" in head else f"{full_name.split('/')[0]}:{head}"
     with _api_errors(gh, f"{full_name} pull request {head} -> {base}"):
-        pull = _first(gh.get_repo(full_name).get_pulls(state="open", head=qualified, base=base), lambda p: True)
+        pull = _open_pull(gh, gh.get_repo(full_name), head, base)
         if pull is None:
             return None
         pull.edit(state="closed")
         return Pull(pull.html_url, pull.number, False, closed=True)
 
 
-def check_reach(gh: github.Github, full_name: str, number: int | None = None, push: bool = False) -> None:
-    """Fail early (UserError) when the token cannot see `full_name`, its issue or pull request `number`, or,
-    with `push`, when GitHub says it cannot push there (only user tokens get `permissions` in the answer)."""
+def check_reach(gh: Client, full_name: str, number: int | None = None, push: bool = False) -> None:
+    """Fail early (UserError) when the token cannot see `full_name` or its pull request `number` (an issue
+    that is not a pull request is refused), or, with `push`, when GitHub says it cannot push there (only
+    user tokens get `permissions` in the answer)."""
     check_full_name(full_name)
     with _api_errors(gh, full_name if number is None else f"{full_name}#{number}"):
-        repo = gh.get_repo(full_name)
         if number is not None:
-            repo.get_issue(number)
-        elif push and repo.permissions is not None and not repo.permissions.push:
+            _pull_request_issue(gh, full_name, number)
+            return
+        repo = gh.get_repo(full_name)
+        if push and repo.permissions is not None and not repo.permissions.push:
             raise UserError(f"the token cannot push to {full_name} (it needs contents: write there)")

@@ -59,7 +59,7 @@ class Run:
 def runner(tmp_path, hermetic_git, sources, github_api):
     """Runs the entrypoint with the given inputs, as the runner would, and reads back what it left."""
     github_api.add_repo("damonitor/damo", stars=[("alice", "2023-08-01T10:00:00Z")])
-    github_api.add_repo("damonitor/news", issues=[7])
+    github_api.add_repo("damonitor/news", prs=[7])
     github_api.token = TOKEN
     workspace = tmp_path / "workspace"
     workspace.mkdir()
@@ -380,6 +380,84 @@ def test_comment_mode_keeps_one_sticky_comment(runner, github_api, tmp_path):
     body = comments[0]["body"]
     assert body.startswith("<!-- retrospect:comment -->\n### retrospect: statistics of 2023")
     assert "https://github.com/damonitor/news/actions/runs/4242" in body and len(body) <= 65536
+
+
+def test_comment_mode_never_edits_a_marked_comment_it_did_not_write(runner, github_api):
+    news_repo = github_api.repos["damonitor/news"]
+    news_repo.comments[7] = [{"id": 1, "body": "<!-- retrospect:comment -->\nmallory's numbers"}]
+    news_repo.authors[1] = "mallory"
+    first = runner(mode="comment", pr_number="7")
+    assert first.status == 0, first.stdout + first.stderr
+    assert re.search(r"^comment created: \S+#issuecomment-(\d+)$", first.stdout, re.MULTILINE)
+    assert first.outputs["comment_id"] != "1" and news_repo.comments[7][0]["body"].endswith("mallory's numbers")
+    second = runner(mode="comment", pr_number="7")
+    assert re.search(r"^comment unchanged: ", second.stdout, re.MULTILINE)
+    assert second.outputs["comment_id"] == first.outputs["comment_id"] and len(news_repo.comments[7]) == 2
+    assert not [r for r in github_api.requests if r.method == "PATCH"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda api: api.repos["damonitor/news"].issues.add(8), "::error::damonitor/news#8 is an issue, not a pull"),
+        (lambda api: api.paginate("/comments$", "loop"), "next page is one already read (a loop)"),
+    ],
+    ids=["not-a-pull-request", "looping-comments"],
+)
+def test_comment_mode_refuses_an_issue_and_a_looping_list_with_one_error(runner, github_api, setup, message):
+    setup(github_api)
+    repo = github_api.repos["damonitor/news"]
+    repo.comments[7] = [{"id": 1, "body": "chatter"}]
+    done = runner(mode="comment", pr_number="8" if "issue" in message else "7")
+    assert done.status == 1
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error::")]
+    assert len(errors) == 1 and message in errors[0], done.stdout
+    assert len(github_api.requests) < 20
+    assert [r for r in github_api.requests if r.method in ("POST", "PATCH") and r.path != "/graphql"] == []
+
+
+def test_on_ghes_the_token_goes_to_the_servers_host_on_every_path(runner, github_api, tmp_path):
+    """GITHUB_SERVER_URL names the GHES host (its API under /api/v3): the dry run of a private news
+    repository there, the commit, the pull request and the comment all authenticate to it."""
+    github_api.prefix = "/api/v3"
+    root = tmp_path / "ghes"
+    (root / "damonitor").mkdir(parents=True)
+    remote = make_remote(root / "damonitor" / "news.git")
+    git(remote, "config", "http.receivepack", "true")
+    server = GitHTTPServer(root, token=TOKEN).start()
+    env = {"GITHUB_SERVER_URL": server.url}
+    inputs = {"news_repository": "damonitor/news", "news_path": NEWS_PATH}
+    try:
+        dry = runner(env, mode="commit", dry_run="true", **inputs)
+        proposed = runner(env, mode="pull_request", **inputs)
+        committed = runner(env, mode="commit", **inputs)
+        commented = runner(env, mode="comment", pr_number="7")
+    finally:
+        server.stop()
+    for done in (dry, proposed, committed, commented):
+        assert done.status == 0, done.stdout + done.stderr
+    assert dry.outputs["changed"] == "true" and f"+++ b/{NEWS_PATH}" in dry.stdout
+    assert proposed.outputs["pull_request_operation"] == "created"
+    assert committed.outputs["commit_sha"] == git(remote, "rev-parse", "main")
+    assert commented.outputs["comment_url"]
+    assert server.seen and all(server.authorized(auth) for _, _, auth in server.seen)
+    assert github_api.requests and all(r.path.startswith("/api/") for r in github_api.requests)
+
+
+def test_on_github_com_a_news_repository_elsewhere_never_gets_the_token(runner, tmp_path):
+    root = tmp_path / "elsewhere"
+    root.mkdir()
+    remote = make_remote(root / "news.git")
+    git(remote, "config", "http.receivepack", "true")
+    server = GitHTTPServer(root, token=None, host="127.0.0.2").start()
+    try:
+        dry = runner(**commit_inputs(server.url + "/news.git"), dry_run="true")
+        done = runner(**commit_inputs(server.url + "/news.git"))
+    finally:
+        server.stop()
+    assert dry.status == 0 and done.status == 0, dry.stdout + done.stdout
+    assert done.outputs["changed"] == "true" and server.seen
+    assert [auth for _, _, auth in server.seen if auth] == []
 
 
 def test_pull_request_mode_opens_a_pull_request(runner, github_api, tmp_path):
