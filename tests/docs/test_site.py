@@ -169,3 +169,15 @@ def test_the_readme_is_short_and_names_every_command() -> None:
     assert len(readme.splitlines()) <= 200
     for name, _, _ in hooks._commands(reporter.cli.build_parser()):
         assert f"| `{name}` |" in readme, name
+
+
+def test_the_readmes_test_command_is_what_ci_runs() -> None:
+    readme, ci = (ROOT / "README.md").read_text(), (ROOT / ".ci/run").read_text()
+    for step in (
+        "pip install --require-hashes -r requirements-test.lock",
+        "pip install --no-deps --no-build-isolation -e .",
+        "python -m pytest -q",
+        "mkdocs build --strict",
+    ):
+        assert step in readme, step
+        assert step.replace("pip install ", "pip install -q --disable-pip-version-check ") in ci or step in ci, step
