@@ -268,6 +268,8 @@ def build_kernel(path: Path, per_tag: int = 9, series: bool = False) -> Path:
         if series:
             _series(b, tag, end, contents)
         b.tag(tag, end, annotated)
+    if series:
+        _unstable(b, contents)
     return path
 
 
@@ -462,6 +464,22 @@ def _series(b: Builder, tag: str, when: int, contents: dict[str, str]) -> None:
         b.merge(f"mm-stable-{tag}", when - 300, f"Merge tag 'mm-stable-{tag}'")
 
 
+# A series in the mm tree's development branch at the end of 2023, in no release: `kernel.next_refs`.
+UNSTABLE = ("mm-unstable", "mm/damon: add a goal metric", "20231220101010.7007", ["core", "sysfs", "docs"])
+
+
+def _unstable(b: Builder, contents: dict[str, str]) -> None:
+    branch, title, stamp, subjects = UNSTABLE
+    b.git("checkout", "-q", "-b", branch, "v1.4-rc1")
+    for k, subject in enumerate(subjects, 2):
+        letter = f'Patch series "{title}".\n\nThis patch (of {len(subjects)}):\n\n' if k == 2 else ""
+        trailers = f"Link: https://lkml.kernel.org/r/{stamp}-{k}-{SJ[1]}\nSigned-off-by: {SJ[0]} <{SJ[1]}>"
+        text = contents["mm/damon/core.c"] + f"{subject}\n"
+        when = ts("2023-12-20T10:00:00") + k * 60
+        b.commit(f"mm/damon: {subject}\n\n{letter}The patch.\n\n{trailers}", SJ, when, files={"mm/damon/core.c": text})
+    b.git("checkout", "-q", "master")
+
+
 DAMO_AUTHORS = [
     SJ,
     SJ,
@@ -493,7 +511,8 @@ def build_tool(path: Path, per_month: int = 4) -> Path:
 
 # The report configuration for these repositories: the default one, without the explicit 2022 refs of real
 # Linux.
-CONFIG = re.sub(r"  refs:.*\n.*\n", "", DEFAULT_YAML)
+
+CONFIG = re.sub(r"\n  refs: .*\n    2022: .*\n", "\n", DEFAULT_YAML)
 
 
 def report_2023(tmp_path: Path, kernel: Path, tool: Path, config_text: str = CONFIG) -> Path:

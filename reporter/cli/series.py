@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         found = compute.series(history, [rev_range], request, args.tag_pattern)[0]
     return options.write(
         args.format,
-        json=lambda: render_data.dumps([render_series.data(s) for s in found]),
+        json=lambda: render_data.dumps([render_data.series(s) for s in found]),
         md=lambda: render_series.md(found),
         text=lambda: render_series.text(found),
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from reporter.git import walk
@@ -188,19 +188,19 @@ def find(
 
 def _window(history: History, ranges: Sequence[RevRange], tags: Sequence[walk.Tag]) -> tuple[list[str], list[str]]:
     """The revisions whose commits may hold the series' other patches (from the earliest start to the
-    candidate tags), and those candidate tags: the tag pattern's, after the start and up to LATER after
-    the last end."""
-    starts = [r.start for r in ranges if r.start]
+    candidate tags and the ranges' ends), and those candidate tags: the tag pattern's, after that start and
+    up to LATER after the last end."""
     dates = {t.name: t.date for t in tags}
-    ends = history.hashes([r.end for r in ranges])
 
     def date(ref: str) -> int:
         return dates[ref] if ref in dates else walk.commit_time(history.repo, ref)
 
-    start = min((date(s) for s in starts), default=0)
+    starts = sorted((date(r.start), r.start) for r in ranges if r.start)
+    start = starts[0][0] if starts else 0
     last = max(date(r.end) for r in ranges) + LATER
     candidates = [t.name for t in tags if start < t.date <= last]
-    return [*candidates, *ends.values(), *(f"^{s}" for s in starts)], candidates
+    ends = history.hashes([r.end for r in ranges])
+    return [*candidates, *ends.values(), *([f"^{starts[0][1]}"] if starts else [])], candidates
 
 
 def _series(found: list[tuple[Patch, str]], dates: dict[str, int]) -> Series:
@@ -233,3 +233,27 @@ def _series(found: list[tuple[Patch, str]], dates: dict[str, int]) -> Series:
 
 def _links(trailers: Sequence[tuple[str, str]]) -> list[str]:
     return [value.strip() for key, value in trailers if key.strip().lower() == "link"]
+
+
+# Titles that name no feature, whatever their size.
+DEFAULT_SKIP = r"(?i)\b(fix|fixes|fixup|cleanup|cleanups|clean up|typo|typos|trivial|minor|misc)\b"
+
+
+@dataclass(slots=True)
+class FeatureRules:
+    """Which series a post names as features (the rest it counts as fixes and cleanups)."""
+
+    min_patches: int = 3  # patches in the subsystem
+    cover: bool = True  # a cover letter is required
+    skip: str = DEFAULT_SKIP
+    match: str = ""  # titles must match this (empty: any)
+    series: list[str] = field(default_factory=list)  # titles or links always named
+
+    def __call__(self, s: Series) -> bool:
+        if s.title in self.series or (s.link is not None and s.link in self.series):
+            return True
+        if s.subsystem_patches < self.min_patches or (self.cover and not s.cover):
+            return False
+        if self.skip and re.search(self.skip, s.title):
+            return False
+        return not self.match or re.search(self.match, s.title) is not None

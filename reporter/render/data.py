@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from reporter.kernel.people import Identity, Person
 from reporter.kernel.releases import Release
+from reporter.kernel.series import Patch, Series
 from reporter.model import AuthorCount, AuthorRanking, CreditCount, CreditRanking, Ratio, SectionStats, Table, TableRow
 from reporter.render.escape import shown
 from reporter.render.text import FULL_HISTORY_NOTE
 
 if TYPE_CHECKING:
-    from reporter.report.data import Extras, Involvement, YearStats
+    from reporter.report.data import Extras, Involvement, SeriesYear, YearStats
 
 
 def _plain(cell: object) -> object:
@@ -130,6 +131,49 @@ def _totals(data: dict[str, Any]) -> tuple[int, int, int]:
     return int(data["total_people"]), int(data["total_credits"]), int(data["total_commits"])
 
 
+def series(found: Series) -> dict[str, Any]:
+    """A series with what its patches add up to, for a script."""
+    return dataclasses.asdict(found) | {
+        "tags": [{"tag": tag, "patches": count} for tag, count in found.tags],
+        "subsystem_patches": found.subsystem_patches,
+        "lines": found.lines,
+        "authors": found.authors,
+        "split": found.split,
+    }
+
+
+def series_from(data: dict[str, Any]) -> Series:
+    fields = {f.name for f in dataclasses.fields(Series)}
+    values = {k: v for k, v in data.items() if k in fields}
+    values["patches"] = [Patch(**p) for p in data["patches"]]
+    values["tags"] = [(t["tag"], int(t["patches"])) for t in data["tags"]]
+    return Series(**values)
+
+
+def series_year(found: SeriesYear) -> dict[str, Any]:
+    return {
+        "release": found.release,
+        "release_date": found.release_date,
+        "delivered": [series(s) for s in found.delivered],
+        "year": [series(s) for s in found.year],
+        "next_refs": found.next_refs,
+        "next": [series(s) for s in found.next],
+    }
+
+
+def series_year_from(data: dict[str, Any]) -> SeriesYear:
+    from reporter.report.data import SeriesYear
+
+    return SeriesYear(
+        data["release"],
+        data["release_date"],
+        [series_from(s) for s in data["delivered"]],
+        [series_from(s) for s in data["year"]],
+        list(data["next_refs"]),
+        [series_from(s) for s in data["next"]],
+    )
+
+
 def year_stats(stats: YearStats) -> dict[str, Any]:
     kernel = stats.kernel
     return {
@@ -146,6 +190,7 @@ def year_stats(stats: YearStats) -> dict[str, Any]:
             "people": persons(kernel.people),
             "involvement": involvement(kernel.involvement) if kernel.involvement else None,
             "lists": kernel.lists,
+            "series": series_year(kernel.series) if kernel.series else None,
         },
         "tools": [
             {**dataclasses.asdict(t), "authors": authors(t.authors), "people": persons(t.people)} for t in stats.tools
@@ -169,6 +214,7 @@ def year_stats_from(data: dict[str, Any]) -> YearStats:
             list(k["maintainers"]),
             involvement_from(k["involvement"]) if k["involvement"] else None,
             list(k["lists"]),
+            series_year_from(k["series"]) if k.get("series") else None,
         )
     tools = [
         ToolYear(

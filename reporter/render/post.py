@@ -26,7 +26,7 @@ from reporter.kernel import credits as credit
 from reporter.kernel import people, releases, stats
 from reporter.model import Ratio, Table
 from reporter.render import data as render_data
-from reporter.render import escape, mermaid, text, trends
+from reporter.render import escape, features, mermaid, text, trends
 from reporter.report.config import Config, ToolConfig
 from reporter.report.config import default as default_config
 
@@ -505,4 +505,7 @@ def context(config: Config, document: dict[str, Any]) -> dict[str, Any]:
         "cite": references.cite,
         "references": references.items,
         "retrospect": document["tool"],
+        "series": features.values(k.features, current["year"], (current["kernel"] or {}).get("series")),
+        "previous_post": config.posts.get(previous["year"]),
+        "paragraphs": config.prose.get(current["year"], {}),
     }

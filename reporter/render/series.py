@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from reporter.kernel.series import Series
 from reporter.render import gfm
@@ -46,13 +44,3 @@ def md(found: Sequence[Series]) -> str:
     headers = ["series", "merged", "patches (subsystem/all)", "lines", "link"]
     rows = [[title(s), merged(s), f"{s.subsystem_patches}/{len(s.patches)}", s.lines, s.link or "-"] for s in found]
     return gfm.table(headers, rows, numeric_from=len(headers))
-
-
-def data(s: Series) -> dict[str, Any]:
-    return dataclasses.asdict(s) | {
-        "tags": [{"tag": tag, "patches": count} for tag, count in s.tags],
-        "subsystem_patches": s.subsystem_patches,
-        "lines": s.lines,
-        "authors": s.authors,
-        "split": s.split,
-    }

@@ -18,6 +18,7 @@ from reporter.kernel import employers
 from reporter.kernel.people import Rules
 from reporter.kernel.ranges import DEFAULT_RELEASE_PATTERN, DEFAULT_TAG_PATTERN
 from reporter.kernel.releases import NotesShape
+from reporter.kernel.series import DEFAULT_SKIP, FeatureRules
 
 DEFAULT_TOOL_TAG_PATTERN = r"^v?\d+(\.\d+)+$"
 DEFAULT_NOTES_VERSION = r"v?\d+(\.\d+)+"
@@ -52,6 +53,23 @@ kernel:
     - sj@kernel.org Amazon
     - amazon.com Amazon
     - amazon.de Amazon
+  features:                        # which patch series Key Features names (the rest are counted)
+    min_patches: 3                 # at least this many patches in the subsystem
+    cover: true                    # and a cover letter (`Patch series "TITLE".`)
+    skip: '{DEFAULT_SKIP}'  # titles that name no feature
+    match: ''                      # a regex titles must match (empty: any)
+    series: []                     # titles or lore links named whatever the rules say
+  next_refs: []                    # a development tree's refs (e.g. mm-unstable): series merged there, in no
+                                   # release yet, are named as expected in the next merge window
+
+posts:                             # the published posts, by year: each year's post links the one before
+  2022: https://lore.kernel.org/damon/20221229171209.162356-1-sj@kernel.org/
+  2023: https://lore.kernel.org/damon/20231231222250.140364-1-sj@kernel.org/
+# prose:                           # the author's own words, by year, where the post has no data to tell:
+#   2023:                          # events (the Summary), articles, talks; each a list of paragraphs
+#     articles:
+#       - text: Two LWN articles introduced DAMOS filters and the LSFMM discussion.
+#         refs: {{LWN article about DAMOS filters: 'https://lwn.net/Articles/924384/'}}
 
 tools:
   - name: damo
@@ -128,6 +146,8 @@ class KernelConfig:
     release_pattern: str
     refs: dict[int, list[str]]
     employers: list[str] = field(default_factory=list)  # employer map lines (see `reporter.kernel.employers`)
+    features: FeatureRules = field(default_factory=FeatureRules)
+    next_refs: list[str] = field(default_factory=list)  # a development tree's refs
 
 
 @dataclass(slots=True)
@@ -166,6 +186,14 @@ class MailConfig:
 
 
 @dataclass(slots=True)
+class Paragraph:
+    """A paragraph of the author's own words (the config's `prose`), and the references it cites (title, URL)."""
+
+    text: str
+    refs: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Config:
     source: str
     title: str
@@ -182,6 +210,8 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig)
     trends_first_year: int | None = None  # `retrospect trends` starts there; default: the subsystem's first commit
     trends_post: bool = False  # the post shows every year since the start (kept in OUT/trends)
+    posts: dict[int, str] = field(default_factory=dict)  # the published posts' URLs, by year
+    prose: dict[int, dict[str, list[Paragraph]]] = field(default_factory=dict)  # the author's words, by year, place
 
     def repo_names(self) -> list[str]:
         return [self.kernel.name] + [t.name for t in self.tools]
@@ -303,6 +333,35 @@ KEYS = (
                 [],
                 items=str,
             ),
+            Key(
+                "features",
+                dict,
+                "which of the year's patch series Key Features names as features (the rest it counts)",
+                {},
+                keys=(
+                    Key("min_patches", int, "at least this many patches in the subsystem", 3),
+                    Key("cover", bool, 'and a cover letter (`Patch series "TITLE".` in the first patch)', True),
+                    Key("skip", str, "regex of titles that name no feature", DEFAULT_SKIP),
+                    Key("match", str, "regex the titles must match (empty: any)", ""),
+                    Key(
+                        "series",
+                        list,
+                        "titles or lore links named as features whatever the rules say",
+                        [],
+                        items=str,
+                        example="[mm/damon: implement DAMOS filters]",
+                    ),
+                ),
+            ),
+            Key(
+                "next_refs",
+                list,
+                "a development tree's refs in the kernel repository: its series committed in the year and in no"
+                " release yet are named as expected in the next merge window",
+                [],
+                items=str,
+                example="[mm-unstable]",
+            ),
         ),
     ),
     Key(
@@ -406,6 +465,19 @@ KEYS = (
             Key("first_year", int, "its first year", default_text="the year of the subsystem's first commit"),
             Key("post", bool, "the post shows every year up to its own (kept in OUT/trends)", False),
         ),
+    ),
+    Key(
+        "posts",
+        dict,
+        "the published posts' URLs by year (YEAR: URL): each post links the year before's",
+        {},
+    ),
+    Key(
+        "prose",
+        dict,
+        "the author's own words by year and place (YEAR: {events|articles|talks: [{text, refs: {TITLE: URL}}]}),"
+        " where the post has no data to tell; a place left out stays a placeholder that names this key",
+        {},
     ),
     Key(
         "publish",
@@ -621,10 +693,53 @@ def _kernel(r: _Reader) -> KernelConfig:
         release_pattern=r.get("release_pattern"),
         refs=refs,
         employers=_employer_lines(r),
+        features=_features(r.child("features")),
+        next_refs=r.string_list("next_refs"),
     )
 
 
+def _features(r: _Reader) -> FeatureRules:
+    r.check_keys()
+    return FeatureRules(
+        r.get("min_patches"), r.get("cover"), _pattern(r, "skip"), _pattern(r, "match"), r.string_list("series")
+    )
+
+
+def _by_year(r: _Reader) -> list[int]:
+    for year in r.data:
+        if not isinstance(year, int):
+            raise r.fail(str(year), "expected a year as the key")
+    return list(r.data)
+
+
+def _posts(r: _Reader) -> dict[int, str]:
+    return {year: r.get(year, spec=_YEAR_POST) for year in _by_year(r)}  # type: ignore[arg-type]
+
+
+def _prose(r: _Reader) -> dict[int, dict[str, list[Paragraph]]]:
+    prose = {}
+    for year in _by_year(r):
+        places = _Reader(r.source, r.get(year, spec=_PROSE_YEAR), f"{r.where}.{year}", _PROSE_PLACES)  # type: ignore[arg-type]
+        places.check_keys()
+        prose[year] = {place: [_paragraph(p) for p in places.children(place)] for place in places.data}
+    return prose
+
+
+def _paragraph(r: _Reader) -> Paragraph:
+    r.check_keys()
+    refs = r.get("refs")
+    for title, url in refs.items():
+        if not isinstance(url, str):
+            raise r.fail("refs", f"{title!r}: expected a URL")
+    return Paragraph(r.get("text"), [(str(title), url) for title, url in refs.items()])
+
+
 _YEAR_REFS = Key("YEAR", list, "a year's boundary refs", [], items=str)
+_YEAR_POST = Key("YEAR", str, "a year's post")
+# A paragraph of `prose`: its text and the references it cites.
+_PARAGRAPH = (Key("text", str, "the paragraph", required=True), Key("refs", dict, "the references it cites", {}))
+_PROSE_PLACES = tuple(Key(place, list, "paragraphs", [], keys=_PARAGRAPH) for place in ("events", "articles", "talks"))
+_PROSE_YEAR = Key("YEAR", dict, "a year's paragraphs", {}, keys=_PROSE_PLACES)
 
 
 def _name(r: _Reader) -> str:
@@ -760,6 +875,8 @@ def parse(text: str, source: str) -> Config:
         mail=_mail(r.child("mail")),
         trends_first_year=_trends(r.child("trends")),
         trends_post=r.child("trends").get("post"),
+        posts=_posts(r.child("posts")),
+        prose=_prose(r.child("prose")),
     )
     names = config.repo_names()
     if len(set(names)) != len(names):

@@ -8,6 +8,7 @@ from typing import Any
 
 from reporter.kernel.people import Person
 from reporter.kernel.releases import Release
+from reporter.kernel.series import Series
 from reporter.model import AuthorRanking, CreditRanking, Ratio, Table
 
 SCHEMA_VERSION = 5
@@ -24,6 +25,21 @@ class KernelYear:
     maintainers: list[str]  # `Name <email>` of the subsystem's maintainers (its M: entries by default)
     involvement: Involvement | None = None
     lists: list[str] = field(default_factory=list)  # the subsystem section's mailing lists (its L: addresses)
+    series: SeriesYear | None = None
+
+
+@dataclass(slots=True)
+class SeriesYear:
+    """The year's patch series (the subsystem's commits of the tables' range), in release order; those the
+    year's first release delivered, developed the year before; and those merged in a development tree's
+    refs (`kernel.next_refs`) and in no release yet."""
+
+    release: str | None  # the year's first release (that of the year's first boundary), None: not yet
+    release_date: int | None
+    delivered: list[Series]  # the series of the previous release..the first boundary
+    year: list[Series]
+    next_refs: list[str] = field(default_factory=list)
+    next: list[Series] = field(default_factory=list)
 
 
 @dataclass(slots=True)

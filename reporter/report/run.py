@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reporter import __version__
+from reporter import __version__, homepage
 from reporter.errors import UserError
 from reporter.files import write_together
 from reporter.git import cache, repos, walk
@@ -23,7 +23,16 @@ from reporter.git.history import History
 from reporter.kernel import compute, employers, releases, stats
 from reporter.kernel import credits as credit
 from reporter.kernel.people import Person, Rules
-from reporter.kernel.ranges import consecutive, overlaps, parse_date, year_boundaries, year_end, year_start
+from reporter.kernel.ranges import (
+    compile_pattern,
+    consecutive,
+    overlaps,
+    parse_date,
+    year_boundaries,
+    year_end,
+    year_start,
+)
+from reporter.kernel.series import Series
 from reporter.model import AuthorRanking, Ratio, RevRange
 from reporter.progress import Progress, group, warning
 from reporter.render import data as render_data
@@ -31,7 +40,7 @@ from reporter.render import escape, hugo, mail
 from reporter.render import post as render_post
 from reporter.report.config import Config, KernelConfig, ToolConfig
 from reporter.report.config import load as load_config
-from reporter.report.data import SCHEMA_VERSION, Extras, Involvement, KernelYear, ToolYear, YearStats
+from reporter.report.data import SCHEMA_VERSION, Extras, Involvement, KernelYear, SeriesYear, ToolYear, YearStats
 from reporter.services.defaults import DEFAULT_MAX_WAIT
 
 if TYPE_CHECKING:
@@ -288,10 +297,50 @@ def tool_releases(
     return found, at if text is not None else None
 
 
+def series_year(session: Session, year: int, refs: list[str], until: int) -> SeriesYear:
+    """The year's patch series, those its first release delivered (from the release before the year's
+    first boundary), and those of the development tree's refs that no release holds yet and that were
+    committed by `until`."""
+    kernel = session.config.kernel
+    with group(f"{kernel.name}: {year}'s patch series"):
+        history = session.history(kernel.name, kernel.url, kernel.path, year)
+        tags = walk.tags(history.repo)
+        release = compile_pattern(kernel.release_pattern, "release pattern")
+        releases = sorted((t for t in tags if release.search(t.name)), key=lambda t: t.date)
+        start = _tag_date(history, tags, refs[0])
+        before = [t for t in releases if t.date < start]
+        first = next((t for t in releases if t.date >= start), None)
+        nexts = [ref for ref in kernel.next_refs if _known(history, ref)]
+        ranges = [RevRange(before[-1].name, refs[0])] if before else []
+        ranges += [RevRange(refs[0], refs[-1])] + [RevRange(refs[-1], ref) for ref in nexts]
+        found = compute.series(history, ranges, kernel_authors_request(kernel, refs), kernel.tag_pattern)
+        delivered = found.pop(0) if before else []
+        pending = [s for part in found[1:] for s in part if s.tag is None and _committed_by(s, until)]
+        return SeriesYear(
+            first.name if first else None, first.date if first else None, delivered, found[0], nexts, pending
+        )
+
+
+def _known(history: History, ref: str) -> bool:
+    try:
+        walk.resolve(history.repo, ref)
+        return True
+    except UserError:
+        warning(f"kernel.next_refs: {ref!r} is not in {walk.repo_name(history.repo)}: left out")
+        return False
+
+
+def _committed_by(found: Series, until: int) -> bool:
+    return all(p.committed <= until for p in found.patches)
+
+
 def compute_year(session: Session, year: int, cutoff: int | None, first_year: int) -> YearStats:
     """Every figure of the year: any failure is the report's failure."""
     tools = [tool_year(session, tool, year, cutoff, first_year) for tool in session.config.tools]
-    return YearStats(year, kernel_year(session, year, cutoff, first_year), tools)
+    kernel = kernel_year(session, year, cutoff, first_year)
+    until = year_end(year) if cutoff is None else min(year_end(year), cutoff)
+    kernel.series = series_year(session, year, kernel.refs, until)
+    return YearStats(year, kernel, tools)
 
 
 def _last_report(out_dir: Path, year: int) -> tuple[dict[str, Any] | None, list[str]]:
@@ -400,7 +449,7 @@ def run_report(options: ReportOptions) -> ReportResult:
         date = options.date or config.date or datetime.fromtimestamp(end, UTC).isoformat()
         document = {
             "schema_version": SCHEMA_VERSION,
-            "tool": {"name": "retrospect", "version": __version__},
+            "tool": {"name": "retrospect", "version": __version__, "url": homepage()},
             "options": {
                 "config": Path(config.source).name,  # not the local path: the JSON is published
                 "year": year,

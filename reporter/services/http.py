@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -30,7 +29,7 @@ from urllib3 import BaseHTTPResponse
 from urllib3.connectionpool import ConnectionPool
 from urllib3.util.retry import Retry
 
-from reporter import DISTRIBUTION, __version__
+from reporter import __version__, homepage
 from reporter.errors import UserError
 from reporter.git import cache
 
@@ -129,12 +128,7 @@ def default_cache_dir() -> Path:
 
 def user_agent() -> str:
     """`retrospect/VERSION (+URL)`: services ask clients to name themselves and a way to report misbehaviour."""
-    try:
-        urls = metadata(DISTRIBUTION).get_all("Project-URL") or []
-    except PackageNotFoundError:
-        urls = []
-    # Project-URL entries read "Label, https://..."
-    home = next((u.split(",", 1)[1].strip() for u in urls if "," in u), None)
+    home = homepage()
     return f"retrospect/{__version__}" + (f" (+{home})" if home else "")
 
 

@@ -3,58 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
-from gitcheck import DAMON, git
+from gitcheck import expected, tag_date
 
 from reporter.cli import main
 from reporter.kernel import series
 
 YEAR = "v1.1-rc1..v1.4-rc2"
-TAG = re.compile(r"^v\d+\.\d+(-rc\d+)?$")
-
-
-def first_tag(repo: Path, commit: str) -> str | None:
-    """The oldest release tag that contains `commit`, as `git tag --contains` lists them by date."""
-    found = git(repo, "tag", "--contains", commit, "--sort=creatordate").split()
-    return next((t for t in found if TAG.match(t)), None)
-
-
-def tag_date(repo: Path, tag: str) -> int:
-    return int(git(repo, "for-each-ref", "--format=%(creatordate:unix)", f"refs/tags/{tag}").strip())
-
-
-def expected(repo: Path, span: str) -> dict[str, dict]:
-    """Per series key (the Link's STAMP.PID and sender, or the commit alone), its title, patches and first
-    tag, from plain git: the subsystem's commits, then for each key every commit whose message names it."""
-    found: dict[str, dict] = {}
-    for commit in git(repo, "log", "--no-merges", "--format=%H", span, "--", *DAMON).split():
-        link = git(repo, "log", "-1", "--format=%(trailers:key=Link,valueonly)", commit).strip()
-        parts = re.search(r"/([\d.]+)-(\d+)-([^/]+)$", link)
-        key = f"{parts.group(1)}-{parts.group(3)}" if parts else commit
-        if key in found:
-            continue
-        members = (
-            git(repo, "log", "--all", "--no-merges", "--format=%H", "-F", f"--grep={parts.group(1)}-").split()
-            if parts
-            else [commit]
-        )
-        covers = git(repo, "log", "--no-walk", "--format=%B%x00", "--grep=^Patch series", *members).split("\0")
-        title = re.search(r'Patch series "([^"]+)"', covers[0]) if covers[0].strip() else None
-        places = {m: git(repo, "log", "-1", "--format=%(trailers:key=Link,valueonly)", m) for m in members}
-        first = min(members, key=lambda m: int(re.search(r"-(\d+)-", places[m]).group(1)) if parts else 0)
-        subject = git(repo, "log", "-1", "--format=%s", first).strip()
-        tags = [first_tag(repo, m) for m in members]
-        last = None if None in tags else max(tags, key=lambda t: tag_date(repo, t))
-        found[key] = {
-            "title": " ".join(title.group(1).split()) if title else subject,
-            "patches": sorted(members),
-            "tag": last,
-            "tags": sorted(set(tags), key=lambda t: tag_date(repo, t) if t else 1 << 62),
-        }
-    return found
 
 
 def series_json(capsys: pytest.CaptureFixture[str], repo: Path, span: str) -> list[dict]:

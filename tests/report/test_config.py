@@ -21,6 +21,13 @@ def _line_of(text: str, start: str) -> int:
         ("  subsystem: {label: damon, section: DATA ACCESS MONITOR}", "  subsystem:\n    - damon", "  subsystem:"),
         # a scalar on its key's line
         ("  total_label: linux", "  total_label: [linux]", "  total_label:"),
+        # a regex that does not compile, a count that is no number
+        ("    match: ''", "    match: '(unclosed'", "    match:"),
+        ("    min_patches: 3", "    min_patches: many", "    min_patches:"),
+        # a post's URL that is no string, a note without its text, a place notes do not have
+        ("  2022: https://lore", "  2022: 5\n  2021: https://lore", "  2022: 5"),
+        ("posts:", "prose:\n  2023:\n    talks:\n      - refs: {a: 'https://b'}\nposts:", "      - refs"),
+        ("posts:", "prose:\n  2023:\n    papers: []\nposts:", "    papers:"),
     ],
 )
 def test_a_bad_value_is_reported_at_its_keys_line(old: str, new: str, key: str) -> None:
