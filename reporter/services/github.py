@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ from reporter.services.http import cached_session, network_reason, user_agent
 
 DEFAULT_MAX_PAGES = 1000  # pages of one list (100 items each): GitHub itself stops listing stars at 400
 DEFAULT_LIST_BUDGET = 900.0  # seconds for one list, its rate-limit waits included (3 x DEFAULT_MAX_WAIT)
+MAX_SAME_REQUEST = 10  # times one client sends the same request (a run asks for a repository or an issue 3 times)
 
 DEFAULT_API_URL = "https://api.github.com"
 COMMENT_LIMIT = 65536  # characters GitHub accepts in one issue or PR comment
@@ -170,6 +172,7 @@ class Conversation:
         self.origin = (parts.scheme, (parts.hostname or "").lower(), parts.port or default)
         self.max_pages, self.budget = max_pages, budget
         self._listing: _Listing | None = None
+        self._sent: Counter[tuple[str, str]] = Counter()
 
     def check(self, protocol: str, host: str, port: int | None, verb: str, path: str) -> None:
         origin = (protocol, host.lower(), port or (443 if protocol == "https" else 80))
@@ -177,6 +180,12 @@ class Conversation:
             named = f"{protocol}://{host}" + (f":{port}" if port else "")
             api = f"{self.origin[0]}://{self.origin[1]}:{self.origin[2]}"
             raise OutOfBounds(f"an answer points to {named}, not to the API at {api}: refused, the token stays")
+        # PyGithub asks again, with no bound, after a 202 ("processing") and after a 301 on the same host: a
+        # server answering so for ever, or redirecting in a circle, would keep it asking.
+        self._sent[verb, path] += 1
+        if self._sent[verb, path] > MAX_SAME_REQUEST:
+            again = "answers 202 or redirects in a circle"
+            raise OutOfBounds(f"{verb} {path.split('?')[0]} sent {MAX_SAME_REQUEST} times ({again}), stopped")
         if self._listing is not None and verb == "GET":
             self._page(self._listing, path)
 

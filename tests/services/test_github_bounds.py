@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from github import Consts
 from github_server import GithubAPI
 
 from reporter.errors import UserError
@@ -105,6 +106,27 @@ def test_the_bounds_apply_to_each_list_of_a_client(github_api: GithubAPI, damo, 
     gh = _connect(github_api, tmp_path, max_pages=1)
     metrics = github.fetch_metrics(gh, REPO, 2023)
     assert (metrics.stars, metrics.releases, metrics.tags, metrics.contributors) == (3, 1, 1, 1)
+
+
+def test_a_server_that_keeps_answering_202_is_asked_ten_times(
+    github_api: GithubAPI, damo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PyGithub sleeps 2 s and asks again after each 202 ("processing"), with no bound of its own."""
+    monkeypatch.setattr(Consts, "PROCESSING_202_WAIT_TIME", 0)
+    github_api.fail(202, path=f"^/repos/{REPO}$", times=10**6, message="processing")
+    with pytest.raises(UserError, match=r"^damonitor/damo: GET /repos/damonitor/damo sent 10 times \(answers 202 "):
+        github.fetch_metrics(_connect(github_api, tmp_path), REPO, 2023)
+    assert len(github_api.statuses(f"^/repos/{REPO}$")) == 10
+
+
+def test_redirects_in_a_circle_on_the_api_host_stop(github_api: GithubAPI, damo, tmp_path: Path) -> None:
+    """PyGithub follows a 301 on the same host by calling itself: A -> B -> A ... until RecursionError."""
+    here, there = f"/repos/{REPO}", f"/repos/{REPO}/moved"
+    github_api.garble(b"", path=f"^{here}$", status=301, headers={"Location": github_api.url + there}, times=10**6)
+    github_api.garble(b"", path=f"^{there}$", status=301, headers={"Location": github_api.url + here}, times=10**6)
+    with pytest.raises(UserError, match=r"sent 10 times \(answers 202 or redirects in a circle\), stopped$"):
+        github.fetch_metrics(_connect(github_api, tmp_path), REPO, 2023)
+    assert len(github_api.requests) <= 21
 
 
 # ------------------------------------------------------------------------------------- the token's way
