@@ -344,6 +344,27 @@ def test_warnings_are_annotations(runner, github_api):
     assert "retrospect: warning" not in done.stderr
 
 
+@pytest.mark.parametrize("listed", ["stargazers", "releases", "contributors"])
+def test_a_looping_list_of_metrics_is_one_warning_and_the_report_goes_on(runner, github_api, listed):
+    config = yaml.safe_load(config_yaml())
+    (runner.workspace / "retrospect.yml").write_text(yaml.safe_dump(config | {"github": ["damonitor/damo"]}))
+    github_api.add_repo(
+        "damonitor/damo",
+        stars=[("a", "2023-08-01T10:00:00Z")],
+        releases=[("v1", "2023-02-01T00:00:00Z")],
+        contributors=["sj"],
+    )
+    github_api.paginate(f"/{listed}$", "loop")
+    done = runner()
+    assert done.status == 0, done.stdout + done.stderr
+    warnings = [line for line in done.stdout.splitlines() if line.startswith("::warning::GitHub metrics")]
+    assert warnings == [
+        "::warning::GitHub metrics of damonitor/damo unavailable: damonitor/damo: "
+        f"{listed}: the server's next page is one already read (a loop), stopped after 2 pages"
+    ]
+    assert len(github_api.statuses(f"/{listed}$")) == 2  # the third, a page already read, is not sent
+
+
 # The cached clone cannot reach the previous year's start yet: #10 redesigns its fetching.
 
 
