@@ -567,11 +567,68 @@ class _Loader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    _refuse_duplicate_keys(node)
     mapping = _Marked(loader.construct_mapping(node, deep=True))
     # The key's line, not the value's: a mapping or list value starts on the line after its key.
     mapping.marks = {k.value: k.start_mark for k, _ in node.value if hasattr(k, "value")}
     mapping.mark = node.start_mark
     return mapping
+
+
+def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
+    """YAML keeps the last of two equal keys: a second `kernel:` would replace the first unseen."""
+    first: dict[tuple[str, str], yaml.Mark] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        seen = first.setdefault((key.tag, key.value), key.start_mark)
+        if seen is not key.start_mark:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key.value!r} (first at line {seen.line + 1})", key.start_mark
+            )
+
+
+# Bounds on what a small file can make the loader do: PyYAML builds nested values recursively (a file
+# nested thousands deep ends in a RecursionError), and an alias repeats its anchor's whole value (a few
+# kilobytes of aliases to aliases make millions of entries).
+MAX_DEPTH = 32
+MAX_ALIASES = 32
+MAX_ALIASED_VALUES = 10_000
+
+
+def _check_shape(text: str) -> None:
+    """Refuse deep nesting and alias amplification from the parser's events, before anything is built
+    (the parser is a loop: it cannot overflow the stack)."""
+    stack: list[tuple[str | None, int]] = []  # per open collection: its anchor, the values in it so far
+    sizes: dict[str, int] = {}  # per anchor: the values its value holds, aliases expanded
+    aliases = expanded = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        size = 0
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(stack) == MAX_DEPTH:
+                raise _shape_error(f"nested deeper than {MAX_DEPTH} levels", event)
+            stack.append((event.anchor, 1))
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, size = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+        elif isinstance(event, yaml.ScalarEvent):
+            size = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            size = sizes.get(event.anchor or "", 1)
+            expanded += size
+            if aliases > MAX_ALIASES or expanded > MAX_ALIASED_VALUES:
+                limits = f"{MAX_ALIASES} aliases, {MAX_ALIASED_VALUES} values repeated through them"
+                raise _shape_error(f"too many YAML aliases (at most {limits})", event)
+        if stack and size:
+            stack[-1] = (stack[-1][0], stack[-1][1] + size)
+
+
+def _shape_error(problem: str, event: yaml.Event) -> yaml.MarkedYAMLError:
+    return yaml.MarkedYAMLError(None, None, problem, event.start_mark)
 
 
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
@@ -841,6 +898,7 @@ def _trends(r: _Reader) -> int | None:
 
 def parse(text: str, source: str) -> Config:
     try:
+        _check_shape(text)
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark

@@ -335,6 +335,15 @@ def test_in_a_year_with_no_boundary_yet_the_previous_year_is_reported(runner):
     assert done.summary.startswith("## retrospect: statistics of 2023\n")
 
 
+def test_a_config_with_a_duplicate_key_is_one_error(runner):
+    (runner.workspace / "retrospect.yml").write_text(config_yaml() + "kernel:\n  name: other\n")
+    done = runner()
+    assert done.status == 1
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error::")]
+    assert len(errors) == 1 and "invalid YAML: duplicate key 'kernel' (first at line" in errors[0], done.stdout
+    assert "Traceback" not in done.stderr
+
+
 def test_warnings_are_annotations(runner, github_api):
     config = yaml.safe_load(config_yaml())
     (runner.workspace / "retrospect.yml").write_text(yaml.safe_dump(config | {"github": ["damonitor/gone"]}))

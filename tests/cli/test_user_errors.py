@@ -206,3 +206,18 @@ def test_sigterm_removes_the_temporary_clone(tmp_path: Path, hermetic_git: Path)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 128 + signal.SIGTERM
     assert list(tmp.glob("retrospect-news-*")) == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (lambda text: "title: " + "[" * 20000 + "]" * 20000 + "\n", "nested deeper than 32 levels"),
+        (lambda text: text + "kernel:\n  name: other\n", "duplicate key 'kernel' (first at line"),
+        (lambda text: text + "x: &a [a, b]\ny: [" + ", ".join(["*a"] * 40) + "]\n", "too many YAML aliases"),
+    ],
+)
+def test_configs_that_yaml_would_choke_on_or_misread(edit, problem: str, tmp_path: Path, capsys) -> None:
+    """A RecursionError traceback, a second `kernel:` silently replacing the first, an alias bomb."""
+    config = tmp_path / "c.yml"
+    config.write_text(edit(CONFIG))
+    assert problem in one_line_error(capsys, "config", "--check", str(config))
