@@ -628,7 +628,8 @@ def _check_shape(text: str) -> None:
 
 
 def _shape_error(problem: str, event: yaml.Event) -> yaml.MarkedYAMLError:
-    return yaml.MarkedYAMLError(None, None, problem, event.start_mark)
+    mark = event.start_mark if isinstance(event.start_mark, yaml.error.Mark) else None  # the loader is Python's
+    return yaml.MarkedYAMLError(None, None, problem, mark)
 
 
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
