@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from reporter.errors import UserError
 from reporter.git.cache import CLONES, GITHUB
 from reporter.kernel.ranges import NoBoundaryYet, parse_date, parse_year
-from reporter.progress import command, group, notice
+from reporter.progress import command, group, new_run, notice
 from reporter.publish import comment, modes, news, region
 from reporter.report.config import load as load_config
 from reporter.report.run import ReportOptions, ReportResult, run_report
@@ -390,6 +390,7 @@ def verbatim(text: str) -> None:
 def main(environ: Mapping[str, str] | None = None) -> int:
     """Run the action as the runner does; every failure ends as one `::error::` line and exit status 1."""
     environ = os.environ if environ is None else environ
+    new_run()
     token = environ.get("INPUT_TOKEN", "").strip()
     secrets = [token, news.header_secret(token)] if token else []
     for secret in secrets:

@@ -43,9 +43,24 @@ def command(name: str, value: str = "") -> None:
     print(f"::{name}::{_escape(value)}", flush=True)
 
 
+_said: set[str] = set()
+_said_lock = threading.Lock()
+
+
+def new_run() -> None:
+    """Forget the warnings given: a command run says each of its own once."""
+    with _said_lock:
+        _said.clear()
+
+
 def warning(text: str) -> None:
     """A warning: an annotation on the run's page in Actions, else one line on stderr (through the progress
-    bar, when one is drawn, so that the two never share a line)."""
+    bar, when one is drawn, so that the two never share a line). Each text once a run: two threads that
+    meet the same problem (a report reads one MAINTAINERS for its tables and its authors) say it once."""
+    with _said_lock:
+        if text in _said:
+            return
+        _said.add(text)
     if in_actions():
         command("warning", text)
     else:

@@ -106,3 +106,16 @@ def test_git_shows_its_own_clone_progress_on_a_terminal(
     assert "Receiving objects" in err or "Counting objects" in err, err
     with pytest.raises(UserError, match=r"^git (clone|fetch) failed: fatal: .*nowhere"):
         repos.ensure("none", f"file://{tmp_path}/nowhere", tmp_path / "clones", 2023, False, False)
+
+
+def test_each_warning_once_a_run(capsys: pytest.CaptureFixture[str]) -> None:
+    progress.new_run()
+    for text in ("tag 'x' points to a tree", "tag 'x' points to a tree", "another"):
+        progress.warning(text)
+    progress.new_run()
+    progress.warning("another")
+    assert capsys.readouterr().err.splitlines() == [
+        "retrospect: warning: tag 'x' points to a tree",
+        "retrospect: warning: another",
+        "retrospect: warning: another",
+    ]

@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from reporter import __version__
+from reporter import __version__, progress
 from reporter.cli import (
     action,
     authors,
@@ -79,6 +79,7 @@ _GC_THRESHOLD = (50_000, 10, 10)
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
+    progress.new_run()
     parser = build_parser()
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if in_main_thread else None

@@ -23,6 +23,7 @@ import git
 
 from reporter.errors import UserError
 from reporter.model import NUMSTAT_ENTRY, Commit, RevRange, decoded, encoded, numstat_totals
+from reporter.progress import warning
 
 # Every field is NUL-terminated: git allows any other byte (0x1e, 0x1f, newlines) in names and paths.
 # %an/%ae are what `git log` shows by default; %aN/%aE fold identities through .mailmap.
@@ -223,18 +224,42 @@ def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
 
 
 def tags(repo: git.Repo) -> list[Tag]:
-    """Every tag with its date, from one for-each-ref process."""
+    """Every tag of a commit with its date, from one for-each-ref process. A tag of a tree or a blob can
+    bound no range: it is left out, with a warning naming it."""
     out = repo.git.for_each_ref(
-        "--format=%(refname:strip=2)%00%(objecttype)%00%(taggerdate:unix)%00%(committerdate:unix)",
+        "--format=%(refname:strip=2)%00%(objecttype)%00%(*objecttype)%00%(taggerdate:unix)%00%(committerdate:unix)",
         "refs/tags",
     )
+    entries = [line.split("\0") for line in out.splitlines()]
+    # `*objecttype` peels one level: a tag of a tag is peeled to the end by git itself.
+    nested = _peeled_types(repo, [name for name, kind, peeled, *_ in entries if kind == peeled == "tag"])
     found = []
-    for line in out.splitlines():
-        name, kind, tagger, committer = line.split("\0")
+    for name, kind, peeled, tagger, committer in entries:
+        target = nested.get(name, peeled) if kind == "tag" else kind
+        if target != "commit":
+            warning(
+                f"tag {name!r} of {repo_name(repo)} points to a {target or 'missing object'}, not a commit: left out"
+            )
+            continue
         date = tagger if kind == "tag" else committer
         if date:
             found.append(Tag(name, int(date)))
     return found
+
+
+def _peeled_types(repo: git.Repo, names: Sequence[str]) -> dict[str, str]:
+    """{tag name: the type of the object it names at the end of its chain of tags}, from one process that
+    reads the names on stdin."""
+    if not names:
+        return {}
+    proc = repo.git.cat_file("--batch-check=%(objecttype)", as_process=True, istream=subprocess.PIPE)
+    requests = "".join(f"refs/tags/{name}^{{}}\n" for name in names)
+    threading.Thread(target=_feed, args=(proc.stdin, requests), daemon=True).start()
+    try:
+        return {name: decoded(proc.stdout.readline()).split(" ")[-1].strip() for name in names}
+    finally:
+        proc.stdout.close()
+        proc.wait()
 
 
 def show_file(repo: git.Repo, ref: str, path: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -27,8 +28,18 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "subsystem"
 
 
-@lru_cache(maxsize=8)
+_READING = threading.Lock()
+
+
 def _sections_at(repo: git.Repo, commit: str) -> tuple[list[maintainers.Section], frozenset[str]]:
+    """One reader at a time: a report asks for the same file from two threads (its tables and its authors),
+    which would both read it when they miss the cache together."""
+    with _READING:
+        return _sections_read(repo, commit)
+
+
+@lru_cache(maxsize=8)
+def _sections_read(repo: git.Repo, commit: str) -> tuple[list[maintainers.Section], frozenset[str]]:
     texts = walk.show_files(repo, commit, _maintainers_paths(repo, commit))
     if "MAINTAINERS" not in texts:
         raise UserError(f"no MAINTAINERS file at {commit[:12]} in {walk.repo_name(repo)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import git
 import pytest
 from kernelrepo import SJ, Builder, ts
 
@@ -152,3 +153,42 @@ def test_a_boundary_named_twice_is_paired_as_given(tmp_path: Path) -> None:
         "RELEASE-4.17.0 is not an ancestor of RELEASE-4.18.0",
         "RELEASE-4.18.0 is not an ancestor of RELEASE-4.17.0",
     ]
+
+
+def test_tags_of_trees_and_blobs_are_left_out_with_a_warning(tmp_path: Path, capsys) -> None:
+    """An annotated tag of a tree was the year's last tag, and the year failed with "unknown ref"."""
+    b = Builder(tmp_path / "repo")
+    b.commit("one", SJ, ts("2022-11-01T00:00:00"), files={"a": "1\n"})
+    b.tag("v1.0", ts("2022-12-01T00:00:00"))
+    b.commit("two", SJ, ts("2023-03-01T00:00:00"), files={"a": "2\n"})
+    b.tag("v1.1", ts("2023-06-01T00:00:00"))
+    late = {"GIT_COMMITTER_DATE": f"@{ts('2023-12-15T00:00:00')} +0000"}
+    b.git("tag", "-a", "v1.2", "-m", "a tree", "HEAD^{tree}", env=late)
+    b.git("tag", "-a", "v1.3", "-m", "a blob", "HEAD:a", env=late)
+    b.git("tag", "v1.4", "HEAD^{tree}")
+    b.git("tag", "-a", "v1.5", "-m", "a tag of a tree", "v1.2", env=late)
+    b.git(
+        "tag",
+        "-a",
+        "v1.6",
+        "-m",
+        "a tag of a commit's tag",
+        "v1.1",
+        env={"GIT_COMMITTER_DATE": f"@{ts('2023-11-01T00:00:00')} +0000"},
+    )
+    b.git(
+        "tag",
+        "-a",
+        "v1.7",
+        "-m",
+        "a tag of a commit's tag's tag",
+        "v1.6",
+        env={"GIT_COMMITTER_DATE": f"@{ts('2023-12-01T00:00:00')} +0000"},
+    )
+    assert sorted(t.name for t in walk.tags(git.Repo(b.path))) == ["v1.0", "v1.1", "v1.6", "v1.7"]
+    capsys.readouterr()
+    assert main(["ranges", str(b.path), "--year", "2023", "--tag-pattern", r"^v\d+\.\d+$"]) == 0
+    out, err = capsys.readouterr()
+    assert out.split() == ["v1.0", "v1.1", "v1.6", "v1.7"]
+    for name, kind in [("v1.2", "tree"), ("v1.3", "blob"), ("v1.4", "tree"), ("v1.5", "tree")]:
+        assert err.count(f"tag {name!r} of repo points to a {kind}, not a commit") == 1, err

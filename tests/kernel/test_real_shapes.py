@@ -5,15 +5,21 @@ regex over a file deleted in the range, renames into and out of a section, and a
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
+from git import Repo as GitRepo
 from gitcheck import count, git
 from kernelrepo import ALICE, BOB, SJ, Builder, ts
 
+from reporter import progress
 from reporter.cli import main
+from reporter.git import walk
 from reporter.kernel import compute, maintainers
 
 MAINTAINERS = """\
@@ -188,7 +194,7 @@ def test_a_path_outside_the_tree_selects_nothing_everywhere(uboot: Path, tmp_pat
     refs.write_text("\n".join(REFS) + "\n")
     span = f"{REFS[0]}..{REFS[-1]}"
     args = ["--refs", str(refs), "--subsystem", "GIT", "--parent", "path:.", "--total-label", "all"]
-    compute._sections_at.cache_clear()  # read afresh, so its warnings are said here
+    compute._sections_read.cache_clear()  # read afresh, so its warnings are said here
     compute._section_pathset.cache_clear()
     assert main(["table", "commits", str(uboot), *args, "--format", "json", "--no-cache"]) == 0
     out, err = capsys.readouterr()
@@ -197,3 +203,26 @@ def test_a_path_outside_the_tree_selects_nothing_everywhere(uboot: Path, tmp_pat
     assert err.count("MAINTAINERS:33: F: '/util/gitconfig' in 'GIT' is not a path inside the tree") == 1
     data = run_json(capsys, "authors", str(uboot), "--subsystem", "GIT", "--range", span)
     assert data["total_commits"] == 1
+
+
+def test_a_maintainers_warning_is_said_once_when_two_threads_read_it(uboot: Path, capsys, monkeypatch) -> None:
+    """A report reads MAINTAINERS from two threads at once (its tables, its authors): the warning came twice."""
+    compute._sections_read.cache_clear()
+    compute._section_pathset.cache_clear()
+    progress.new_run()
+    both = threading.Barrier(2, timeout=2)
+    show_files = walk.show_files
+
+    def together(*args: Any) -> dict[str, str]:
+        with contextlib.suppress(threading.BrokenBarrierError):  # alone (the other waits its turn): go on
+            both.wait()
+        return show_files(*args)
+
+    monkeypatch.setattr(walk, "show_files", together)
+    repo = GitRepo(uboot)
+    readers = [threading.Thread(target=compute.section_pathset, args=(repo, REFS[-1], "GIT")) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert capsys.readouterr().err.count("'/util/gitconfig' in 'GIT' is not a path inside the tree") == 1
