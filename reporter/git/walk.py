@@ -312,6 +312,13 @@ def tree_dirs(repo: git.Repo, ref: str) -> set[str]:
     return set(filter(None, out.split("\0")))
 
 
+def symlinks(repo: git.Repo, ref: str) -> frozenset[str]:
+    """The paths at `ref` that git stores as symbolic links (mode 120000; their blob is the target)."""
+    out = repo.git.ls_tree("-r", "-z", resolve(repo, ref), stdout_as_string=False)
+    entries = (decoded(entry) for entry in out.split(b"\0") if entry.startswith(b"120000 "))
+    return frozenset(entry.partition("\t")[2] for entry in entries)
+
+
 def tree_files(repo: git.Repo, ref: str) -> list[str]:
     out = repo.git.ls_tree("-r", "--name-only", "-z", resolve(repo, ref))
     return list(filter(None, out.split("\0")))

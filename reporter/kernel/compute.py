@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -22,6 +23,7 @@ from reporter.model import AuthorRanking, Commit, CreditRanking, PathSet, Ratio,
 from reporter.progress import warning
 
 TABLE_KINDS = ("community", "commits", "lines")
+_MAX_LINKS = 8
 
 
 def _slug(text: str) -> str:
@@ -43,10 +45,40 @@ def _sections_read(repo: git.Repo, commit: str) -> tuple[list[maintainers.Sectio
     texts = walk.show_files(repo, commit, _maintainers_paths(repo, commit))
     if "MAINTAINERS" not in texts:
         raise UserError(f"no MAINTAINERS file at {commit[:12]} in {walk.repo_name(repo)}")
+    links = walk.symlinks(repo, commit)
+    for path in sorted(links & texts.keys()):
+        try:
+            texts[path] = _followed(repo, commit, path, texts[path], links)
+        except UserError as err:
+            if path == "MAINTAINERS":
+                raise
+            warning(f"{err}: skipped")
+            del texts[path]
     parsed = maintainers.read_files(texts.items())
     for problem in parsed.warnings:  # once per file version: the result is cached
         warning(f"{problem} (at {commit[:12]})")
     return parsed.sections, frozenset(walk.tree_dirs(repo, commit))
+
+
+def _followed(repo: git.Repo, commit: str, path: str, target: str, links: frozenset[str]) -> str:
+    """The text a symlinked MAINTAINERS leads to, followed inside the tree as git stores it (as the
+    script would open it in a checkout); a link out of the tree, to nothing, or in a loop is refused."""
+    where = f"{path} at {commit[:12]} in {walk.repo_name(repo)} is a symlink to {target!r}"
+    seen = {path}
+    for _ in range(_MAX_LINKS):
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+        if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
+            raise UserError(f"{where}, outside the tree")
+        text = walk.show_file(repo, commit, resolved)
+        if text is None:
+            raise UserError(f"{where}, which the tree does not hold as a file")
+        if resolved not in links:
+            return text
+        if resolved in seen:
+            break
+        seen.add(resolved)
+        path, target = resolved, text
+    raise UserError(f"{where}, a loop of symlinks")
 
 
 def _maintainers_paths(repo: git.Repo, commit: str) -> list[str]:

@@ -226,3 +226,36 @@ def test_a_maintainers_warning_is_said_once_when_two_threads_read_it(uboot: Path
     for reader in readers:
         reader.join()
     assert capsys.readouterr().err.count("'/util/gitconfig' in 'GIT' is not a path inside the tree") == 1
+
+
+@pytest.mark.parametrize(
+    ("target", "problem"),
+    [
+        ("doc/MAINTAINERS.txt", None),
+        ("doc/link", None),  # a link to a link
+        ("../outside", "is a symlink to '../outside', outside the tree"),
+        ("/etc/passwd", "is a symlink to '/etc/passwd', outside the tree"),
+        ("doc/missing", "is a symlink to 'doc/missing', which the tree does not hold as a file"),
+        ("MAINTAINERS", "is a symlink to 'MAINTAINERS', a loop of symlinks"),
+    ],
+)
+def test_a_symlinked_maintainers_is_followed_in_the_tree(tmp_path: Path, capsys, target: str, problem) -> None:
+    """It was read as the link's target text, and every section was "no section titled ..."."""
+    b = Builder(tmp_path / "repo")
+    files = {"doc/MAINTAINERS.txt": "FOO\nM:\tAlice <alice@example.com>\nF:\tfoo/\n", "foo/a.c": "1\n"}
+    b.commit("import", SJ, ts("2023-01-01T00:00:00"), files=files)
+    (b.path / "doc/link").symlink_to("MAINTAINERS.txt")
+    (b.path / "MAINTAINERS").symlink_to(target)
+    b.commit("links", SJ, ts("2023-01-02T00:00:00"))
+    b.tag("v1", ts("2023-01-03T00:00:00"))
+    b.commit("foo", ALICE, ts("2023-02-01T00:00:00"), files={"foo/a.c": "2\n"})
+    b.tag("v2", ts("2023-03-01T00:00:00"))
+    compute._sections_read.cache_clear()
+    args = ["authors", str(b.path), "--subsystem", "FOO", "--range", "v1..v2", "--format", "json", "--quiet"]
+    if problem is None:
+        assert main(args) == 0
+        assert json.loads(capsys.readouterr().out)["total_commits"] == count(b.path, "v1..v2", "--", "foo/") == 1
+    else:
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "MAINTAINERS at " in err and problem in err, err
