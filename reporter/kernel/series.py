@@ -147,7 +147,8 @@ def find(
     ids = {h: message_id(_links(c.trailers)) for h, c in selected.items()}
     keys = {m.key for m in ids.values() if m is not None}
     window, candidates = _window(history, ranges, tags)
-    for commit, links in walk.log_fields(repo, ["%H", _LINKS], window, ["--no-merges"]):
+    # Without a Link, every patch stands alone: the window's other commits have nothing to join.
+    for commit, links in walk.log_fields(repo, ["%H", _LINKS], window if keys else [], ["--no-merges"]):
         found = message_id(links.split("\x01"))
         if found is not None and found.key in keys and commit not in selected:
             ids[commit] = found
