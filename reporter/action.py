@@ -13,6 +13,7 @@ report, the cache) is handed to the workspace's owner, so later steps and action
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import traceback
@@ -23,8 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from reporter import files
 from reporter.errors import UserError
-from reporter.git.cache import CLONES, GITHUB
+from reporter.git import guard
+from reporter.git.cache import GITHUB
 from reporter.kernel.ranges import NoBoundaryYet, parse_date, parse_year
 from reporter.progress import command, group, new_run, notice
 from reporter.publish import comment, modes, news, region
@@ -180,16 +183,30 @@ class Plan:
 
 
 def _git(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], capture_output=True, text=True, check=False, timeout=60)
+    return subprocess.run(guard.command(*args), capture_output=True, text=True, check=False, timeout=60)
 
 
 def trust_directories(paths: Iterable[str]) -> None:
-    """git's safe.directory for repositories owned by another user: the runner's checkouts mounted in the
-    container, and the cached clones actions/cache restored as the runner's user."""
+    """git's safe.directory for the repositories the inputs name, owned by another user (the runner's
+    checkouts mounted in the container), in the action's own global configuration (guard.isolate). Never a
+    pattern, nor what is found in the workspace: the cached clones are trusted one by one once checked
+    (reporter.git.repos)."""
     known = _git("config", "--global", "--get-all", "safe.directory").stdout.split("\n")
     for path in dict.fromkeys(paths):
         if path not in known:
-            subprocess.run(["git", "config", "--global", "--add", "safe.directory", path], check=True, timeout=60)
+            subprocess.run(guard.command("config", "--global", "--add", "safe.directory", path), check=True, timeout=60)
+
+
+def refuse_links(workspace: Path, paths: Mapping[str, Path]) -> None:
+    """Refuse an output folder (by input name) that is, holds or lies under a symbolic link or another file
+    system: what the action writes and hands over must stay inside the workspace."""
+    for name, path in paths.items():
+        if (link := files.crossing(workspace, path)) is not None:
+            shown = link.relative_to(workspace)
+            raise UserError(
+                f"{name} {path.relative_to(workspace)}: {shown} is a symbolic link or another file system, "
+                "which the action does not write through"
+            )
 
 
 def refuse_shallow(repos: Mapping[str, str]) -> None:
@@ -233,11 +250,11 @@ def plan(environ: Mapping[str, str], workspace: Path) -> Plan:
     pr_number = None
     if mode == modes.COMMENT:
         pr_number = comment.pull_request_number(environ.get("GITHUB_EVENT_PATH"), inputs["pr_number"])
-    cache = inputs.cache_dir(workspace)
+    cache = inputs.cache_dir(workspace)  # every cache of the run is under it (reporter.git.cache.root)
+    refuse_links(workspace, {"cache_dir": cache, "the output folder": workspace / OUT_DIR})
     repos = inputs.repositories(workspace)
-    clones = cache / CLONES  # every cache of the run is under cache_dir (reporter.git.cache.root)
     local_news = [target.repository] if Path(target.repository).is_absolute() else []
-    trust_directories([str(workspace), *repos.values(), *local_news, *map(str, sorted(clones.glob("*.git")))])
+    trust_directories([str(workspace), *repos.values(), *local_news])
     refuse_shallow(repos)
     if not dry_run:
         check_token_reach(mode, target, pr_number, cache, environ)
@@ -271,14 +288,24 @@ def report_year(options: ReportOptions) -> ReportResult:
 
 def hand_over(paths: Iterable[Path], workspace: Path) -> None:
     """Give what the action made in the workspace to the workspace's owner (the runner's user), so that
-    later steps can change or delete it and actions/cache can read every directory of the cache."""
+    later steps can change or delete it and actions/cache can read every directory of the cache.
+
+    Entry by entry, never through a link: a directory is entered by a descriptor opened without following
+    one (os.fwalk; a link as `top` is not entered either) and changed through it, a file by its name in that
+    directory without following one; nothing on another file system is changed."""
     owner = workspace.stat()
     if os.geteuid() != 0 or owner.st_uid == 0:
         return
     for top in paths:
-        for root, _dirs, files in os.walk(top):
-            for path in [root, *(os.path.join(root, name) for name in files)]:
-                os.lchown(path, owner.st_uid, owner.st_gid)
+        for _root, dirs, names, fd in os.fwalk(top, follow_symlinks=False):
+            if os.fstat(fd).st_dev != owner.st_dev:
+                dirs.clear()
+                continue
+            os.fchown(fd, owner.st_uid, owner.st_gid)
+            for name in names:
+                found = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                if stat.S_ISREG(found.st_mode) and found.st_dev == owner.st_dev:
+                    os.chown(name, owner.st_uid, owner.st_gid, dir_fd=fd, follow_symlinks=False)
 
 
 def _run_link(environ: Mapping[str, str]) -> str | None:

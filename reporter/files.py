@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -70,3 +71,37 @@ def _staged(path: Path, data: str | bytes) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
+
+
+def crossing(root: Path, path: Path) -> Path | None:
+    """The first of `path` (at or below `root`), the directories between the two and everything below
+    `path` that is a symbolic link, or on another file system than `root`: what is written there could land
+    outside `root`. None when there is none (a part that does not exist yet is none)."""
+    first = root.lstat()
+    if stat.S_ISLNK(first.st_mode):
+        return root
+    device, here, mode = first.st_dev, root, first.st_mode
+    for part in path.relative_to(root).parts:
+        here = here / part
+        try:
+            found = here.lstat()
+        except FileNotFoundError:
+            return None
+        if stat.S_ISLNK(found.st_mode) or found.st_dev != device:
+            return here
+        mode = found.st_mode
+    return _crossing_below(here, device) if stat.S_ISDIR(mode) else None
+
+
+def _crossing_below(top: Path, device: int) -> Path | None:
+    todo = [top]
+    while todo:
+        with os.scandir(todo.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    return Path(entry.path)
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.stat(follow_symlinks=False).st_dev != device:
+                        return Path(entry.path)
+                    todo.append(Path(entry.path))
+    return None

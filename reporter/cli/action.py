@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from reporter.cli import options
 
@@ -20,5 +21,7 @@ def add(sub: options.Subcommands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from reporter import action
+    from reporter.git import guard
 
+    guard.isolate(os.environ)  # before any git process: the runner's git configuration is not the action's
     return action.main()

@@ -22,6 +22,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from reporter.errors import UserError
+from reporter.git import guard
 
 TIMEOUT_VAR = "RETROSPECT_GIT_TIMEOUT"  # seconds one git process may take in all
 LOW_SPEED_VAR = "RETROSPECT_GIT_LOW_SPEED_TIME"  # seconds under LOW_SPEED_LIMIT before curl gives up
@@ -72,8 +73,6 @@ def _config(limits: Bounds) -> list[str]:
         f"http.lowSpeedLimit={LOW_SPEED_LIMIT}",
         "-c",
         f"http.lowSpeedTime={limits.low_speed_time}",
-        "-c",
-        "protocol.ext.allow=never",
     ]
 
 
@@ -88,7 +87,7 @@ def run(
     base = {k: v for k, v in (os.environ if env is None else env).items() if not k.startswith("INPUT_")}
     # A session of its own, so that a timeout ends git's helpers (git-remote-https, ssh) as well.
     with subprocess.Popen(
-        ["git", *_config(limits), *args],
+        guard.command(*_config(limits), *args),
         cwd=cwd,
         env=base | ENV,
         stdin=subprocess.DEVNULL,

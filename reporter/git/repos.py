@@ -12,19 +12,22 @@ and fetches from an earlier date until none does: never git's `--shallow-exclude
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
+import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import git
 
-from reporter import progress
+from reporter import files, progress
 from reporter.errors import UserError
-from reporter.git import remote, walk
+from reporter.git import guard, remote, walk
 from reporter.model import RevRange
 
 _SINCE = "retrospect-shallow-since"  # the date the clone keeps history from (absent: complete history)
@@ -54,10 +57,64 @@ def _reason(stderr: str) -> str:
 
 def _origin(clone: Path) -> str | None:
     """The URL a cached clone fetches from (None when it is no clone of ours)."""
-    try:
-        return str(git.Git().config("--file", str(clone / "config"), "--get", "remote.origin.url")).strip()
-    except git.GitCommandError:
-        return None
+    found = guard.settings(clone / "config")
+    return dict(found).get("remote.origin.url") if found is not None else None
+
+
+# What `git init --bare` and `git remote add` write in a clone's configuration (the core settings git
+# chooses from the file system among them), each once; remote.origin.url is checked apart.
+_WRITTEN = {
+    "core.repositoryformatversion": ("0",),
+    "core.filemode": ("true", "false"),
+    "core.bare": ("true",),
+    "core.symlinks": ("false",),
+    "core.ignorecase": ("true",),
+    "core.precomposeunicode": ("true", "false"),
+    "remote.origin.fetch": ("+refs/heads/*:refs/remotes/origin/*",),
+}
+# What a clone of retrospect's holds: at its top these files, and these directories holding only files
+# whose names end so (None: anything; git's default templates included, since clones made before
+# `--template=` hold them, and no hook runs, see guard).
+_FILES = {"HEAD", "config", "description", "FETCH_HEAD", "packed-refs", "shallow", _SINCE}
+_DIRECTORIES: dict[str, tuple[str, ...] | None] = {
+    "objects": None,
+    "objects/info": ("commit-graph", "commit-graphs", "packs"),
+    "refs": None,
+    "hooks": (".sample",),
+    "info": ("exclude", "refs"),  # refs, objects/info/packs: written by `git repack` (update-server-info)
+    "branches": (),
+}
+ANOTHER_URL = "another URL"
+
+
+def foreign(clone: Path, url: str) -> str | None:
+    """What a clone found in the cache holds that retrospect does not write there, or None: a setting
+    beyond `_WRITTEN` (a hooks path, an ssh command, an include, a URL rewrite...), a hook, attributes,
+    grafts, alternates, replace refs, a symbolic link; ANOTHER_URL when it fetches from another URL. The
+    cache is not to be trusted: a pull request or a poisoned actions/cache entry can plant a clone there."""
+    if files.crossing(clone, clone) is not None:
+        return "a symbolic link"
+    found = guard.settings(clone / "config") if (clone / "config").is_file() else None
+    if found is None:
+        return "no configuration git reads"
+    names = [name for name, _ in found]
+    for name, value in found:
+        if names.count(name) > 1 or (name != "remote.origin.url" and value not in _WRITTEN.get(name, ())):
+            return f"the setting {name}"
+    if dict(found).get("remote.origin.url") != url:
+        return ANOTHER_URL
+    for entry in clone.iterdir():
+        if entry.name not in _FILES and entry.name not in _DIRECTORIES:
+            return f"the file {entry.name}"
+    for name, endings in _DIRECTORIES.items():
+        if endings is not None and (clone / name).is_dir():
+            for entry in (clone / name).iterdir():
+                if not entry.name.endswith(endings):
+                    return f"the file {name}/{entry.name}"
+    packed = clone / "packed-refs"
+    if (clone / "refs/replace").exists() or (packed.is_file() and b" refs/replace/" in packed.read_bytes()):
+        return "replace refs"
+    return None
 
 
 def ensure(name: str, url: str | None, root: Path, since_year: int, offline: bool, shallow: bool) -> git.Repo:
@@ -70,29 +127,71 @@ def ensure(name: str, url: str | None, root: Path, since_year: int, offline: boo
     if offline:
         if not dest.exists():
             raise UserError(f"no cached clone of {name!r} at {dest}, and --offline forbids cloning {url}")
-        return walk.open_repo(dest)
+        if (why := foreign(dest, url)) not in (None, ANOTHER_URL):
+            raise UserError(f"the cached clone of {name!r} at {dest} holds {why}, and --offline forbids cloning again")
+        return walk.open_repo(dest, trusted=True)
     wanted = f"{since_year - 1}-07-01" if shallow else None
     remote.check_url(url, f"repository {name!r}")
-    if dest.exists() and _origin(dest) != url:  # another URL configured since, or not a clone: start again
-        shutil.rmtree(dest)
+    _clear_debris(root)
+    if dest.exists() or dest.is_symlink():
+        if (why := foreign(dest, url)) not in (None, ANOTHER_URL):
+            progress.warning(f"cloning {name} again: its cached clone holds {why}, which retrospect does not write")
+        if why is not None:  # another URL configured since, or not a clone of ours: start again
+            _remove(dest)
     if dest.exists():
         kept = _kept_since(dest)
         _fetch(dest, _earliest(kept, wanted) if kept else None)
     else:
         root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{name}.", suffix=".tmp"))
-        try:
-            _run(tmp, "init", "--quiet", "--bare")
+        with _scratch(root, name) as tmp:
+            _run(tmp, "init", "--quiet", "--bare", "--template=")
             _run(tmp, "remote", "add", "origin", "--", url)
             _fetch(tmp, wanted)
             tmp.rename(dest)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
     _follow_remote_head(dest)
     if not _kept_since(dest):
         # Changed-path Bloom filters speed up path-limited walks; git ignores them in shallow clones.
         _run(dest, "commit-graph", "write", "--reachable", "--changed-paths")
-    return walk.open_repo(dest)
+    return walk.open_repo(dest, trusted=True)
+
+
+def _remove(path: Path) -> None:
+    """A directory and what it holds, or only the link when it is a symbolic link."""
+    if path.is_symlink():
+        path.unlink()
+    else:
+        shutil.rmtree(path)
+
+
+@contextlib.contextmanager
+def _scratch(root: Path, name: str) -> Iterator[Path]:
+    """A new directory `.NAME.*.tmp` in `root`, locked while in use (so that `_clear_debris` leaves it
+    alone) and removed afterwards, unless renamed away."""
+    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{name}.", suffix=".tmp"))
+    lock = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.close(lock)
+
+
+def _clear_debris(root: Path) -> None:
+    """Remove the scratch directories of runs that were killed (a first clone of Linux leaves hundreds of
+    megabytes, which actions/cache would keep); those of a run still going on are locked."""
+    for tmp in root.glob(".*.tmp") if root.is_dir() else []:
+        try:
+            lock = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:  # not a directory (a symbolic link among them), or gone meanwhile
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            shutil.rmtree(tmp, ignore_errors=True)
+        except BlockingIOError:
+            continue
+        finally:
+            os.close(lock)
 
 
 def _follow_remote_head(git_dir: Path) -> None:
@@ -156,7 +255,7 @@ def _forget_absent_boundaries(git_dir: Path) -> None:
         return
     listed = path.read_text().split()
     done = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "cat-file", "--batch-check=%(objecttype)"],
+        guard.command(f"--git-dir={git_dir}", "cat-file", "--batch-check=%(objecttype)"),
         input="".join(h + "\n" for h in listed),
         capture_output=True,
         text=True,
@@ -181,13 +280,11 @@ def _active_heads(git_dir: Path, since: str) -> list[str]:
     """The remote's branches whose tips are dated on or after `since`, read from a throwaway clone of the
     tip commits alone (without trees where the server can filter)."""
     url = _run(git_dir, "config", "--get", "remote.origin.url").strip()
-    probe = Path(tempfile.mkdtemp(prefix=".probe.", dir=git_dir.parent)) / "tips.git"
-    try:
+    with _scratch(git_dir.parent, "probe") as scratch:
+        probe = scratch / "tips.git"
         clone = ["clone", "--quiet", "--bare", "--depth=1", "--no-single-branch", "--no-tags", "--filter=tree:0"]
-        _run(probe.parent, *clone, "--", url, str(probe), what=url)
+        _run(scratch, *clone, "--template=", "--", url, str(probe), what=url)
         out = _run(probe, "for-each-ref", "--format=%(committerdate:unix) %(refname)", "refs/heads")
-    finally:
-        shutil.rmtree(probe.parent, ignore_errors=True)
     limit = int(datetime.fromisoformat(since).replace(tzinfo=UTC).timestamp())
     return [ref for stamp, _, ref in (line.partition(" ") for line in out.splitlines()) if int(stamp) >= limit]
 

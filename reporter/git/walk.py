@@ -22,6 +22,7 @@ from typing import IO
 import git
 
 from reporter.errors import UserError
+from reporter.git import guard
 from reporter.model import NUMSTAT_ENTRY, Commit, RevRange, decoded, encoded, numstat_totals
 from reporter.progress import warning
 
@@ -62,9 +63,10 @@ class Tag:
     date: int  # tagger date of an annotated tag, commit date of a lightweight one (unix seconds)
 
 
-def open_repo(path: str | Path) -> git.Repo:
+def open_repo(path: str | Path, trusted: bool = False) -> git.Repo:
     """The repository at `path`: a work tree, a linked worktree, or a git directory as git accepts it
-    (bare, even without a `config` file), or a UserError saying why not.
+    (bare, even without a `config` file), or a UserError saying why not. `trusted`: whoever owns it (a
+    clone retrospect made or checked; git refuses another user's repository otherwise).
 
     git itself finds the git directory, never looking above `path`; every later git process is pinned to
     it with `--git-dir` (GitPython alone takes a bare directory without `config` for a work tree and runs
@@ -73,8 +75,9 @@ def open_repo(path: str | Path) -> git.Repo:
     where = Path(path)
     if not where.is_dir():
         raise UserError(f"{path}: no such directory")
-    git_dir, inside = _probe(where, "--absolute-git-dir", "--is-inside-work-tree")
-    top = _probe(where, "--show-toplevel")[0] if inside == "true" else None
+    owner = guard.trusted(where) if trusted else []
+    git_dir, inside = _probe(where, owner, "--absolute-git-dir", "--is-inside-work-tree")
+    top = _probe(where, owner, "--show-toplevel")[0] if inside == "true" else None
     if top is not None and Path(top) != where.resolve():
         raise UserError(f"{path}: not the top of a git work tree (that is {top})")
     try:
@@ -85,7 +88,7 @@ def open_repo(path: str | Path) -> git.Repo:
     repo.working_dir = top or git_dir
     repo.git = git.Git(repo.working_dir)
     pinned = {"git_dir": git_dir} | ({"work_tree": top} if top else {})
-    repo.git.set_persistent_git_options(**pinned, c=f"core.deltaBaseCacheLimit={DELTA_BASE_CACHE}")
+    repo.git.set_persistent_git_options(**pinned, c=[f"core.deltaBaseCacheLimit={DELTA_BASE_CACHE}", *guard.SETTINGS])
     # git flushes its output after every commit into a pipe: a write, and a wake-up of the reader, each.
     repo.git.update_environment(GIT_FLUSH="0")
     return repo
@@ -99,12 +102,13 @@ DELTA_BASE_CACHE = "256m"
 _REPO_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY")
 
 
-def _probe(where: Path, *questions: str) -> list[str]:
-    """`git rev-parse QUESTIONS` as git answers in `where`, which must itself be the repository."""
+def _probe(where: Path, owner: list[str], *questions: str) -> list[str]:
+    """`git rev-parse QUESTIONS` as git answers in `where`, which must itself be the repository (`owner`:
+    git's options that trust it)."""
     env = {k: v for k, v in os.environ.items() if k not in _REPO_VARIABLES}
     env["GIT_CEILING_DIRECTORIES"] = str(where.resolve().parent)
     done = subprocess.run(
-        ["git", "rev-parse", *questions],
+        guard.command(*owner, "rev-parse", *questions),
         check=False,
         cwd=where,
         env=env,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -525,3 +526,132 @@ def test_outputs_file_format(tmp_path):
 def test_workflow_commands_escape_newlines(capsys):
     action.command("error", "two\nlines 100%")
     assert capsys.readouterr().out == "::error::two%0Alines 100%25\n"
+
+
+# ------------------------------------------------------------------------- what the action trusts (threat model)
+
+RUNNER_UID = 1001  # owns the workspace on a runner; the action runs as root
+
+
+def owned_by_the_runner(workspace: Path) -> None:
+    for path in [workspace, *workspace.rglob("*")]:
+        os.lchown(path, RUNNER_UID, RUNNER_UID)
+
+
+def marking_hooks(directory: Path, pwned: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("pre-push", "reference-transaction", "post-checkout", "pre-auto-gc", "post-commit", "pre-commit"):
+        (directory / name).write_text(f"#!/bin/sh\necho {name} >> '{pwned}'\n")
+        (directory / name).chmod(0o755)
+    return directory
+
+
+def with_clones(runner, sources: dict[str, Path]) -> None:
+    """The config with the generated repositories as URLs: the action clones them into cache_dir."""
+    config = yaml.safe_load(config_yaml())
+    config["kernel"]["url"] = f"file://{sources['linux']}"
+    config["tools"][0]["url"] = f"file://{sources['damo']}"
+    (runner.workspace / "retrospect.yml").write_text(yaml.safe_dump(config))
+
+
+def test_git_runs_no_hook_and_no_setting_of_the_runner_the_workspace_or_the_cache(
+    runner, sources, tmp_path, hermetic_git
+):
+    """Hooks by the runner's global and system configuration, by configuration passed in the environment,
+    and by a clone planted in the cache (the workspace is the runner's user's): none runs, and the report
+    is the one a clean cache gives."""
+    pwned = tmp_path / "pwned"
+    hooks = marking_hooks(tmp_path / "hooks", pwned)
+    with_clones(runner, sources)
+    first = runner(repositories="")
+    assert first.status == 0, first.stdout + first.stderr
+    clean = (runner.workspace / first.outputs["report_path"]).read_text()
+    remote = make_remote(tmp_path / "news.git")
+    planted = runner.workspace / ".retrospect-cache/repos/damo.git"
+    git(planted, "config", "core.hooksPath", str(hooks))
+    marking_hooks(planted / "hooks", pwned)
+    git(hermetic_git, "config", "--global", "core.hooksPath", str(hooks))
+    system = tmp_path / "system.cfg"
+    system.write_text(f"[core]\n\thooksPath = {hooks}\n")
+    owned_by_the_runner(runner.workspace)
+    passed = {"GIT_CONFIG_SYSTEM": str(system), "GIT_CONFIG_NOSYSTEM": "", "GIT_CONFIG_COUNT": "1"}
+    passed |= {"GIT_CONFIG_KEY_0": "core.hooksPath", "GIT_CONFIG_VALUE_0": str(hooks)}
+    done = runner(passed, repositories="", **commit_inputs(remote))
+    assert done.status == 0, done.stdout + done.stderr
+    assert not pwned.exists(), pwned.read_text(errors="replace")
+    assert "cloning damo again: its cached clone holds the setting core.hookspath" in done.stdout
+    assert (runner.workspace / done.outputs["report_path"]).read_text() == clean
+    assert git(remote, "rev-list", "--count", "main") == "2"
+
+
+def test_safe_directory_names_only_what_the_inputs_give(runner, sources, tmp_path, hermetic_git, monkeypatch):
+    """Never a pattern, nor a clone found in the cache: those are checked, then trusted one by one."""
+    workspace = runner.workspace
+    planted = workspace / ".retrospect-cache/repos/evil.git"
+    git(workspace, "init", "-q", "--bare", str(planted))
+    environ = {"INPUT_CONFIG": "retrospect.yml", "INPUT_REPOSITORIES": f"linux={sources['linux']}"}
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    action.plan(environ, workspace)
+    trusted = git(hermetic_git, "config", "--global", "--get-all", "safe.directory").splitlines()
+    assert trusted == [str(workspace), str(workspace / sources["linux"])]
+
+
+OUTSIDE = {
+    ".retrospect-cache": "dir",
+    ".retrospect-cache/repos": "dir",
+    ".retrospect-cache/repos/damo.git": "dir",
+    ".retrospect-cache/repos/damo.git/objects/pack": "dir",
+    ".retrospect-cache/github": "dir",
+    ".retrospect-cache/commits.sqlite": "file",
+    "retrospect-out": "dir",
+    "retrospect-out/2023.md": "file",
+}
+
+
+@pytest.mark.parametrize("link", OUTSIDE)
+def test_a_symbolic_link_in_the_cache_or_the_output_is_refused(runner, sources, tmp_path, link):
+    """At every depth of the cache folder and of the output folder: one error, nothing written or handed
+    over outside the workspace."""
+    with_clones(runner, sources)
+    first = runner(repositories="")
+    assert first.status == 0, first.stdout + first.stderr
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_text("keep\n")
+    (outside / "inner").mkdir()
+    target = outside if OUTSIDE[link] == "dir" else outside / "keep"
+    path = runner.workspace / link
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+    path.symlink_to(target)
+    owned_by_the_runner(runner.workspace)
+    before = sorted((p.relative_to(outside), p.lstat().st_uid, p.lstat().st_mtime) for p in outside.rglob("*"))
+    done = runner(repositories="")
+    assert done.status == 1
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error::")]
+    assert len(errors) == 1 and f"{link} is a symbolic link or another file system" in errors[0], done.stdout
+    after = sorted((p.relative_to(outside), p.lstat().st_uid, p.lstat().st_mtime) for p in outside.rglob("*"))
+    assert after == before and outside.stat().st_uid == 0
+    assert (outside / "keep").read_text() == "keep\n"
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2])
+def test_the_hand_over_never_follows_a_link(tmp_path, depth):
+    """The top, a directory below it, a file below that: each a link out of the workspace."""
+    workspace = tmp_path / "workspace"
+    inner = workspace / "out" / "a" / "b"
+    inner.mkdir(parents=True)
+    (inner / "report.md").write_text("x\n")
+    os.chown(workspace, RUNNER_UID, RUNNER_UID)
+    outside = tmp_path / "outside"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "sub" / "file").write_text("keep\n")
+    link = [workspace / "out", workspace / "out" / "a", inner / "report.md"][depth]
+    shutil.rmtree(link) if link.is_dir() else link.unlink()
+    link.symlink_to(outside / "sub" / "file" if depth == 2 else outside)
+    action.hand_over([workspace / "out"], workspace)
+    assert {p.lstat().st_uid for p in [outside, *outside.rglob("*")]} == {0}
+    if depth:
+        assert (workspace / "out").stat().st_uid == RUNNER_UID

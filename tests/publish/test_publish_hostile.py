@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-from news_repos import NEWS_PATH, PAGE, git, hermetic_git, make_remote
+from news_repos import NEWS_PATH, PAGE, before_push, git, hermetic_git, make_remote
 
 from reporter.errors import UserError
 from reporter.publish import news, region
@@ -130,20 +130,16 @@ def test_a_symlink_pushed_during_the_run_is_refused_on_retry(tmp_path: Path, her
     victim = tmp_path / "victim.txt"
     victim.write_text("keep\n")
     remote = make_remote(tmp_path / "news.git")
-    hooks = hermetic_git / "hooks"
-    hooks.mkdir()
     flag = hermetic_git / "raced"
-    (hooks / "pre-push").write_text(
-        "#!/bin/sh\n"
+    before_push(
+        hermetic_git,
         f"[ -e '{flag}' ] && exit 0\n"
         "unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\n"
         f"touch '{flag}'\n"
         f"w='{hermetic_git}/racer'\n"
         f'git clone -q \'{remote}\' "$w" && rm "$w/{NEWS_PATH}" && ln -s \'{victim}\' "$w/{NEWS_PATH}" '
-        f'&& git -C "$w" add -A && git -C "$w" commit -q -m racer && git -C "$w" push -q --no-verify origin HEAD\n'
+        f'&& git -C "$w" add -A && git -C "$w" commit -q -m racer && git -C "$w" push -q --no-verify origin HEAD',
     )
-    (hooks / "pre-push").chmod(0o755)
-    git(hermetic_git, "config", "--global", "core.hooksPath", str(hooks))
     with pytest.raises(UserError, match="symbolic link"):
         news.publish_commit(news.NewsTarget(str(remote), None, NEWS_PATH), TABLE, "r", BOT, None, "", ONCE)
     assert flag.exists() and victim.read_text() == "keep\n"
