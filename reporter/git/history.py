@@ -27,7 +27,7 @@ from reporter.git import walk
 from reporter.git.cache import Cache, walk_row
 from reporter.git.replay import RENAME_LIMIT, Replay
 from reporter.model import Commit, PathSet, RevRange
-from reporter.progress import Progress
+from reporter.progress import Progress, warning
 
 Selected = dict[tuple[RevRange, str], list[Commit]]
 # Configuration under which a commit's whole diff does not tell what a path-limited `git log` sees:
@@ -61,6 +61,10 @@ class History:
         mailmap: bool = False,
     ) -> None:
         self.repo = repo
+        if cache is not None and (rewritten := walk.rewritten(repo)) is not None:
+            # The cache keeps each commit (its parents, its diff) by hash: that is no longer what git shows.
+            warning(f"{walk.repo_name(repo)} has {rewritten}: its walks are not cached")
+            cache = None
         self.cache = cache
         self.jobs = jobs or os.cpu_count() or 1
         self.progress = progress

@@ -10,12 +10,13 @@ The limits come from the environment, so that a slow mirror can be given more ti
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -30,6 +31,13 @@ TOKEN_HOSTS_VAR = "RETROSPECT_TOKEN_HOSTS"  # more scheme://host[:port] the toke
 DEFAULT_TIMEOUT = 3600.0  # a first shallow clone of Linux takes minutes; an hour means something is wrong
 DEFAULT_LOW_SPEED_TIME = 60
 LOW_SPEED_LIMIT = 1000  # bytes per second
+
+# git runs under a shell that, when this process dies (even by SIGKILL: the kernel sends the shell SIGTERM,
+# see `_with_us`), kills git's whole process group, helpers (git-remote-https, ssh, index-pack) included:
+# a killed first clone leaves no `git fetch` running on. The shell waits for git in the background, as a
+# trap runs only between commands.
+_GROUP = 'trap "kill -KILL 0" TERM; "$@" & wait $!'
+_PR_SET_PDEATHSIG = 1
 
 # Never wait on a credential prompt in a scheduled job: fail and say so instead.
 ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": ""}
@@ -87,13 +95,14 @@ def run(
     base = {k: v for k, v in (os.environ if env is None else env).items() if not k.startswith("INPUT_")}
     # A session of its own, so that a timeout ends git's helpers (git-remote-https, ssh) as well.
     with subprocess.Popen(
-        guard.command(*_config(limits), *args),
+        ["sh", "-c", _GROUP, "sh", *guard.command(*_config(limits), *args)],
         cwd=cwd,
         env=base | ENV,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_with_us(),
     ) as proc:
         out, said = bytearray(), bytearray()
         readers = [
@@ -117,6 +126,23 @@ def run(
     return subprocess.CompletedProcess(
         proc.args, proc.returncode, out.decode(errors="replace"), said.decode(errors="replace")
     )
+
+
+def _with_us() -> Callable[[], None] | None:
+    """What the child runs before the shell starts: ask Linux for SIGTERM when this process dies (None
+    elsewhere). Made before the fork, so that the child only calls into libc."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # no prctl: not Linux
+        return None
+    parent = os.getpid()
+
+    def ask() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # died before the request took effect
+            os._exit(1)
+
+    return ask
 
 
 def _tee(stream: IO[bytes] | None, said: bytearray, shown: bool) -> None:

@@ -195,16 +195,21 @@ class Recent:
         return reached | {p for c in reached for p in self.commits[c][1]} | self.tip_parents
 
 
+def _lines(revisions: Sequence[str]) -> bytes:
+    """Revisions for git's standard input (never its command line: see walk.fed)."""
+    return "".join(r + "\n" for r in revisions).encode()
+
+
 def recent(repo: git.Repo, tips: Sequence[str], moment: int, parents: Mapping[str, Sequence[str]]) -> Recent:
     """What `Recent.newer_than` reads for `moment` and every later one, from git (the parents of a tip that
     `parents` holds are not asked again)."""
     commits: dict[str, tuple[int, tuple[str, ...]]] = {}
     if tips:
-        args = ["--parents", "--timestamp", f"--since=@{moment + 1}", *tips, "--"]
-        for line in decoded(_run(repo, "rev_list", args, b"")).splitlines():
+        args = ["--parents", "--timestamp", f"--since=@{moment + 1}", "--stdin", "--"]
+        for line in decoded(_run(repo, "rev_list", args, _lines(tips))).splitlines():
             time, commit, *above = line.split()
             commits[commit] = (int(time), tuple(above))
     own = {p for tip in tips if tip in parents for p in (tip, *parents[tip])}
     if asked := [tip for tip in tips if tip not in parents]:
-        own.update(decoded(_run(repo, "rev_list", ["--no-walk", "--parents", *asked, "--"], b"")).split())
+        own.update(decoded(_run(repo, "rev_list", ["--no-walk", "--parents", "--stdin", "--"], _lines(asked))).split())
     return Recent(tuple(tips), commits, frozenset(own))

@@ -12,6 +12,7 @@ import io
 import os
 import re
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -148,12 +149,27 @@ def resolve_all(repo: git.Repo, refs: Sequence[str]) -> dict[str, str]:
     for ref in refs:
         check_ref(ref)
     try:
-        *found, end = repo.git.rev_parse(*(f"{ref}^{{commit}}" for ref in refs), "--").split("\n")
+        answers = fed(
+            repo, "cat_file", ["--batch-check=%(objectname) %(objecttype)"], (f"{r}^{{commit}}" for r in refs)
+        )
     except git.GitCommandError:
-        found, end = [], ""
-    if end == "--" and len(found) == len(refs) and all(re.fullmatch(_HASH, h.encode()) for h in found):
-        return dict(zip(refs, found, strict=True))
+        answers = ""
+    found = [line.split(" ") for line in answers.split("\n")]
+    if len(found) == len(refs) and all(
+        len(f) == 2 and f[1] == "commit" and re.fullmatch(_HASH, f[0].encode()) for f in found
+    ):
+        return {ref: f[0] for ref, f in zip(refs, found, strict=True)}
     return {ref: resolve(repo, ref) for ref in refs}  # a range (A..B) or an unknown ref among them
+
+
+def fed(repo: git.Repo, command: str, args: Sequence[str], lines: Iterable[str]) -> str:
+    """`git COMMAND ARGS` given `lines` on its standard input: revisions and refs never go on the command
+    line, where thousands of them (a tag pattern matching 200,000 tags) exceed the system's limit."""
+    with tempfile.TemporaryFile() as feed:
+        feed.write(encoded("".join(line + "\n" for line in lines)))
+        feed.seek(0)
+        out: str = getattr(repo.git, command)(*args, istream=feed)
+    return out
 
 
 def resolve(repo: git.Repo, ref: str) -> str:
@@ -207,13 +223,29 @@ def shallow_cut(repo: git.Repo, end: str, start: str = "", options: Sequence[str
     return next((h for h in hashes if h in boundary), None)
 
 
+def rewritten(repo: git.Repo) -> str | None:
+    """What makes git show other parents or trees than the commits' own: replace refs (unless git is told
+    to ignore them), or grafts; None when neither is in effect."""
+    replacing = "GIT_NO_REPLACE_OBJECTS" not in os.environ
+    if replacing:
+        with contextlib.suppress(git.GitCommandError):  # unset
+            replacing = repo.git.config("--type=bool", "--get", "core.useReplaceRefs").strip() != "false"
+    base = os.environ.get("GIT_REPLACE_REF_BASE") or "refs/replace/"
+    if replacing and repo.git.for_each_ref("--count=1", "--format=%(refname)", base).strip():
+        return f"replace refs ({base})"
+    grafts = Path(os.environ.get("GIT_GRAFT_FILE") or git_path(repo, "info/grafts"))
+    if grafts.is_file() and grafts.stat().st_size:
+        return f"grafts ({grafts.name})"
+    return None
+
+
 def history_start(repo: git.Repo) -> str | None:
     """The day (UTC) of the oldest shallow boundary commit of a shallow clone: its history reaches no further
     back than that; None for a complete repository."""
     boundary = shallow_boundary(repo)
     if not boundary:
         return None
-    dates = repo.git.log("--no-walk=unsorted", "--format=%ct", *boundary, "--").split()
+    dates = fed(repo, "log", ["--no-walk=unsorted", "--format=%ct", "--stdin", "--"], boundary).split()
     return datetime.fromtimestamp(min(map(int, dates)), UTC).date().isoformat()
 
 
@@ -346,10 +378,8 @@ def log(
     paired as git pairs them there); with `files`, also its changed files; with `trailers`, its
     trailers. Merges have no diff, as in plain `git log`.
     """
-    args = [*_log_options(numstat, mailmap, trailers), *options, *revisions, "--"]
-    if pathspecs:
-        args += pathspecs
-    yield from _stream(repo, args, files, progress, trailers=trailers)
+    args = [*_log_options(numstat, mailmap, trailers), *options, "--stdin", "--", *(pathspecs or ())]
+    yield from _stream(repo, args, files, progress, "".join(r + "\n" for r in revisions), trailers)
 
 
 def log_commits(
@@ -369,20 +399,27 @@ def log_commits(
 
 def count(repo: git.Repo, revisions: Sequence[str]) -> int:
     """`git rev-list --count REVISIONS`: how many commits a walk of them examines (cheap: no diffs)."""
-    counted: str = repo.git.rev_list("--count", *revisions, "--")
-    return int(counted)
+    options, refs = _options_apart(revisions)
+    return int(fed(repo, "rev_list", ["--count", *options, "--stdin", "--"], refs))
 
 
 def rev_list(repo: git.Repo, revisions: Sequence[str]) -> tuple[list[str], set[str]]:
     """Commit hashes of the revisions, in the order `git log` shows them, and the boundary: the excluded
     commits that are parents of listed ones."""
     hashes, boundary = [], set()
-    for line in repo.git.rev_list("--boundary", *revisions, "--").split():
+    options, refs = _options_apart(revisions)
+    for line in fed(repo, "rev_list", ["--boundary", *options, "--stdin", "--"], refs).split():
         if line.startswith("-"):
             boundary.add(line[1:])
         else:
             hashes.append(line)
     return hashes, boundary
+
+
+def _options_apart(revisions: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(options, revisions) of a list of both: git takes no option on its standard input, and no ref
+    starts with '-' (check_ref)."""
+    return [r for r in revisions if r.startswith("-")], [r for r in revisions if not r.startswith("-")]
 
 
 def _log_options(numstat: bool, mailmap: bool, trailers: bool = False) -> list[str]:

@@ -6,19 +6,21 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from kernelrepo import CONFIG
-from news_repos import NEWS_PATH, git, hermetic_git, make_remote
+from news_repos import NEWS_PATH, git, hermetic_git, make_remote, push_change
 from silent_server import SilentServer
 
 from reporter.cli import main
 from reporter.errors import UserError
-from reporter.git import remote, repos
+from reporter.git import remote, repos, walk
 from reporter.publish import news
 
 # Subprocesses, servers and waits: left out of the quick run (`pytest -m 'not slow'`).
@@ -153,3 +155,83 @@ def test_a_github_stand_in_answering_garbage_costs_one_line(
     else:
         assert status_code == 0 and path != r"/repos/damonitor/damo$"
         assert json.loads(out)["stars"] == 1
+
+
+def _processes(mark: str) -> list[int]:
+    """The processes whose command line holds `mark`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and mark.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # ended meanwhile
+            continue
+    return found
+
+
+def _until(condition: Callable[[], object], seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_a_first_clone_killed_leaves_no_process_and_its_debris_goes_at_the_next_start(
+    tmp_path: Path, hermetic_git: Path
+) -> None:
+    """kill -9 while git fetches from a remote that never answers: git and its helper (git-remote-http)
+    end with the run, and the next run removes the half-made clone."""
+    server = SilentServer().start()
+    url = f"http://127.0.0.1:{server.port}/damo.git"
+    root = tmp_path / "cache"
+    env = {**os.environ, "RETROSPECT_GIT_LOW_SPEED_TIME": "120", "RETROSPECT_GIT_TIMEOUT": "120"}
+    code = (
+        "import sys, pathlib; from reporter.git import repos; repos.ensure(*sys.argv[1:3], pathlib.Path(sys.argv[3]), "
+    )
+    code += "2023, offline=False, shallow=False)"
+    run = subprocess.Popen([sys.executable, "-c", code, "damo", url, str(root)], env=env, start_new_session=True)
+    try:
+        assert _until(lambda: list(root.glob(".damo.*.tmp")) and len(_processes(url)) >= 2, 30)
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait()
+        assert _until(lambda: not _processes(url), 5), [
+            Path(f"/proc/{p}/cmdline").read_bytes() for p in _processes(url)
+        ]
+    finally:
+        for pid in _processes(url):  # left by the code before this test's fix
+            os.kill(pid, signal.SIGKILL)
+        server.stop()
+    assert list(root.glob(".damo.*.tmp"))
+    source = make_remote(tmp_path / "damo.git", {"a": "1\n"})
+    repos.ensure("damo", f"file://{source}", root, 2023, offline=False, shallow=False)
+    assert sorted(p.name for p in root.iterdir()) == ["damo.git"]
+
+
+def test_a_run_going_on_keeps_its_scratch_directory(tmp_path: Path, hermetic_git: Path) -> None:
+    """Debris is what no run holds: another run's clone under way is left alone."""
+    root = tmp_path / "cache"
+    root.mkdir()
+    source = make_remote(tmp_path / "damo.git", {"a": "1\n"})
+    with repos._scratch(root, "linux") as scratch:
+        repos.ensure("damo", f"file://{source}", root, 2023, offline=False, shallow=False)
+        assert scratch.exists()
+    assert sorted(p.name for p in root.iterdir()) == ["damo.git"]
+
+
+def test_refs_beyond_the_argument_limit_go_to_git_on_its_standard_input(tmp_path: Path, hermetic_git: Path) -> None:
+    """More refs than fit on a command line (a tag pattern matching 200,000 tags): each question is still one
+    git process, and answers as plain git does."""
+    repo = make_remote(tmp_path / "many.git", {"a": "1\n"})
+    first = git(repo, "rev-parse", "main")
+    second = push_change(repo, "a", "2\n")
+    prefix = "release-candidate-of-the-stable-series-"  # long names: fewer refs exceed the limit
+    names = [f"{prefix}{n}" for n in range(os.sysconf("SC_ARG_MAX") // len(prefix) + 1000)]
+    packed = "".join(sorted(f"{first} refs/tags/{name}\n" for name in names))
+    (repo / "packed-refs").write_text("# pack-refs with: peeled fully-peeled sorted \n" + packed)
+    opened = walk.open_repo(repo)
+    assert walk.resolve_all(opened, names) == dict.fromkeys(names, first)
+    revisions = ["main", *(f"^{name}" for name in names)]
+    assert walk.rev_list(opened, revisions) == ([second], {first})
+    assert [c.hash for c in walk.log(opened, revisions)] == [second]
