@@ -8,12 +8,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 from gitcheck import DAMON, expected, git, tag_date
 from kernelrepo import CONFIG, UNSTABLE
 
 from reporter.cli import main
 from reporter.kernel.series import FeatureRules
+
+SCHEMA = Path(__file__).resolve().parents[2] / "reporter" / "report" / "schema.json"
 
 
 def plain(markdown: str) -> str:
@@ -84,7 +87,9 @@ def test_key_features_name_every_feature_with_its_first_tag(series_repo: Path, w
 
 
 def test_the_post_and_series_agree(series_repo: Path, written: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = json.loads((written / "2023.json").read_text())["stats"]["kernel"]
+    document = json.loads((written / "2023.json").read_text())
+    jsonschema.validate(document, json.loads(SCHEMA.read_text()))
+    data = document["stats"]["kernel"]
     span = f"{data['refs'][0]}..{data['refs'][-1]}"
     args = ["series", str(series_repo), "--range", span, "--subsystem", "DATA ACCESS MONITOR", "--format", "json"]
     assert main(args) == 0
@@ -110,3 +115,37 @@ def test_the_post_builds_in_hugo(written: Path, tmp_path: Path) -> None:
     assert "<h1>Looking back on DAMON development in 2023</h1>" in page
     assert '<a href="https://lore.kernel.org/r/20221205230830.144349-1-sj@kernel.org">' in page
     assert "mm/damon: implement DAMOS filters" in page and "\\:" not in page
+
+
+def test_a_hostile_series_title_prints_as_text() -> None:
+    """Titles come from commit messages: they print as markdown text in the sentences and the references."""
+    from markdown_it import MarkdownIt
+
+    from reporter.render import post as render_post
+
+    hostile = "**bold** [link](https://evil.example) <img src=x onerror=alert(1)> `x` {{< shortcode >}}"
+    env = render_post.environment()
+    cited: list[tuple[str, str | None]] = []
+
+    def cite(title: str, url: str | None = None) -> int:
+        cited.append((title, url))
+        return len(cited)
+
+    macros = env.get_template("retrospect/macros.md.j2")
+    item = {"title": hostile, "link": "https://lore.kernel.org/r/1", "parts": [{"tag": "v1", "patches": 2}]}
+    series = {
+        "release": "v1",
+        "delivered": [item],
+        "delivered_others": 0,
+        "groups": [{"tag": "v2", "released": "May", "whole": True, "series": [item]}],
+        "next": [],
+        "others": 0,
+        "count": 1,
+    }
+    context = {"series": series, "year": 2023, "total": "Linux", "subsystem": "DAMON", "cite": cite}
+    shown = env.get_template("retrospect/parts/features.md.j2").render(
+        context | {"m": macros.make_module(context | {"compare": None})}
+    )
+    html = MarkdownIt("commonmark").render(shown)
+    assert "<strong>" not in html and "<a " not in html and "<img" not in html and "<code>" not in html, html
+    assert "{{<" not in shown and cited == [(hostile, "https://lore.kernel.org/r/1")] * 2
