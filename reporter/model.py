@@ -150,6 +150,8 @@ class AuthorRanking:
     # Set when only newcomers are ranked: since what (a ref or a date), and how far back the history
     # that tells them apart reaches when the clone is shallow.
     new_since: str | None = None
+    # Set when the ranking counts lines and merges too: what a merge's lines are (git's diff shows none).
+    merge_rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -271,7 +271,18 @@ def authors(history: History, request: AuthorsRequest) -> AuthorRanking:
             commits, request.identity, request.sortby, request.exclude, request.max_authors, lines=lines
         )
     ranking.new_since = since
+    ranking.merge_rule = merge_rule(request)
     return ranking
+
+
+# authors.py skips merges when it ranks by lines; here they stay counted unless --no-merges asks, so that
+# the commit counts beside the lines are git's, and each merge adds what `git log --numstat` shows for it.
+MERGE_LINES = "merges counted, 0 lines each (git log --numstat shows no diff for a merge)"
+
+
+def merge_rule(request: AuthorsRequest) -> str | None:
+    """What a ranking by lines counts for merges, stated beside its totals (None: no merges, or no lines)."""
+    return MERGE_LINES if request.sortby == "lines" and request.merges else None
 
 
 def _earlier_commits(history: History, request: AuthorsRequest, since: str) -> tuple[list[Commit], str]:
@@ -320,6 +331,7 @@ def employers(
     ranking = stats.rank_authors(
         commits, sortby=request.sortby, limit=request.max_authors, lines=lines, group=lambda c: employer_of(emap, c)
     )
+    ranking.merge_rule = merge_rule(request)
     return ranking, unmapped_domains(emap, commits)
 
 
@@ -346,7 +358,7 @@ def selected(history: History, request: AuthorsRequest, numstat: bool, trailers:
     """The commits of the request's range, dates, merges and paths, from one walk."""
     rev_range = request.rev_range or RevRange("", "HEAD")
     options = _date_options(request)
-    if not request.merges or request.sortby == "lines":
+    if not request.merges:
         options.append("--no-merges")
     pathspecs = _pathspecs(history, request)
     rev = history.resolve(rev_range)

@@ -78,6 +78,7 @@ def authors_from(data: dict[str, Any]) -> AuthorRanking:
         data["total_commits"],
         data["total_lines"],
         data.get("new_since"),
+        data.get("merge_rule"),
     )
 
 

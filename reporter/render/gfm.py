@@ -69,10 +69,7 @@ def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str = "authors
         ([] if hide_rank else [rank]) + [a.identity, a.lines if unit == "lines" else a.commits]
         for rank, a in enumerate(ranking.authors, 1)
     ]
-    total = ranking.total_lines if unit == "lines" else ranking.total_commits
-    return table(headers, rows, numeric_from=len(headers) - 1) + (
-        f"\n{ranking.total_authors} {who}{escape.inline(text.new_since(ranking))}, {total} {unit} in total\n"
-    )
+    return table(headers, rows, numeric_from=len(headers) - 1) + f"\n{escape.inline(text.footer(ranking, who))}\n"
 
 
 def employers(ranking: AuthorRanking, domains: Sequence[tuple[str, int]], hide_rank: bool = False) -> str:

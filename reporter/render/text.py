@@ -203,9 +203,16 @@ def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str = "authors
         value = author.lines if unit == "lines" else author.commits
         prefix = "" if hide_rank else f"{rank}. "
         lines.append(f"{prefix}{author.identity}: {value} {unit}")
-    total = ranking.total_lines if unit == "lines" else ranking.total_commits
-    lines.append(f"# {ranking.total_authors} {who}{new_since(ranking)}, {total} {unit} in total")
+    lines.append(f"# {footer(ranking, who)}")
     return "\n".join(lines) + "\n"
+
+
+def footer(ranking: AuthorRanking, who: str = "authors") -> str:
+    """`4 authors, 6 commits in total`, with what newcomers are new to and what merges count where it matters."""
+    unit = ranking.sortby
+    total = ranking.total_lines if unit == "lines" else ranking.total_commits
+    rule = f"; {ranking.merge_rule}" if ranking.merge_rule else ""
+    return f"{ranking.total_authors} {who}{new_since(ranking)}, {total} {unit} in total{rule}"
 
 
 def new_since(ranking: AuthorRanking) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gitcheck import DAMON, git
+from gitcheck import DAMON, git, shortstat
 from kernelrepo import Builder, ts
 
 from reporter.cli import main
@@ -62,7 +62,7 @@ def test_range_and_lines(small: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "1. C Person <c@y.org>: 10 lines\n"
         "2. D Person <d@y.org>: 4 lines\n"
         "3. B Person <b@x.org>: 1 lines\n"
-        "# 3 authors, 15 lines in total\n"
+        "# 3 authors, 15 lines in total; merges counted, 0 lines each (git log --numstat shows no diff for a merge)\n"
     )
 
 
@@ -206,3 +206,20 @@ def test_the_cache_is_written_beside_the_output_and_complete_on_return(
 
     monkeypatch.setattr(walk, "log", no_walk)
     assert out(capsys, *args) == written[0]
+
+
+def test_ranked_by_lines_merges_count_as_git_counts_them(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --no-merges, a ranking by lines counts git's commits (merges too, the evil one included), each
+    merge with the 0 lines `git log --numstat` shows for it, and says so; with --no-merges, no merge at all."""
+    selection = ["--range", "v1.1-rc1..v1.4-rc2", "--subsystem", "DATA ACCESS MONITOR", "--sortby", "lines"]
+    data = json.loads(out(capsys, str(kernel_repo), *selection, "--format", "json", "--max-authors", "100"))
+    idents = Counter(git(kernel_repo, "log", "--format=%an <%ae>", "v1.1-rc1..v1.4-rc2", "--", *DAMON).splitlines())
+    merges = git(kernel_repo, "log", "--merges", "--oneline", "v1.1-rc1..v1.4-rc2", "--", *DAMON).splitlines()
+    assert merges and data["total_commits"] == sum(idents.values())
+    assert {a["identity"]: a["commits"] for a in data["authors"]} == dict(idents)
+    assert data["total_lines"] == shortstat(kernel_repo, "v1.1-rc1..v1.4-rc2", "--", *DAMON)
+    assert data["merge_rule"] and "0 lines" in data["merge_rule"]
+    footer = out(capsys, str(kernel_repo), *selection).splitlines()[-1]
+    assert footer.endswith(f"lines in total; {data['merge_rule']}")
+    skipped = json.loads(out(capsys, str(kernel_repo), *selection, "--no-merges", "--format", "json"))
+    assert skipped["total_commits"] == sum(idents.values()) - len(merges) and skipped["merge_rule"] is None

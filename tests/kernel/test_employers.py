@@ -82,7 +82,7 @@ def test_text_lines_and_paths(repo: Path, tmp_path: Path, capsys: pytest.Capture
         "1. unknown.example: 12 lines\n"
         "2. Corp: 6 lines\n"
         "3. Sub Inc: 2 lines\n"
-        "# 3 employers, 20 lines in total\n"
+        "# 3 employers, 20 lines in total; merges counted, 0 lines each (git log --numstat shows no diff for a merge)\n"
         "# domains not in the employer map, by commits: unknown.example (2)\n"
     )
     assert count(repo, "HEAD", "--", "mm/") == 4
