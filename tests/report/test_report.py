@@ -9,6 +9,7 @@ import subprocess
 import tomllib
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -20,6 +21,7 @@ from reporter.cli import main
 from reporter.render import post as render_post
 from reporter.render.post import EMPLOYER_MAP
 from reporter.report.config import default as default_config
+from reporter.report.config import load as load_config
 from reporter.report.data import SCHEMA_VERSION
 
 
@@ -481,3 +483,29 @@ def test_people_figures_equal_git(written: Path, kernel_repo: Path) -> None:
     tested = git_lines(kernel_repo, "shortlog", "-sne", "--group=trailer:tested-by", *selection)
     credits = {c["key"]: c for c in people["credits"]}
     assert credits["Tested-by"]["total_credits"] == sum(int(line.split("\t")[0]) for line in tested) > 0
+
+
+def _without_commits(year: dict[str, Any]) -> None:
+    """A kernel year as the JSON holds it, emptied: every table count, review and outside share zero."""
+    kernel = year["kernel"]
+    for table in kernel["tables"].values():
+        for row in table["rows"]:
+            row.update(dict.fromkeys(table["labels"], 0))
+    involvement = kernel["involvement"]
+    for key in ("reviewed", "outside"):
+        involvement[key] = {"part": 0, "whole": 0, "percent": None}
+
+
+@pytest.mark.parametrize("empty", ["stats", "previous"])
+def test_a_year_without_commits_says_so_in_words(written: Path, config: Path, empty: str) -> None:
+    """A share over no commits is not a number: no "-" where a percentage would be, and the words say why."""
+    document = json.loads((written / "2023.json").read_text())
+    _without_commits(document[empty])
+    post = words(render_post.post(load_config(config), document))
+    assert not re.search(r"(?:About|about|\(|->) -(?:[ ,.)]|$)", post), post
+    assert "no commits to count" in post
+    if empty == "stats":
+        assert "No share is given here: there were no commits to count it over in 2023." in post
+        assert "no value this year, with no commits to count (" in post
+    else:
+        assert "nothing to compare with, the year before having no commits to count (now " in post
