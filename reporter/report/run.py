@@ -100,6 +100,7 @@ class Session:
         self._histories: dict[str, History] = {}
         self.cached: set[str] = set()  # names cloned into the cache, which retrospect may fetch into
         self.prefetch_year: int | None = None  # a year the kernel's walks will be asked for later
+        self.warnings: list[str] = []  # what the computed years leave out, for stderr and the JSON
 
     def history(self, name: str, url: str | None, path: str | None, since_year: int, shallow: bool = False) -> History:
         """The repository `name`: `--repo`, the config's path, or a clone kept in the cache that holds
@@ -252,6 +253,11 @@ def kernel_year(session: Session, year: int, cutoff: int | None, first_year: int
         history = session.history(kernel.name, kernel.url, kernel.path, first_year, shallow=True)
         tags, refs = year_refs(session, history, year, cutoff)
         window = _newcomers_window(session, history, year, refs)
+        if window is None:
+            session.warnings.append(
+                f"{kernel.display} newcomers in {year} left out: no tag of {walk.repo_name(history.repo)} "
+                f"starts {year - 1}'s range, so first commits cannot be told apart"
+            )
         request = table_request(kernel, refs)
         _prefetch(session, history, tags)
         with ThreadPoolExecutor(max_workers=1) as side:
@@ -440,7 +446,7 @@ def run_report(options: ReportOptions) -> ReportResult:
         previous, more = _previous(session, year - 1, last)
         extras = _extras(config, year, options, last)
         every_year = _every_year(options, year) if config.trends_post else None
-        warnings += more + extras.warnings
+        warnings += more + session.warnings + extras.warnings
         for text in warnings:
             warning(text)
         warnings += every_year.warnings if every_year else []  # which `retrospect trends` printed

@@ -199,6 +199,10 @@ def test_previous_year_without_its_tags_is_left_out(
     assert data["stats"]["kernel"]["involvement"]["newcomers"] is None
     post = (out / "2023.md").read_text()
     assert "Compared to 2022, the number of DAMON" not in post and "output for 2022" not in post
+    # What is missing is said on stderr and in the JSON's warnings, not to the post's readers.
+    assert "Newcomers" not in post and "told apart" not in post, post
+    left_out = "DAMON newcomers in 2023 left out: no tag of linux starts 2022's range"
+    assert left_out in err and len([w for w in data["warnings"] if w.startswith(left_out)]) == 1
     assert "For damo, the number of contributors has" in words(post)
 
 
