@@ -21,7 +21,7 @@ from reporter.kernel.ranges import (
     parse_date,
     parse_year,
     read_refs_file,
-    year_boundaries,
+    repo_year_boundaries,
 )
 from reporter.progress import Progress, warning
 from reporter.render import escape
@@ -207,7 +207,7 @@ def year_options(parser: Parser, required: bool = False) -> None:
 
 def year_refs(repo: git.Repo, args: argparse.Namespace) -> list[str]:
     cutoff = parse_date(args.cutoff, end_of_day=True) if args.cutoff else None
-    return year_boundaries(walk.tags(repo), args.year, cutoff, args.release_pattern, args.tag_pattern)
+    return repo_year_boundaries(repo, walk.tags(repo), args.year, cutoff, args.release_pattern, args.tag_pattern)
 
 
 def warn_overlaps(

@@ -111,8 +111,7 @@ class History:
             what = f"{rev.start[:12]}..{rev.end[:12]}" if rev.start else f"the history of {rev.end[:12]}"
             raise UserError(
                 f"{walk.repo_name(self.repo)} is a shallow clone and {what} reaches past its start (commit "
-                f"{cut[:12]} has no parents there): fetch the whole history (`git fetch --unshallow`, or "
-                "`fetch-depth: 0` for actions/checkout), or let retrospect clone the repository"
+                f"{cut[:12]} has no parents there): {walk.UNSHALLOW}"
             )
 
     def hashes(self, refs: Sequence[str]) -> dict[str, str]:

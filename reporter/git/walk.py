@@ -239,6 +239,13 @@ def rewritten(repo: git.Repo) -> str | None:
     return None
 
 
+# What a shallow clone that lacks history needs, as its error says it.
+UNSHALLOW = (
+    "fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` for actions/checkout), "
+    "or let retrospect clone the repository"
+)
+
+
 def history_start(repo: git.Repo) -> str | None:
     """The day (UTC) of the oldest shallow boundary commit of a shallow clone: its history reaches no further
     back than that; None for a complete repository."""

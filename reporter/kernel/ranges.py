@@ -97,6 +97,30 @@ def year_boundaries(
     return [start.name, *middle, end.name]
 
 
+def repo_year_boundaries(
+    repo: git.Repo,
+    tags: Sequence[Tag],
+    year: int,
+    cutoff: int | None = None,
+    release_pattern: str = DEFAULT_RELEASE_PATTERN,
+    tag_pattern: str = DEFAULT_TAG_PATTERN,
+) -> list[str]:
+    """`year_boundaries` of `repo`'s `tags`; where a shallow clone lacks the tags, the error says so and how
+    to complete it, rather than blaming the tags."""
+    try:
+        return year_boundaries(tags, year, cutoff, release_pattern, tag_pattern)
+    except NoBoundaryYet:
+        raise
+    except UserError as err:
+        start = walk.history_start(repo)
+        if start is None:
+            raise
+        raise UserError(
+            f"{walk.repo_name(repo)} is a shallow clone whose history starts {start}, so it lacks the tags that "
+            f"bound {year} ({err}): {walk.UNSHALLOW}"
+        ) from None
+
+
 def _examples(tags: Sequence[Tag]) -> str:
     newest = sorted(tags, key=lambda t: (t.date, t.name))[-3:]
     return f" (the newest: {', '.join(t.name for t in reversed(newest))})" if newest else ""

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import git
+
 from reporter import __version__, homepage
 from reporter.errors import UserError
 from reporter.files import write_together
@@ -28,7 +30,7 @@ from reporter.kernel.ranges import (
     consecutive,
     overlaps,
     parse_date,
-    year_boundaries,
+    repo_year_boundaries,
     year_end,
     year_start,
 )
@@ -124,10 +126,10 @@ class Session:
             history.close()
 
 
-def kernel_refs(tags: list[walk.Tag], kernel: KernelConfig, year: int, cutoff: int | None) -> list[str]:
+def kernel_refs(repo: git.Repo, tags: list[walk.Tag], kernel: KernelConfig, year: int, cutoff: int | None) -> list[str]:
     if year in kernel.refs:
         return kernel.refs[year]
-    return year_boundaries(tags, year, cutoff, kernel.release_pattern, kernel.tag_pattern)
+    return repo_year_boundaries(repo, tags, year, cutoff, kernel.release_pattern, kernel.tag_pattern)
 
 
 def table_request(kernel: KernelConfig, refs: list[str]) -> compute.TableRequest:
@@ -181,7 +183,7 @@ def _newcomers_window(session: Session, history: History, year: int, refs: list[
     cached = kernel.name in session.cached and not session.options.offline
     for attempt in range(2):
         try:
-            before = kernel_refs(walk.tags(history.repo), kernel, year - 1, None)[0]
+            before = kernel_refs(history.repo, walk.tags(history.repo), kernel, year - 1, None)[0]
             walk.resolve(history.repo, before)  # explicit refs of the previous year may name no tag here
             break
         except UserError:
@@ -219,7 +221,7 @@ def _kernel_boundaries(
     for attempt in itertools.count():
         tags = walk.tags(history.repo)
         try:
-            refs = kernel_refs(tags, kernel, year, cutoff)
+            refs = kernel_refs(history.repo, tags, kernel, year, cutoff)
         except UserError:
             cached = kernel.name in session.cached and not session.options.offline
             if not (cached and repos.reach_back(history.repo, whole=attempt >= repos.EARLIER)):
@@ -235,7 +237,7 @@ def _prefetch(session: Session, history: History, tags: list[walk.Tag]) -> None:
     year, session.prefetch_year = session.prefetch_year, None
     if year is not None:
         with contextlib.suppress(UserError):
-            history.prefetch(consecutive(kernel_refs(tags, session.config.kernel, year, None)))
+            history.prefetch(consecutive(kernel_refs(history.repo, tags, session.config.kernel, year, None)))
 
 
 def year_refs(session: Session, history: History, year: int, cutoff: int | None) -> tuple[list[walk.Tag], list[str]]:

@@ -75,6 +75,24 @@ def test_every_git_directory_counts_as_git_does(
     assert ranking["total_commits"] == count(kernel_repo, "v1.1-rc1..v1.4-rc2")
 
 
+@pytest.mark.parametrize("command", [["ranges"], ["table", "commits"], ["subsystems"]])
+def test_a_shallow_clone_without_the_years_tags_is_named(
+    command: list[str], kernel_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clone cut after the year's start tag (v1.1-rc1, 2022-12-25) is the cause, not the tags: said so."""
+    shallow = tmp_path / "linux"
+    git(kernel_repo, "clone", "-q", "--bare", "--shallow-since=2023-02-01", f"file://{kernel_repo}", str(shallow))
+    assert (
+        main(
+            [command[0], *command[1:], str(shallow), "--year", "2023", *(["--quiet"] if command != ["ranges"] else [])]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "linux is a shallow clone whose history starts 2023-" in err and "fetch-depth: 0" in err, err
+    assert err.count("\n") == 1
+
+
 def test_a_directory_inside_a_repository_is_not_that_repository(decoy: Path, capsys) -> None:
     (decoy / "sub").mkdir(exist_ok=True)
     assert main(["ranges", str(decoy / "sub"), "--year", "2023"]) == 2
