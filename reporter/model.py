@@ -152,6 +152,7 @@ class AuthorRanking:
     new_since: str | None = None
     # Set when the ranking counts lines and merges too: what a merge's lines are (git's diff shows none).
     merge_rule: str | None = None
+    persons: bool = False  # ranks persons (identities folded), not identities
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +171,7 @@ class CreditRanking:
     total_people: int
     total_credits: int
     total_commits: int  # commits that carry the key at least once
+    persons: bool = False  # credits persons (identities folded), not identities
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     )
     with options.history(args, mailmap=args.mailmap) as history:  # its cache writes go on while the output is made
         ranking = compute.authors(history, request)
-        who = "domains" if args.identity == "domain" else "authors"  # what the footer counts
+        who = "domains" if args.identity == "domain" else None  # what the footer counts: else authors or people
         return options.write(
             args.format,
             json=lambda: render_data.dumps(render_data.authors(ranking)),

@@ -130,6 +130,7 @@ def rank(
                 total_people=len(ranked),
                 total_credits=sum(c.commits for c in ranked),
                 total_commits=carrying[key],
+                persons=person is not None,
             )
         )
     return rankings

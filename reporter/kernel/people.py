@@ -150,4 +150,6 @@ def lookup(persons: Iterable[Person]) -> Callable[[str, str], Person | None]:
 
 def ranking(persons: Sequence[Person], sortby: str = "commits", limit: int | None = None) -> AuthorRanking:
     """Persons ranked as authors.py ranks identities, each shown as their most used identity."""
-    return stats.ranked([AuthorCount(str(p.identity), p.commits, p.lines) for p in persons], sortby, limit)
+    ranking = stats.ranked([AuthorCount(str(p.identity), p.commits, p.lines) for p in persons], sortby, limit)
+    ranking.persons = True
+    return ranking

@@ -79,6 +79,7 @@ def authors_from(data: dict[str, Any]) -> AuthorRanking:
         data["total_lines"],
         data.get("new_since"),
         data.get("merge_rule"),
+        bool(data.get("persons", False)),
     )
 
 
@@ -120,7 +121,9 @@ def involvement_from(data: dict[str, Any]) -> Involvement:
         data["maintainer_employer"],
         _ratio_from(data["outside"]),
         [
-            CreditRanking(c["key"], c["noun"], [CreditCount(**x) for x in c["credits"]], *_totals(c))
+            CreditRanking(
+                c["key"], c["noun"], [CreditCount(**x) for x in c["credits"]], *_totals(c), bool(c.get("persons"))
+            )
             for c in data["credits"]
         ],
         _ratio_from(data["reviewed"]) or Ratio(0, 0),

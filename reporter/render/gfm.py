@@ -62,9 +62,10 @@ def github_metrics_md(m: GithubMetrics) -> str:
     return counts + ("\n" + table(["milestone", "reached"], milestones, numeric_from=2) if milestones else "")
 
 
-def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str = "authors") -> str:
+def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str | None = None) -> str:
     unit = ranking.sortby
-    headers = ([] if hide_rank else ["#"]) + [who.removesuffix("s"), unit]
+    heading = "person" if ranking.persons and who is None else (who or "authors").removesuffix("s")
+    headers = ([] if hide_rank else ["#"]) + [heading, unit]
     rows: list[list[object]] = [
         ([] if hide_rank else [rank]) + [a.identity, a.lines if unit == "lines" else a.commits]
         for rank, a in enumerate(ranking.authors, 1)

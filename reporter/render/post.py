@@ -202,7 +202,9 @@ class _Commands:
         return shlex.join(["retrospect", "credits", *self.selection(refs), *keys, "--max-authors", top])
 
     def newcomers(self, refs: Sequence[str], since: str) -> str:
-        return shlex.join(["retrospect", "authors", *self.selection(refs), "--new-since", since])
+        """Newcomers are persons, folded as the report folds them (its aliases aside: no option takes them)."""
+        fold = [] if self.config.people.fold_names else ["--no-fold-names"]
+        return shlex.join(["retrospect", "authors", *self.selection(refs), "--new-since", since, "--people", *fold])
 
     def tool(self, tool: ToolConfig, year: dict[str, Any]) -> str:
         since, until = _utc_day(year["since"]), _utc_day(year["until"])

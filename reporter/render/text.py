@@ -194,9 +194,9 @@ def summary_sentences(m: GithubMetrics, year: int) -> list[str]:
     ]
 
 
-def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str = "authors") -> str:
+def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str | None = None) -> str:
     """authors.py's output: `N. Name <email>: C commits`, then `# A authors, T commits in total` (`who`
-    names what is ranked: `employers` too)."""
+    names what is ranked, `employers` too; by default authors, or people when persons are ranked)."""
     unit = ranking.sortby
     lines = []
     for rank, author in enumerate(ranking.authors, 1):
@@ -207,12 +207,22 @@ def authors(ranking: AuthorRanking, hide_rank: bool = False, who: str = "authors
     return "\n".join(lines) + "\n"
 
 
-def footer(ranking: AuthorRanking, who: str = "authors") -> str:
+def footer(ranking: AuthorRanking, who: str | None = None) -> str:
     """`4 authors, 6 commits in total`, with what newcomers are new to and what merges count where it matters."""
     unit = ranking.sortby
     total = ranking.total_lines if unit == "lines" else ranking.total_commits
     rule = f"; {ranking.merge_rule}" if ranking.merge_rule else ""
-    return f"{ranking.total_authors} {who}{new_since(ranking)}, {total} {unit} in total{rule}"
+    return f"{ranking.total_authors} {ranked_noun(ranking, who)}{new_since(ranking)}, {total} {unit} in total{rule}"
+
+
+def ranked_noun(ranking: AuthorRanking, who: str | None = None) -> str:
+    """What a ranking's footer counts: `who` when given, people for persons, else authors (authors.py's word,
+    never singular)."""
+    if who is not None:
+        return who
+    if ranking.persons:
+        return "person" if ranking.total_authors == 1 else "people"
+    return "authors"
 
 
 def new_since(ranking: AuthorRanking) -> str:
@@ -223,7 +233,8 @@ def new_since(ranking: AuthorRanking) -> str:
 
 
 def credits_footer(ranking: CreditRanking) -> str:
-    people = "person" if ranking.total_people == 1 else "people"
+    one, many = ("person", "people") if ranking.persons else ("identity", "identities")
+    people = one if ranking.total_people == 1 else many
     commits = "commit" if ranking.total_commits == 1 else "commits"
     return (
         f"{ranking.total_people} {people} credited by {ranking.key}, {ranking.total_credits} {ranking.noun} in total,"

@@ -157,9 +157,16 @@ def tool_authors_request(tool: ToolConfig, since: int, until: int) -> compute.Au
 
 
 def involvement_year(
-    history: History, kernel: KernelConfig, refs: list[str], when: int, maintainers: list[str], new_since: str | None
+    history: History,
+    kernel: KernelConfig,
+    refs: list[str],
+    when: int,
+    maintainers: list[str],
+    new_since: str | None,
+    rules: Rules,
 ) -> Involvement:
-    """The year's employers, review credits and newcomers, from the walks of the authors ranking."""
+    """The year's employers, review credits and newcomers, from the walks of the authors ranking; newcomers
+    are persons, as the report counts contributors (a new name beside an old address is no newcomer)."""
     request = kernel_authors_request(kernel, refs)
     emap = employers.parse_map("\n".join(kernel.employers), "kernel.employers")
     by_employer, unmapped = compute.employers(history, request, emap)
@@ -170,7 +177,7 @@ def involvement_year(
         outside = Ratio(by_employer.total_commits - own, by_employer.total_commits)
     top = replace(request, max_authors=credit.REPORTED_TOP)
     credits, reviewed = compute.reviews(history, top, credit.DEFAULT_KEYS)
-    newcomers = compute.authors(history, replace(request, new_since=new_since)) if new_since else None
+    newcomers = compute.authors(history, replace(request, new_since=new_since, people=rules)) if new_since else None
     return Involvement(by_employer, unmapped, mine, outside, credits, reviewed, newcomers)
 
 
@@ -275,7 +282,7 @@ def kernel_year(session: Session, year: int, cutoff: int | None, first_year: int
             ranking, persons = authors.result()
         dates = {ref: _tag_date(history, tags, ref) for ref in refs}
         found = compute.maintainers_of(history, request)
-        involvement = involvement_year(history, kernel, refs, dates[refs[-1]], found, window)
+        involvement = involvement_year(history, kernel, refs, dates[refs[-1]], found, window, session.config.people)
         lists = compute.lists_of(history, request)
         return KernelYear(refs, history.hashes(refs), dates, ranking, tables, persons, found, involvement, lists)
 

@@ -127,13 +127,13 @@ def test_hand_checked(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out == (
         f"1. {CAROL}: 3 reviews\n"  # a tie: Carol's review of the side branch is seen first
         f"2. {BOB}: 3 reviews\n"
-        "# 2 people credited by Reviewed-by, 6 reviews in total, in 5 commits\n"
+        "# 2 identities credited by Reviewed-by, 6 reviews in total, in 5 commits\n"
         "\n"
         f"1. {BOB}: 2 acks\n"
-        "# 1 person credited by acked-by, 2 acks in total, in 2 commits\n"
+        "# 1 identity credited by acked-by, 2 acks in total, in 2 commits\n"
     )
     raw = credits(capsys, str(repo), "--trailer", "Reviewed-by", "--hide-rank", "--max-authors", "1")
-    assert raw == f"{CAROL}: 3 reviews\n# 3 people credited by Reviewed-by, 6 reviews in total, in 5 commits\n"
+    assert raw == f"{CAROL}: 3 reviews\n# 3 identities credited by Reviewed-by, 6 reviews in total, in 5 commits\n"
 
 
 def test_values_git_cleans_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -211,7 +211,9 @@ def test_people_fold_as_authors_people_does(tmp_path: Path, capsys: pytest.Captu
         )
         return {ident: int(n) for n, ident in (line.split("\t", 1) for line in out.split("\n") if line)}
 
-    folded = parsed(credits(capsys, str(b.path), "--people", "--trailer", "Reviewed-by"))["Reviewed-by"]
+    text = credits(capsys, str(b.path), "--people", "--trailer", "Reviewed-by")
+    assert text.endswith("\n# 2 people credited by Reviewed-by, 6 reviews in total, in 5 commits\n")  # not identities
+    folded = parsed(text)["Reviewed-by"]
     # Dan: three identities, most credited first (dan@b.org by name "Dan Dev" twice); one credit in c0
     assert folded == by_mailmap([f"{dan_b} <dan@a.org>", f"{dan_b} {dan_c}"]) == {dan_b: 3, eve: 3}
     apart = parsed(credits(capsys, str(b.path), "--people", "--no-fold-names", "--trailer", "Reviewed-by"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,12 @@ from gitcheck import DAMON, git
 from kernelrepo import Builder, ts
 
 from reporter.cli import main
+from reporter.git import walk
+from reporter.git.history import History
+from reporter.kernel.people import Rules
+from reporter.report import run
+from reporter.report.config import PathSetConfig
+from reporter.report.config import default as default_config
 
 
 def authors(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
@@ -118,4 +125,28 @@ def test_new_people(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         {"sjpark <sj@a.org>": 2, "SJ <sj@b.org>": 1, "Eve <eve@e.org>": 2}
     )  # per identity, SJ's new name and new address look new
     new_people = authors(capsys, str(b.path), "--range", "start..master", "--new-since", "start", "--people")
-    check(new_people, Counter({"Eve <eve@e.org>": 2}), "start")
+    # The footer says what it counts: a person, not "authors".
+    assert new_people == ["1. Eve <eve@e.org>: 2 commits", "# 1 person new since start, 2 commits in total"]
+
+
+def test_the_reports_newcomers_are_people(tmp_path: Path) -> None:
+    """The report counts contributors as persons: its newcomers too. A new name on an address that committed
+    in the previous year's range (damo's "Michel Lind", earlier "Michel Alexandre Salim") is no newcomer."""
+    old, renamed, fresh = ("Michel Alexandre Salim", "m@f.org"), ("Michel Lind", "m@f.org"), ("Eve", "eve@e.org")
+    b = Builder(tmp_path / "repo")
+    b.commit("c0", fresh, ts("2022-01-01T00:00:00"), files={"mm/damon/f": "0\n"})
+    b.git("tag", "v1.0")
+    b.commit("c1", old, ts("2022-06-01T00:00:00"), files={"mm/damon/f": "1\n"})
+    b.git("tag", "v1.1")
+    b.commit("c2", renamed, ts("2023-02-01T00:00:00"), files={"mm/damon/f": "2\n"})
+    b.commit("c3", ("Newt", "newt@n.org"), ts("2023-03-01T00:00:00"), files={"mm/damon/f": "3\n"})
+    b.git("tag", "v1.2")
+    fmt = ["--format=%an <%ae>", "--no-merges"]
+    earlier = set(git(b.path, "log", *fmt, "v1.0..v1.1", "--", "mm/damon/").splitlines())
+    year = set(git(b.path, "log", *fmt, "v1.1..v1.2", "--", "mm/damon/").splitlines())
+    assert year - earlier == {"Michel Lind <m@f.org>", "Newt <newt@n.org>"}  # by identity, two
+    kernel = replace(default_config().kernel, subsystem=PathSetConfig("damon", paths=["mm/damon/"]))
+    with History(walk.open_repo(str(b.path))) as history:
+        found = run.involvement_year(history, kernel, ["v1.1", "v1.2"], 0, [], "v1.0..v1.1", Rules())
+    assert found.newcomers is not None and found.newcomers.persons
+    assert [a.identity for a in found.newcomers.authors] == ["Newt <newt@n.org>"]  # by person, one

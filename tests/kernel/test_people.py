@@ -53,7 +53,7 @@ def test_people_ranking_folds_and_sums_to_git(repo: Path, capsys: pytest.Capture
     assert f". Honggyu Kim <honggyu.kp@gmail.com>: {per_identity['Honggyu Kim <honggyu.kp@gmail.com>'] + 1}" in out
     # Old Nick and New Name are one person by .mailmap only; New Name made two commits (one is .mailmap's).
     assert "New Name <new@x.org>: 3 commits" in out
-    assert out.endswith(f"# 5 authors, {sum(per_identity.values())} commits in total\n")
+    assert out.endswith(f"# 5 people, {sum(per_identity.values())} commits in total\n")  # persons, not authors
 
 
 def test_name_rule_off_keeps_namesakes_apart(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,7 +61,7 @@ def test_name_rule_off_keeps_namesakes_apart(repo: Path, capsys: pytest.CaptureF
     # sjpark still shares an address with one SeongJae Park identity; the others share only the name.
     assert "SeongJae Park <sj38.park@gmail.com>: 6 commits" in out
     assert "sjpark <sjpark@amazon.com>: 3 commits" in out
-    assert out.endswith("# 9 authors, 21 commits in total\n")
+    assert out.endswith("# 9 people, 21 commits in total\n")
 
 
 def test_identity_blocks_unchanged_without_people(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

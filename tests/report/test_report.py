@@ -291,8 +291,9 @@ def test_gfm_format_and_date(config: Path, tmp_path: Path, kernel_repo: Path, to
         footer = f"credited by {ranking['key']}, {ranking['total_credits']} {ranking['noun']} in total"
         assert (footer in gfm) == shown
     assert "#### Reviews and tests" in gfm
-    assert "#### Newcomers\n\n| # | author | commits |" in gfm
-    assert f"\n{people['newcomers']['total_authors']} authors with no commit in" in gfm
+    assert "#### Newcomers\n\n| # | person | commits |" in gfm
+    new = people["newcomers"]["total_authors"]
+    assert f"\n{new} {'person' if new == 1 else 'people'} with no commit in" in gfm
     assert "\ndate = 2024-01-02 03:04:05+00:00\n" in (out / "2023.md").read_text()
 
 
