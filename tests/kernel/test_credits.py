@@ -167,6 +167,7 @@ def test_markdown_json_and_cache(repo: Path, capsys: pytest.CaptureFixture[str],
             "total_people": 2,
             "total_credits": 2,
             "total_commits": 2,
+            "persons": False,
         }
     ]
 
