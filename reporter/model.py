@@ -198,6 +198,21 @@ class TableRow:
     values: list[int]
 
 
+@dataclass(frozen=True, slots=True)
+class PathSource:
+    """Where a table's path set came from: a MAINTAINERS section as the file reads at `ref` (its commit), or
+    pathspecs given as they are (`section` None); how many pathspecs it holds and files they select there.
+    `range` is the row it serves when each range reads MAINTAINERS at its own end (None: every row)."""
+
+    label: str
+    section: str | None
+    ref: str
+    commit: str
+    pathspecs: int
+    files: int
+    range: str | None = None
+
+
 @dataclass(slots=True)
 class Table:
     """A per-release table: one row per consecutive pair of refs, then the total row `first..last`."""
@@ -208,6 +223,10 @@ class Table:
     layout: list[Column]
     rows: list[TableRow] = field(default_factory=list)
     resolved: dict[str, str] = field(default_factory=dict)
+    sources: list[PathSource] = field(default_factory=list)  # what its path sets were read from
+    # "end", "each" or a ref: where MAINTAINERS was read ("each": every range at its own end, the total row
+    # the sum of the rows)
+    maintainers_at: str = "end"
 
     def cells(self, row: TableRow) -> list[object]:
         out: list[object] = [row.range]

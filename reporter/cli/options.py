@@ -191,6 +191,11 @@ def write(form: str, **renders: Callable[[], str]) -> int:
     return 0
 
 
+def maintainers_at(value: str) -> str:
+    """`end`, `each` or a ref (checked as one: never an option for git)."""
+    return value if value in ("end", "each") else walk.check_ref(value)
+
+
 def year_options(parser: Parser, required: bool = False) -> None:
     """A year's boundaries from tag dates (see `retrospect ranges`)."""
     group = parser.add_argument_group("year boundaries")

@@ -51,7 +51,15 @@ def add(sub: options.Subcommands) -> None:
     p.add_argument(
         "--maintainer-label", metavar="LABEL", help="default: the local part of the first maintainer's email"
     )
-    p.add_argument("--maintainers-ref", metavar="REF", help="read MAINTAINERS at this ref (default: the last ref)")
+    p.add_argument(
+        "--maintainers-at",
+        "--maintainers-ref",
+        dest="maintainers_at",
+        default="end",
+        metavar="end|each|REF",
+        help="read MAINTAINERS at the last ref (end), at each range's own end (each: the total row sums the "
+        "rows), or at REF; the output states where",
+    )
     p.add_argument(
         "--merges", choices=("include", "exclude"), help="default: include for community, exclude for commits and lines"
     )
@@ -72,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             maintainers=args.maintainer,
             maintainer_label=args.maintainer_label,
             merges=dict.fromkeys(args.kinds, args.merges == "include") if args.merges else {},
-            maintainers_ref=args.maintainers_ref,
+            maintainers_at=options.maintainers_at(args.maintainers_at),
         )
         kinds = list(dict.fromkeys(args.kinds))
         tables = compute.tables(history, kinds, request)
@@ -83,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             return 0
         render: Callable[[Table], str] = {
             "md": gfm.result_table,
-            "text": lambda table: text.aligned(text.table_rows(table)),
+            "text": text.table_text,
             "tsv": lambda table: text.tsv(text.table_rows(table)),
         }[args.format]
         options.emit("\n".join(render(tables[kind]) for kind in kinds))

@@ -362,6 +362,15 @@ def symlinks(repo: git.Repo, ref: str) -> frozenset[str]:
     return frozenset(entry.partition("\t")[2] for entry in entries)
 
 
+def count_files(repo: git.Repo, commit: str, pathspecs: Sequence[str] | None) -> int:
+    """How many files `pathspecs` select at `commit` (all of them for None): the tree against the empty
+    tree, as git's own pathspec matching (magic included) lists it, without reading a blob."""
+    empty = repo.git.hash_object("-t", "tree", "--stdin", istream=subprocess.DEVNULL)
+    spec = ["--", *pathspecs] if pathspecs is not None else []
+    out = repo.git.diff_tree("-r", "--name-only", "--no-renames", "-z", empty, commit, *spec)
+    return len(list(filter(None, out.split("\0"))))
+
+
 def tree_files(repo: git.Repo, ref: str) -> list[str]:
     out = repo.git.ls_tree("-r", "--name-only", "-z", resolve(repo, ref))
     return list(filter(None, out.split("\0")))

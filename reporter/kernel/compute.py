@@ -19,7 +19,17 @@ from reporter.kernel import maintainers, people, stats
 from reporter.kernel import series as patch_series
 from reporter.kernel.employers import EmployerMap, employer_of, unmapped_domains
 from reporter.kernel.ranges import compile_pattern, consecutive, parse_date
-from reporter.model import AuthorRanking, Commit, CreditRanking, PathSet, Ratio, RevRange, SectionStats, Table
+from reporter.model import (
+    AuthorRanking,
+    Commit,
+    CreditRanking,
+    PathSet,
+    PathSource,
+    Ratio,
+    RevRange,
+    SectionStats,
+    Table,
+)
 from reporter.progress import warning
 
 TABLE_KINDS = ("community", "commits", "lines")
@@ -153,7 +163,8 @@ class TableRequest:
     maintainers: Sequence[str] = ()
     maintainer_label: str | None = None
     merges: dict[str, bool] = field(default_factory=dict)  # per kind; default: community only
-    maintainers_ref: str | None = None
+    # Where MAINTAINERS is read: at the last ref ("end"), at each range's own end ("each"), or at a ref.
+    maintainers_at: str = "end"
 
 
 def maintainer_label(people: Sequence[str]) -> str:
@@ -180,33 +191,51 @@ def _bracketed_local_part(text: str) -> str | None:
     return None
 
 
+def maintainers_ref(request: TableRequest) -> str:
+    """The one ref the section's maintainers and lists are read at: the ref asked for, else the last ref
+    (with "each" too: the rows' path sets change, the people named are those of the year's end)."""
+    return request.refs[-1] if request.maintainers_at in ("end", "each") else request.maintainers_at
+
+
 def maintainers_of(history: History, request: TableRequest) -> list[str]:
     """The request's maintainers, or else the subsystem section's `M:` entries (as MAINTAINERS reads at the
     maintainers ref)."""
     if request.maintainers:
         return list(request.maintainers)
-    return list(resolve_spec(history.repo, request.subsystem, request.maintainers_ref or request.refs[-1]).maintainers)
+    return list(resolve_spec(history.repo, request.subsystem, maintainers_ref(request)).maintainers)
 
 
 def lists_of(history: History, request: TableRequest) -> list[str]:
     """The subsystem section's mailing lists as MAINTAINERS reads at the maintainers ref (none for paths)."""
-    return list(resolve_spec(history.repo, request.subsystem, request.maintainers_ref or request.refs[-1]).lists)
+    return list(resolve_spec(history.repo, request.subsystem, maintainers_ref(request)).lists)
 
 
 def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dict[str, Table]:
     """Every table of `kinds` over the request's refs, from one set of walks (a single range is its own
     total, so it is one row)."""
     refs = list(request.refs)
-    ranges = consecutive(refs) + ([RevRange(refs[0], refs[-1])] if len(refs) > 2 else [])
-    ref = request.maintainers_ref or refs[-1]
+    rows = consecutive(refs)
+    ranges = rows + ([RevRange(refs[0], refs[-1])] if len(refs) > 2 else [])
     lines = "lines" in kinds
+    # Each row's path sets are read at its own end ("each"), or all at one ref (the key None).
+    reads: dict[RevRange | None, str] = (
+        {r: r.end for r in rows} if request.maintainers_at == "each" else {None: maintainers_ref(request)}
+    )
     # The line counts' walks (the long ones) run while MAINTAINERS is read.
-    with history.walking(consecutive(refs) if lines else []):
-        sub = resolve_spec(history.repo, request.subsystem, ref)
-        pathsets = [sub]
-        if set(kinds) - {"community"}:
-            pathsets += [resolve_spec(history.repo, request.parent, ref), PathSet(request.total_label)]
-    selected = history.commits(ranges, pathsets, numstat=lines)
+    with history.walking(rows if lines else []):
+        read = {at: _pathsets(history, request, ref, kinds) for at, ref in reads.items()}
+    if None in read:
+        selected = history.commits(ranges, read[None], numstat=lines)
+    else:
+        selected = {}
+        for r in rows:
+            selected |= history.commits([r], read[r], numstat=lines)
+        for p in read[rows[0]]:  # the total row: the sum of the rows, each over its own path sets
+            selected |= {(t, p.label): [c for r in rows for c in selected[(r, p.label)]] for t in ranges[len(rows) :]}
+    sub, *_ = pathsets = next(iter(read.values()))  # the labels are the same whichever ref reads them
+    sources = [
+        _source(history, p, reads[at], at) for at, found in read.items() for p in found if not p.whole_repository
+    ]
     out: dict[str, Table] = {}
     for kind in kinds:
         merges = request.merges.get(kind, kind == "community")
@@ -219,7 +248,26 @@ def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dic
         else:
             out[kind] = stats.share_table(kind, selected, ranges, pathsets, merges)
         out[kind].resolved = history.hashes(refs)
+        used = {sub.label} if kind == "community" else {p.label for p in pathsets}
+        out[kind].sources = [s for s in sources if s.label in used]
+        out[kind].maintainers_at = request.maintainers_at
     return out
+
+
+def _pathsets(history: History, request: TableRequest, ref: str, kinds: Sequence[str]) -> list[PathSet]:
+    """The subsystem's path set as read at `ref`, and for the share tables its parent's and the whole tree."""
+    sub = resolve_spec(history.repo, request.subsystem, ref)
+    if not set(kinds) - {"community"}:
+        return [sub]
+    return [sub, resolve_spec(history.repo, request.parent, ref), PathSet(request.total_label)]
+
+
+def _source(history: History, pathset: PathSet, ref: str, row: RevRange | None) -> PathSource:
+    """Where `pathset` was read (`ref`, for `row` alone or for every row) and how many files it selects there."""
+    commit = walk.resolve(history.repo, ref)
+    specs = pathset.pathspecs or ()
+    files = walk.count_files(history.repo, commit, specs)
+    return PathSource(pathset.label, pathset.section, ref, commit, len(specs), files, None if row is None else str(row))
 
 
 @dataclass(slots=True)

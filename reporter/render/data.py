@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Any
 from reporter.kernel.people import Identity, Person
 from reporter.kernel.releases import Release
 from reporter.kernel.series import Patch, Series
-from reporter.model import AuthorCount, AuthorRanking, CreditCount, CreditRanking, Ratio, SectionStats, Table, TableRow
+from reporter.model import (
+    AuthorCount,
+    AuthorRanking,
+    CreditCount,
+    CreditRanking,
+    PathSource,
+    Ratio,
+    SectionStats,
+    Table,
+    TableRow,
+)
 from reporter.render.escape import shown
 from reporter.render.text import FULL_HISTORY_NOTE
 
@@ -40,6 +50,8 @@ def table(result: Table, resolved: bool = True) -> dict[str, Any]:
             {name: _plain(cell) for name, cell in zip(result.header, result.cells(row), strict=True)}
             for row in result.rows
         ],
+        "maintainers_at": result.maintainers_at,
+        "sources": [dataclasses.asdict(s) for s in result.sources],
     }
     return data | ({"resolved": result.resolved} if resolved else {})
 
@@ -48,7 +60,11 @@ def table_from(data: dict[str, Any]) -> Table:
     layout = [c if isinstance(c, int) else (c[0], tuple(c[1])) for c in data["layout"]]
     labels = list(data["labels"])
     rows = [TableRow(row["range"], [int(row[label]) for label in labels]) for row in data["rows"]]
-    return Table(data["kind"], labels, list(data["header"]), layout, rows, dict(data.get("resolved", {})))
+    sources = [PathSource(**s) for s in data.get("sources", [])]
+    resolved = dict(data.get("resolved", {}))
+    return Table(
+        data["kind"], labels, list(data["header"]), layout, rows, resolved, sources, data.get("maintainers_at", "end")
+    )
 
 
 def authors(ranking: AuthorRanking) -> dict[str, Any]:

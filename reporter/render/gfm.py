@@ -88,7 +88,8 @@ def credits(rankings: Sequence[CreditRanking], hide_rank: bool = False) -> str:
 
 
 def result_table(result: Table) -> str:
-    return table(result.header, [result.cells(row) for row in result.rows])
+    notes = "".join(f"\n{escape.inline(note[:1].upper() + note[1:])}.\n" for note in text.table_notes(result))
+    return table(result.header, [result.cells(row) for row in result.rows]) + notes
 
 
 def sections(span: str, ranked: Sequence[SectionStats], shown: Sequence[SectionStats], total: int) -> str:

@@ -320,7 +320,7 @@ def _involvement(commands: _Commands, refs: Sequence[str], data: dict[str, Any] 
 
 
 def _aligned(table: Table) -> str:
-    return text.aligned(text.table_rows(table))
+    return text.table_text(table)
 
 
 def chart(config: Config, year: int, community: Table) -> Markup:

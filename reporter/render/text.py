@@ -270,6 +270,28 @@ def table_rows(table: Table) -> list[list[object]]:
     return [list(table.header), *(table.cells(row) for row in table.rows)]
 
 
+def table_text(table: Table) -> str:
+    """A table aligned as the post shows it, then where its path sets were read (`# ...` lines)."""
+    return aligned(table_rows(table)) + "".join(f"# {line}\n" for line in table_notes(table))
+
+
+def table_notes(table: Table) -> list[str]:
+    """Where a table's path sets come from: `path sets as at v6.7 (0123456789ab): damon = MAINTAINERS section
+    DATA ACCESS MONITOR (5 pathspecs, 41 files there)`; with "each", one line per row and what the total is."""
+    groups: dict[tuple[str | None, str, str], list[str]] = {}
+    for s in table.sources:
+        what = f"MAINTAINERS section {s.section}" if s.section else "pathspecs as given"
+        files = f"{s.pathspecs} pathspec{'s' * (s.pathspecs != 1)}, {s.files} file{'s' * (s.files != 1)} there"
+        groups.setdefault((s.range, s.ref, s.commit), []).append(f"{s.label} = {what} ({files})")
+    notes = [
+        f"path sets{f' for {row}' if row else ''} as at {ref} ({commit[:12]}): {'; '.join(found)}"
+        for (row, ref, commit), found in groups.items()
+    ]
+    if table.maintainers_at == "each" and len(table.rows) > 1:
+        notes.append("each row reads MAINTAINERS at its own end; the total row is the sum of the rows")
+    return notes
+
+
 SECTION_HEADER = ["rank", "section", "commits", "lines", "authors", "non_maintainer_portion"]
 FULL_HISTORY_NOTE = (
     "full-history semantics: a commit counts for a section when its own diff touches the section's files, as "

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from gitcheck import DAMON, MM, count, git, shortstat
+from kernelrepo import ALICE, MAINTAINERS, SJ, Builder, ts
 
 from reporter.cli import main
 
@@ -220,3 +221,51 @@ def test_unusable_cache_directory(kernel_repo: Path, tmp_path: Path, capsys) -> 
     assert main(["table", "commits", str(kernel_repo), "--year", "2023", "--cache-dir", str(blocker / "c")]) == 2
     err = capsys.readouterr().err
     assert "cannot use the cache at" in err and err.count("\n") == 1
+
+
+@pytest.fixture(scope="module")
+def moving(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """DAMON's files move from old/damon/ to mm/damon/ between r1 and r2, and MAINTAINERS follows them."""
+    b = Builder(tmp_path_factory.mktemp("moving") / "repo")
+    before = MAINTAINERS.replace("F:\tmm/damon/\n", "F:\told/damon/\n")
+    b.commit("start", SJ, ts("2023-01-01T00:00:00"), files={"MAINTAINERS": before, "old/damon/a.c": "a\n"})
+    b.git("tag", "r0")
+    for i in range(3):
+        b.commit(f"old {i}", ALICE, ts(f"2023-02-0{i + 1}T00:00:00"), files={f"old/damon/{i}.c": f"{i}\n"})
+    b.commit("mm", ALICE, ts("2023-03-01T00:00:00"), files={"mm/page_alloc.c": "x\n"})
+    b.git("tag", "r1")
+    moved = {f"old/damon/{name}": f"mm/damon/{name}" for name in ("a.c", "0.c", "1.c", "2.c")}
+    b.commit("move", SJ, ts("2023-06-01T00:00:00"), files={"MAINTAINERS": MAINTAINERS}, renames=moved)
+    b.commit("new", ALICE, ts("2023-07-01T00:00:00"), files={"mm/damon/b.c": "b\n"})
+    b.git("tag", "r2")
+    return b.path
+
+
+@pytest.mark.parametrize("at", ["end", "each", "r1"])
+def test_maintainers_read_where_asked_and_said(
+    moving: Path, tmp_path: Path, at: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each row equals `git log --no-merges A..B -- PATHSPECS` with the section as MAINTAINERS reads at the
+    ref asked for (each: the row's own end, the total row the sum of the rows), and the output says where."""
+    refs = tmp_path / "refs"
+    refs.write_text("r0\nr1\nr2\n")
+    args = ["table", "commits", str(moving), "--refs", str(refs), "--maintainers-at", at]
+    table = run_json(capsys, *args)
+    spec = {"r1": "old/damon/", "r2": "mm/damon/"}  # the DAMON section's F: line as MAINTAINERS reads there
+    read_at = {"r0..r1": "r1" if at != "end" else "r2", "r1..r2": "r2" if at != "r1" else "r1"}
+    expected = [count(moving, "--no-merges", row, "--", spec[ref]) for row, ref in read_at.items()]
+    whole = count(moving, "--no-merges", "r0..r2", "--", spec[read_at["r1..r2"]])
+    assert [row["damon"] for row in table["rows"]] == [*expected, sum(expected) if at == "each" else whole]
+    assert (expected[0] > 0) == (at != "end")  # where MAINTAINERS is read matters
+    assert table["maintainers_at"] == at
+    sources = {(s["range"], s["label"]): s for s in table["sources"]}
+    for row, ref in read_at.items():
+        source = sources[(row if at == "each" else None, "damon")]
+        assert source["ref"] == ref and source["section"] == "DATA ACCESS MONITOR"
+        assert source["commit"] == git(moving, "rev-parse", f"{ref}^{{commit}}").strip()
+        files = git(moving, "ls-tree", "-r", "--name-only", ref, "--", "mm/damon/", "old/damon/").split()
+        assert source["files"] == len(files) > 0
+    assert main([*args, "--format", "text", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    for ref in set(read_at.values()):
+        assert f" as at {ref} (" in text and "damon = MAINTAINERS section DATA ACCESS MONITOR (" in text
