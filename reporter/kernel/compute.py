@@ -217,10 +217,7 @@ def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dic
     rows = consecutive(refs)
     ranges = rows + ([RevRange(refs[0], refs[-1])] if len(refs) > 2 else [])
     lines = "lines" in kinds
-    # Each row's path sets are read at its own end ("each"), or all at one ref (the key None).
-    reads: dict[RevRange | None, str] = (
-        {r: r.end for r in rows} if request.maintainers_at == "each" else {None: maintainers_ref(request)}
-    )
+    reads = _reads(request)
     # The line counts' walks (the long ones) run while MAINTAINERS is read.
     with history.walking(rows if lines else []):
         read = {at: _pathsets(history, request, ref, kinds) for at, ref in reads.items()}
@@ -233,9 +230,7 @@ def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dic
         for p in read[rows[0]]:  # the total row: the sum of the rows, each over its own path sets
             selected |= {(t, p.label): [c for r in rows for c in selected[(r, p.label)]] for t in ranges[len(rows) :]}
     sub, *_ = pathsets = next(iter(read.values()))  # the labels are the same whichever ref reads them
-    sources = [
-        _source(history, p, reads[at], at) for at, found in read.items() for p in found if not p.whole_repository
-    ]
+    sources = _sources(history, reads, read)
     out: dict[str, Table] = {}
     for kind in kinds:
         merges = request.merges.get(kind, kind == "community")
@@ -252,6 +247,25 @@ def tables(history: History, kinds: Sequence[str], request: TableRequest) -> dic
         out[kind].sources = [s for s in sources if s.label in used]
         out[kind].maintainers_at = request.maintainers_at
     return out
+
+
+def _reads(request: TableRequest) -> dict[RevRange | None, str]:
+    """Each row's ref to read MAINTAINERS at ("each": its own end), or one ref for all rows (the key None)."""
+    if request.maintainers_at == "each":
+        return {r: r.end for r in consecutive(request.refs)}
+    return {None: maintainers_ref(request)}
+
+
+def table_sources(history: History, request: TableRequest) -> list[PathSource]:
+    """Where the share tables' path sets are read, as `tables` states them, without a walk."""
+    reads = _reads(request)
+    return _sources(history, reads, {at: _pathsets(history, request, ref, TABLE_KINDS) for at, ref in reads.items()})
+
+
+def _sources(
+    history: History, reads: dict[RevRange | None, str], read: dict[RevRange | None, list[PathSet]]
+) -> list[PathSource]:
+    return [_source(history, p, reads[at], at) for at, found in read.items() for p in found if not p.whole_repository]
 
 
 def _pathsets(history: History, request: TableRequest, ref: str, kinds: Sequence[str]) -> list[PathSet]:

@@ -198,6 +198,7 @@ def year_stats(stats: YearStats) -> dict[str, Any]:
     kernel = stats.kernel
     return {
         "year": stats.year,
+        "inputs": stats.inputs,
         "kernel": None
         if kernel is None
         else {
@@ -250,7 +251,7 @@ def year_stats_from(data: dict[str, Any]) -> YearStats:
         )
         for t in data["tools"]
     ]
-    return YearStats(int(data["year"]), kernel, tools)
+    return YearStats(int(data["year"]), kernel, tools, dict(data.get("inputs", {})))
 
 
 def _jsonable(value: Any) -> Any:

@@ -77,6 +77,9 @@ class YearStats:
     year: int
     kernel: KernelYear | None
     tools: list[ToolYear]
+    # What the figures were made from (see `report.run.year_inputs`): last year's JSON is reused only when
+    # this year's run would make it from the same.
+    inputs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

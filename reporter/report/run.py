@@ -7,6 +7,7 @@ layout from `render`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -35,7 +36,7 @@ from reporter.kernel.ranges import (
     year_start,
 )
 from reporter.kernel.series import Series
-from reporter.model import AuthorRanking, Ratio, RevRange
+from reporter.model import AuthorRanking, PathSource, Ratio, RevRange
 from reporter.progress import Progress, group, warning
 from reporter.render import data as render_data
 from reporter.render import escape, hugo, mail
@@ -355,7 +356,87 @@ def compute_year(session: Session, year: int, cutoff: int | None, first_year: in
     kernel = kernel_year(session, year, cutoff, first_year)
     until = year_end(year) if cutoff is None else min(year_end(year), cutoff)
     kernel.series = series_year(session, year, kernel.refs, until)
-    return YearStats(year, kernel, tools)
+    return _year_stats(session.config, year, kernel, tools)
+
+
+def _year_stats(config: Config, year: int, kernel: KernelYear | None, tools: list[ToolYear]) -> YearStats:
+    """The year's figures, with what they were made from."""
+    sources = [] if kernel is None else kernel.tables["commits"].sources
+    made_from = None if kernel is None else (kernel.refs, kernel.resolved, sources)
+    return YearStats(year, kernel, tools, year_inputs(config, made_from))
+
+
+def year_inputs(config: Config, kernel: tuple[list[str], dict[str, str], list[PathSource]] | None) -> dict[str, Any]:
+    """What a year's figures are made from, as its JSON holds it: the kernel's refs (`kernel`: with their
+    commits and where each path set was read), the sections and options that change a figure, the tools'.
+    Two runs with equal inputs make equal figures; local paths are left out (the JSON is published)."""
+    k = config.kernel
+    found: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "people": dataclasses.asdict(config.people),
+        "tools": [
+            {
+                f.name: getattr(t, f.name)
+                for f in dataclasses.fields(t)
+                if f.name not in ("path", "display", "description")
+            }
+            for t in config.tools
+        ],
+        "kernel": None,
+    }
+    if kernel is not None:
+        refs, resolved, sources = kernel
+        found["kernel"] = {
+            "url": k.url,
+            "subsystem": k.subsystem.spec(),
+            "parent": k.parent.spec(),
+            "total_label": k.total_label,
+            "maintainers": k.maintainers,
+            "maintainer_label": k.maintainer_label,
+            "employers": k.employers,
+            "refs": refs,
+            "resolved": resolved,
+            "path_sets": [dataclasses.asdict(s) for s in sources],
+        }
+    plain: dict[str, Any] = json.loads(json.dumps(found, default=_plain))  # as the JSON reads back it
+    return plain
+
+
+def _plain(value: object) -> object:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+def _stale(session: _Session, year: int, last: dict[str, Any]) -> str | None:
+    """Why last year's report cannot be reused (None: it was made from this run's inputs for that year)."""
+    stored = last["stats"].get("inputs")
+    if not stored:
+        return f"{year}.json does not say what it was made from: recomputing {year}"
+    kernel = session.config.kernel
+    history = session.history(kernel.name, kernel.url, kernel.path, year, shallow=True)
+    try:
+        refs = _kernel_boundaries(session, history, year, None)[1]
+        sources = compute.table_sources(history, table_request(kernel, refs))
+        expected = year_inputs(session.config, (refs, history.hashes(refs), sources))
+    except UserError:
+        expected = year_inputs(session.config, None)
+    if stored == expected:
+        return None
+    differ = ", ".join(_differences(stored, expected))
+    return f"{year}.json was made from other inputs ({differ} differ from this run's): recomputing {year}"
+
+
+def _differences(stored: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    """The inputs that differ: `kernel.refs`, ..., or a whole part (`tools`) that is not a mapping."""
+    found = []
+    for part in sorted(set(stored) | set(expected)):
+        old, new = stored.get(part), expected.get(part)
+        if isinstance(old, dict) and isinstance(new, dict):
+            found += [f"{part}.{key}" for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+        elif old != new:
+            found.append(part)
+    return found
 
 
 def _last_report(out_dir: Path, year: int) -> tuple[dict[str, Any] | None, list[str]]:
@@ -389,7 +470,7 @@ def _previous(session: Session, year: int, last: dict[str, Any] | None) -> tuple
             tools.append(tool_year(session, tool, year, None, year))
         except UserError as err:
             warnings.append(f"{tool.display} in {year} left out of the comparisons: {err}")
-    return YearStats(year, kernel, tools), warnings
+    return _year_stats(session.config, year, kernel, tools), warnings
 
 
 def _extras(config: Config, year: int, options: ReportOptions, last: dict[str, Any] | None) -> Extras:
@@ -450,9 +531,12 @@ def run_report(options: ReportOptions) -> ReportResult:
     render_post.load_template(config)
     with Session(config, options) as session:  # its cache writes go on beside what follows the walks
         last, warnings = _last_report(options.out_dir, year - 1)
-        session.prefetch_year = None if last else year - 1
+        stale = _stale(session, year - 1, last) if last is not None else None
+        reused = None if stale else last  # only figures made from the same inputs
+        warnings += [stale] if stale else []
+        session.prefetch_year = None if reused else year - 1
         current = compute_year(session, year, cutoff, year - 1)
-        previous, more = _previous(session, year - 1, last)
+        previous, more = _previous(session, year - 1, reused)
         extras = _extras(config, year, options, last)
         every_year = _every_year(options, year) if config.trends_post else None
         warnings += more + session.warnings + extras.warnings

@@ -514,3 +514,33 @@ def test_a_year_without_commits_says_so_in_words(written: Path, config: Path, em
         assert "no value this year, with no commits to count (" in post
     else:
         assert "nothing to compare with, the year before having no commits to count (now " in post
+
+
+def test_last_years_json_made_from_other_inputs_is_recomputed(
+    config: Path, tmp_path: Path, written: Path, kernel_repo: Path, tool_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """2022.json made with other refs (v1.0..v1.1-rc1 instead of v0.9-rc1..v1.1-rc1) is not 2022 as this run
+    would make it: recomputed, with a warning, so the post equals the one made without that file."""
+    out = tmp_path / "other"
+    config.write_text(CONFIG.replace("  release_pattern:", "  refs: {2022: [v1.0, v1.1-rc1]}\n  release_pattern:"))
+    args = report_args(config, out, kernel_repo, tool_repo)
+    assert main([*args[:4], "2022", *args[5:], "--offline"]) == 0
+    other = json.loads((out / "2022.json").read_text())["stats"]
+    assert (
+        other["kernel"]["refs"] == ["v1.0", "v1.1-rc1"] and other["inputs"]["kernel"]["refs"] == other["kernel"]["refs"]
+    )
+    config.write_text(CONFIG)
+    capsys.readouterr()
+    assert report(config, out, kernel_repo, tool_repo) == 0
+    err = capsys.readouterr().err
+    assert "2022.json was made from other inputs (kernel.refs, kernel.resolved differ from this run" in err, err
+    assert (out / "2023.md").read_text() == (written / "2023.md").read_text()
+    data = json.loads((out / "2023.json").read_text())
+    jsonschema.validate(data, SCHEMA)
+    assert data["previous"]["kernel"]["refs"] == git_refs_2022(kernel_repo)
+    assert data["previous"]["inputs"] == json.loads((written / "2023.json").read_text())["previous"]["inputs"]
+
+
+def git_refs_2022(kernel_repo: Path) -> list[str]:
+    """2022's boundaries as `retrospect ranges` derives them from the tags (the fixture's v0.9-rc1 v1.0 v1.1-rc1)."""
+    return [t for t in ("v0.9-rc1", "v1.0", "v1.1-rc1") if git_lines(kernel_repo, "tag", "-l", t)]
