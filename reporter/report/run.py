@@ -408,7 +408,7 @@ def _plain(value: object) -> object:
     raise TypeError(f"not JSON data: {type(value).__name__}")
 
 
-def _stale(session: _Session, year: int, last: dict[str, Any]) -> str | None:
+def _stale(session: Session, year: int, last: dict[str, Any]) -> str | None:
     """Why last year's report cannot be reused (None: it was made from this run's inputs for that year)."""
     stored = last["stats"].get("inputs")
     if not stored:
