@@ -395,7 +395,7 @@ def year_inputs(config: Config, kernel: tuple[list[str], dict[str, str], list[Pa
             "maintainer_label": k.maintainer_label,
             "employers": k.employers,
             "refs": refs,
-            "resolved": resolved,
+            "boundaries": resolved,  # each ref's commit: a moved tag is another input
             "path_sets": [dataclasses.asdict(s) for s in sources],
         }
     plain: dict[str, Any] = json.loads(json.dumps(found, default=_plain))  # as the JSON reads back it

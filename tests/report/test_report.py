@@ -533,7 +533,7 @@ def test_last_years_json_made_from_other_inputs_is_recomputed(
     capsys.readouterr()
     assert report(config, out, kernel_repo, tool_repo) == 0
     err = capsys.readouterr().err
-    assert "2022.json was made from other inputs (kernel.refs, kernel.resolved differ from this run" in err, err
+    assert "2022.json was made from other inputs (kernel.boundaries, kernel.refs differ from this run" in err, err
     assert (out / "2023.md").read_text() == (written / "2023.md").read_text()
     data = json.loads((out / "2023.json").read_text())
     jsonschema.validate(data, SCHEMA)
