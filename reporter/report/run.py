@@ -369,7 +369,7 @@ def _year_stats(config: Config, year: int, kernel: KernelYear | None, tools: lis
 def year_inputs(config: Config, kernel: tuple[list[str], dict[str, str], list[PathSource]] | None) -> dict[str, Any]:
     """What a year's figures are made from, as its JSON holds it: the kernel's refs (`kernel`: with their
     commits and where each path set was read), the sections and options that change a figure, the tools'.
-    Two runs with equal inputs make equal figures; local paths are left out (the JSON is published)."""
+    Where a repository is kept (its URL, a local path) is no input: the commits are."""
     k = config.kernel
     found: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -378,7 +378,7 @@ def year_inputs(config: Config, kernel: tuple[list[str], dict[str, str], list[Pa
             {
                 f.name: getattr(t, f.name)
                 for f in dataclasses.fields(t)
-                if f.name not in ("path", "display", "description")
+                if f.name not in ("url", "path", "display", "description")  # where it is kept changes no figure
             }
             for t in config.tools
         ],
@@ -387,7 +387,6 @@ def year_inputs(config: Config, kernel: tuple[list[str], dict[str, str], list[Pa
     if kernel is not None:
         refs, resolved, sources = kernel
         found["kernel"] = {
-            "url": k.url,
             "subsystem": k.subsystem.spec(),
             "parent": k.parent.spec(),
             "total_label": k.total_label,
