@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import itertools
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -356,24 +357,41 @@ def compute_year(session: Session, year: int, cutoff: int | None, first_year: in
     kernel = kernel_year(session, year, cutoff, first_year)
     until = year_end(year) if cutoff is None else min(year_end(year), cutoff)
     kernel.series = series_year(session, year, kernel.refs, until)
-    return _year_stats(session.config, year, kernel, tools)
+    return _year_stats(session, year, kernel, tools)
 
 
-def _year_stats(config: Config, year: int, kernel: KernelYear | None, tools: list[ToolYear]) -> YearStats:
+def _year_stats(session: Session, year: int, kernel: KernelYear | None, tools: list[ToolYear]) -> YearStats:
     """The year's figures, with what they were made from."""
     sources = [] if kernel is None else kernel.tables["commits"].sources
     made_from = None if kernel is None else (kernel.refs, kernel.resolved, sources)
-    return YearStats(year, kernel, tools, year_inputs(config, made_from))
+    configs = {t.name: t for t in session.config.tools}
+    digests = {}
+    for found in tools:
+        tool = configs[found.name]
+        history = session.history(tool.name, tool.url, tool.path, year)
+        digests[tool.name] = tool_commits(history, tool, found.since, found.until)
+    return YearStats(year, kernel, tools, year_inputs(session.config, made_from, digests))
 
 
-def year_inputs(config: Config, kernel: tuple[list[str], dict[str, str], list[PathSource]] | None) -> dict[str, Any]:
+def tool_commits(history: History, tool: ToolConfig, since: int, until: int) -> str:
+    """A digest of the tool's commits of the year (as its ranking selects them by committer date)."""
+    args = [f"--since={walk.git_date(since)}", f"--until={walk.git_date(until)}", "HEAD"]
+    listed: str = history.repo.git.rev_list(*args, *([] if tool.merges else ["--no-merges"]))
+    return hashlib.sha256(listed.encode()).hexdigest()
+
+
+def year_inputs(
+    config: Config, kernel: tuple[list[str], dict[str, str], list[PathSource]] | None, tools: dict[str, str]
+) -> dict[str, Any]:
     """What a year's figures are made from, as its JSON holds it: the kernel's refs (`kernel`: with their
-    commits and where each path set was read), the sections and options that change a figure, the tools'.
-    Where a repository is kept (its URL, a local path) is no input: the commits are."""
+    commits and where each path set was read), the sections and options that change a figure, the tools'
+    settings and commits of the year (`tools`: a digest per tool). Where a repository is kept (its URL, a
+    local path) is no input: the commits are."""
     k = config.kernel
     found: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "people": dataclasses.asdict(config.people),
+        "tool_commits": tools,
         "tools": [
             {
                 f.name: getattr(t, f.name)
@@ -414,12 +432,18 @@ def _stale(session: Session, year: int, last: dict[str, Any]) -> str | None:
         return f"{year}.json does not say what it was made from: recomputing {year}"
     kernel = session.config.kernel
     history = session.history(kernel.name, kernel.url, kernel.path, year, shallow=True)
+    tools = {}
+    with contextlib.suppress(UserError):  # a tool that cannot be read now: its digest differs
+        for t in session.config.tools:
+            tools[t.name] = tool_commits(
+                session.history(t.name, t.url, t.path, year), t, year_start(year), year_end(year)
+            )
     try:
         refs = _kernel_boundaries(session, history, year, None)[1]
         sources = compute.table_sources(history, table_request(kernel, refs))
-        expected = year_inputs(session.config, (refs, history.hashes(refs), sources))
+        expected = year_inputs(session.config, (refs, history.hashes(refs), sources), tools)
     except UserError:
-        expected = year_inputs(session.config, None)
+        expected = year_inputs(session.config, None, tools)
     if stored == expected:
         return None
     differ = ", ".join(_differences(stored, expected))
@@ -469,7 +493,7 @@ def _previous(session: Session, year: int, last: dict[str, Any] | None) -> tuple
             tools.append(tool_year(session, tool, year, None, year))
         except UserError as err:
             warnings.append(f"{tool.display} in {year} left out of the comparisons: {err}")
-    return _year_stats(session.config, year, kernel, tools), warnings
+    return _year_stats(session, year, kernel, tools), warnings
 
 
 def _extras(config: Config, year: int, options: ReportOptions, last: dict[str, Any] | None) -> Extras:

@@ -32,6 +32,7 @@ from reporter.report.run import (
     kernel_authors_request,
     table_request,
     tool_authors_request,
+    tool_commits,
     year_refs,
 )
 
@@ -109,13 +110,6 @@ def settings(config: Config) -> dict[str, Any]:
 def _fingerprint(config: Config, year: int, resolved: dict[str, str], tools: dict[str, str]) -> str:
     inputs = {"format": FORMAT, "settings": settings(config), "year": year, "refs": resolved, "tools": tools}
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-
-
-def _tool_commits(history: History, tool: ToolConfig, since: int, until: int) -> str:
-    """A digest of the tool's commits of the year (as its ranking selects them by committer date)."""
-    args = [f"--since={walk.git_date(since)}", f"--until={walk.git_date(until)}", "HEAD"]
-    listed = history.repo.git.rev_list(*args, *([] if tool.merges else ["--no-merges"]))
-    return hashlib.sha256(listed.encode()).hexdigest()
 
 
 def path_of(directory: Path, year: int) -> Path:
@@ -234,7 +228,7 @@ def _plan(session: Session, history: History, year: int, cutoff: int | None, fir
     resolved = history.hashes(refs)  # explicit refs may name no commit here
     until = _until(year, cutoff)
     tools = {
-        t.name: _tool_commits(session.history(t.name, t.url, t.path, first), t, year_start(year), until)
+        t.name: tool_commits(session.history(t.name, t.url, t.path, first), t, year_start(year), until)
         for t in config.tools
     }
     fingerprint = _fingerprint(config, year, resolved, tools)

@@ -544,3 +544,16 @@ def test_last_years_json_made_from_other_inputs_is_recomputed(
 def git_refs_2022(kernel_repo: Path) -> list[str]:
     """2022's boundaries as `retrospect ranges` derives them from the tags (the fixture's v0.9-rc1 v1.0 v1.1-rc1)."""
     return [t for t in ("v0.9-rc1", "v1.0", "v1.1-rc1") if git_lines(kernel_repo, "tag", "-l", t)]
+
+
+def test_last_years_json_of_part_of_that_year_is_recomputed(
+    config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """2022.json written before 2022 ended (--cutoff) holds part of the tool's year: not reused for all of it."""
+    out = tmp_path / "partial"
+    args = report_args(config, out, kernel_repo, tool_repo)
+    assert main([*args[:4], "2022", *args[5:], "--offline", "--cutoff", "2022-10-31"]) == 0
+    capsys.readouterr()
+    assert report(config, out, kernel_repo, tool_repo) == 0
+    err = capsys.readouterr().err
+    assert re.search(r"2022\.json was made from other inputs \([^)]*tool_commits[^)]*\)", err), err
