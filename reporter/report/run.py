@@ -411,6 +411,8 @@ def year_inputs(
             "maintainers": k.maintainers,
             "maintainer_label": k.maintainer_label,
             "employers": k.employers,
+            "features": k.features,
+            "next_refs": k.next_refs,
             "refs": refs,
             "boundaries": resolved,  # each ref's commit: a moved tag is another input
             "path_sets": [dataclasses.asdict(s) for s in sources],
