@@ -351,9 +351,8 @@ def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str,
     server_url = environ.get("GITHUB_SERVER_URL") or "https://github.com"
     content = result.region_markdown
     body = comment.comment_body(content, title, _run_link(environ), todo.marker)
-    report = result.markdown_path.read_text(encoding="utf-8")
     if todo.dry_run:
-        return _dry_run(todo, content, report, body, server_url)
+        return _dry_run(todo, content, body, server_url)
     if todo.mode == modes.COMMENT:
         full_name = environ.get("GITHUB_REPOSITORY", "")
         with group(f"Commenting on {full_name}#{todo.pr_number}"):
@@ -369,7 +368,7 @@ def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str,
     )
     if todo.mode == modes.COMMIT:
         with group(f"Publishing to {target.repository}"):
-            landed = news.publish_commit(target, content, report, committer, token, server_url)
+            landed = news.publish_commit(target, content, committer, token, server_url)
             print(f"{'committed' if landed.changed else 'unchanged'}: {landed.branch} at {landed.sha}")
         return {"changed": str(landed.changed).lower(), "commit_sha": landed.sha}
 
@@ -382,7 +381,7 @@ def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str,
 
     with group(f"Proposing a pull request to {target.repository}"):
         head = f"retrospect/{result.year}"
-        proposed = news.publish_pull_request(target, content, report, committer, token, server_url, head, sync_pull)
+        proposed = news.publish_pull_request(target, content, committer, token, server_url, head, sync_pull)
         print(f"pull request {proposed.operation}: {proposed.pull_request_url or 'none (nothing to change)'}")
     return {
         "changed": str(proposed.landed.changed).lower(),
@@ -393,7 +392,7 @@ def _publish(todo: Plan, result: ReportResult, title: str, environ: Mapping[str,
     }
 
 
-def _dry_run(todo: Plan, content: str, report: str, body: str, server_url: str) -> dict[str, str]:
+def _dry_run(todo: Plan, content: str, body: str, server_url: str) -> dict[str, str]:
     """Show what would be published; publish nothing. `changed` says whether a commit would be made."""
     if todo.mode == modes.COMMENT:
         with group(f"Dry run: the comment on #{todo.pr_number}"):
@@ -401,7 +400,7 @@ def _dry_run(todo: Plan, content: str, report: str, body: str, server_url: str) 
         return {}
     token = todo.inputs["token"] or None
     with group(f"Dry run: the change to {todo.target.path} in {todo.target.repository}"):
-        diff = news.preview(todo.target, content, report, token, server_url)
+        diff = news.preview(todo.target, content, token, server_url)
         verbatim(diff or "(nothing would change)")
     return {"changed": str(bool(diff)).lower()}
 

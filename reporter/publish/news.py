@@ -284,14 +284,30 @@ class NewsTarget:
         markers(self.region)
 
 
-def _editor(target: NewsTarget, content: str, report: str) -> Edit:
-    return lambda old: update_document(old, target.region, content, report)
+def _editor(target: NewsTarget, content: str) -> Edit:
+    def edit(old: str | None) -> str:
+        if old is None:
+            raise missing_page(target)
+        return update_document(old, target.region, content)
+
+    return edit
+
+
+def missing_page(target: NewsTarget) -> UserError:
+    """A page that does not exist yet is never made from the whole post: it would publish the post's
+    placeholders, and the region would repeat its tables. The maintainer writes the page once."""
+    begin, end = markers(target.region)
+    branch = f" (branch {target.branch})" if target.branch else ""
+    return UserError(
+        f"news_path {target.path} does not exist in the news repository {target.repository}{branch}: create it "
+        f"(your page's front matter and prose, or the post `retrospect report` writes, once its [TODO: ...] "
+        f"places are filled) with the lines {begin} and {end} where the tables go"
+    )
 
 
 def publish_commit(
     target: NewsTarget,
     content: str,
-    report: str,
     committer: Committer,
     token: str | None,
     server_url: str,
@@ -301,17 +317,18 @@ def publish_commit(
     remote = resolve_remote(target.repository, server_url)
     with cloned(remote, target.branch, token, server_url) as git:
         branch = target.branch or current_branch(git)
-        return commit_and_push(git, branch, target.path, _editor(target, content, report), committer, retry)
+        return commit_and_push(git, branch, target.path, _editor(target, content), committer, retry)
 
 
-def preview(target: NewsTarget, content: str, report: str, token: str | None, server_url: str) -> str:
+def preview(target: NewsTarget, content: str, token: str | None, server_url: str) -> str:
     """The unified diff a commit to the news file would make on its branch ('' when nothing would change)."""
     remote = resolve_remote(target.repository, server_url)
     with cloned(remote, target.branch, token, server_url) as git:
         old = _read(news_file(git.cwd, target.path))
-    new = _editor(target, content, report)(old)
-    before = "/dev/null" if old is None else f"a/{target.path}"
-    lines = difflib.unified_diff((old or "").splitlines(True), new.splitlines(True), before, f"b/{target.path}")
+    if old is None:
+        raise missing_page(target)
+    new = update_document(old, target.region, content)
+    lines = difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{target.path}", f"b/{target.path}")
     return "".join(lines)
 
 
@@ -340,7 +357,6 @@ class Proposed:
 def publish_pull_request(
     target: NewsTarget,
     content: str,
-    report: str,
     committer: Committer,
     token: str | None,
     server_url: str,
@@ -360,7 +376,7 @@ def publish_pull_request(
         base = target.branch or current_branch(git)
         on_base = _read(news_file(git.cwd, target.path))
         existed = start_branch(git, head)
-        landed = commit_and_push(git, head, target.path, _editor(target, content, report), committer, retry)
+        landed = commit_and_push(git, head, target.path, _editor(target, content), committer, retry)
         on_head = _read(news_file(git.cwd, target.path))
     if not (existed or landed.changed):
         return Proposed(landed, None)

@@ -83,15 +83,9 @@ def append_region(text: str, region: str, content: str) -> str:
     return head + begin_marker + eol + _inner(content, eol) + end_marker + eol
 
 
-def update_document(existing: str | None, region: str, content: str, report: str) -> str:
-    """The new text of the news file.
-
-    existing file: only its region is replaced; a file without the region gets it appended at the end.
-    no file: the full `report`, whose region (when it has one) is then filled with `content`, else `report`
-    with the region appended, so later runs find it.
-    """
-    if existing is None:
-        existing = report
+def update_document(existing: str, region: str, content: str) -> str:
+    """The new text of the news file: only its region is replaced; a file without the region gets it appended
+    at the end."""
     replaced = replace_region(existing, region, content)
     updated = replaced if replaced is not None else append_region(existing, region, content)
     # A code fence or HTML block left open (in the file above the region, or in the content) would hide a

@@ -52,16 +52,21 @@ HARD_BREAK = "\x00"
 PICTURES = ("chart", "trends_chart")
 # The employer map file a reader writes from the configuration's `kernel.employers` lines, as the post names it.
 EMPLOYER_MAP = "employers.map"
+# How macros.md.j2's `todo` marks what the maintainer fills in; data printed in the post has its `[` escaped,
+# so only a placeholder starts so.
+PLACEHOLDER = "[TODO: "
 
 
 def post(config: Config, document: dict[str, Any]) -> str:
-    """The Hugo post: TOML front matter, then the template rendered with the document's values."""
-    front = front_matter(config, document["stats"]["year"], document["options"]["date"])
+    """The Hugo post: TOML front matter, then the template rendered with the document's values. A post that
+    still holds a placeholder is a draft, whatever the configuration says: Hugo would publish the placeholders."""
     template = load_template(config)
     try:
         body = template.render(context(config, document))
     except jinja2.TemplateError as err:
         raise template_error(template.name or BUILT_IN, err) from None
+    draft = config.draft or PLACEHOLDER in body
+    front = front_matter(config, document["stats"]["year"], document["options"]["date"], draft)
     return front + "\n" + body.strip("\n") + "\n"
 
 
@@ -87,12 +92,12 @@ def title(config: Config, year: int) -> str:
     return escape.shown(config.title.format(subsystem=config.kernel.display, year=year))
 
 
-def front_matter(config: Config, year: int, when: str) -> str:
+def front_matter(config: Config, year: int, when: str, draft: bool) -> str:
     """TOML front matter (`+++` fenced) from the configuration: title, date, draft and tags."""
     fields = {
         "title": title(config, year),
         "date": tomllib.loads("d = " + escape.toml_datetime(when))["d"],
-        "draft": config.draft,
+        "draft": draft,
         "tags": [escape.shown(tag) for tag in config.tags],
     }
     return "+++\n" + tomli_w.dumps(fields) + "+++\n"

@@ -30,7 +30,7 @@ DEFAULT_YAML = f"""\
 # retrospect configuration: DAMON's, the built-in default.
 title: Looking back on {{subsystem}} development in {{year}}
 tags: [statistic, yearly_development_statistics, yearly_development_summary]
-draft: false                       # the post's front matter; true keeps Hugo from publishing it
+draft: true                        # the post's front matter; false publishes it, once no [TODO: ...] is left
 # date: 2024-01-02T03:04:05Z       # the front-matter date (default: that of the year's last boundary)
 # template: post.md.j2             # a Jinja2 template of the post (relative to this file), which may
                                    # {{% extends "retrospect/post.md.j2" %}} and replace its blocks
@@ -255,7 +255,13 @@ KEYS = (
         "Looking back on {subsystem} development in {year}",
     ),
     Key("tags", list, "the post's front-matter tags", ["statistic", "yearly_development_statistics"], items=str),
-    Key("draft", bool, "the post's front matter: true keeps Hugo from publishing it", False),
+    Key(
+        "draft",
+        bool,
+        "the post's front matter: true keeps Hugo from publishing it; a post that still holds a [TODO: ...] "
+        "place is a draft whatever this says",
+        True,
+    ),
     Key(
         "date",
         (str, datetime),

@@ -184,7 +184,7 @@ from reporter import cli
 from reporter.publish import news
 target = news.NewsTarget(sys.argv[1], None, sys.argv[2])
 signal.signal(signal.SIGTERM, cli._terminated)  # as cli.main installs it
-news.publish_commit(target, "t", "r", news.Committer(message="m"), None, "", news.Retry(1, 0))
+news.publish_commit(target, "t", news.Committer(message="m"), None, "", news.Retry(1, 0))
 """
 
 

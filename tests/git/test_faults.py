@@ -44,7 +44,7 @@ def test_a_news_remote_that_never_answers_is_one_error(silent: SilentServer, her
     url = f"http://127.0.0.1:{silent.port}/news.git"
     started = time.monotonic()
     with pytest.raises(UserError, match=rf"{url} did not answer"):
-        news.publish_commit(news.NewsTarget(url, None, NEWS_PATH), "t", "r", BOT, None, "", ONCE)
+        news.publish_commit(news.NewsTarget(url, None, NEWS_PATH), "t", BOT, None, "", ONCE)
     assert time.monotonic() - started < 15 and silent.accepted
 
 
@@ -74,7 +74,7 @@ def test_a_refusing_pre_receive_hook_is_reported_and_nothing_is_lost(tmp_path: P
     hook.write_text("#!/bin/sh\necho 'news is frozen' >&2\nexit 1\n")
     hook.chmod(0o755)
     with pytest.raises(UserError, match=r"refused: .*news is frozen"):
-        news.publish_commit(news.NewsTarget(str(remote), None, NEWS_PATH), "t", "r", BOT, None, "", ONCE)
+        news.publish_commit(news.NewsTarget(str(remote), None, NEWS_PATH), "t", BOT, None, "", ONCE)
     assert git(remote, "rev-parse", "main") == before
 
 

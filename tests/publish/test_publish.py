@@ -91,15 +91,10 @@ def test_bad_region_name_is_a_user_error():
         region.markers("a -->")
 
 
-def test_update_document_appends_to_a_file_without_region_and_creates_from_the_report():
-    appended = region.update_document("# Page\n\ntext\n", "stats", TABLE, "unused report")
+def test_update_document_appends_to_a_file_without_region():
+    appended = region.update_document("# Page\n\ntext\n", "stats", TABLE)
     assert appended.startswith("# Page\n\ntext\n\n<!-- retrospect:begin stats -->\n")
     assert region_of(appended) == TABLE.strip()
-    created = region.update_document(None, "stats", TABLE, "# Report 2023\n\nfull text\n")
-    assert created.startswith("# Report 2023\n\nfull text\n") and region_of(created) == TABLE.strip()
-    with_region = "# Report\n\n<!-- retrospect:begin stats -->\n<!-- retrospect:end stats -->\n\ntail\n"
-    created = region.update_document(None, "stats", TABLE, with_region)
-    assert created.count("retrospect:begin") == 1 and created.endswith("\ntail\n")
 
 
 # --------------------------------------------------------------------------------------------- size limits
@@ -178,35 +173,45 @@ def target(remote: Path, branch: str | None = None, name: str = "stats") -> news
 
 def test_first_run_commits_second_changes_nothing(tmp_path, hermetic_git):
     remote = make_remote(tmp_path / "news.git")
-    first = news.publish_commit(target(remote), TABLE, "report", BOT, None, "", NO_RETRY_WAIT)
+    first = news.publish_commit(target(remote), TABLE, BOT, None, "", NO_RETRY_WAIT)
     assert first.changed and first.branch == "main"
     assert first.sha == git(remote, "rev-parse", "main")
     assert region_of(remote_file(remote)) == TABLE.strip()
     assert (
         git(remote, "log", "-1", "--format=%an <%ae>|%s", "main") == f"{news.BOT_NAME} <{news.BOT_EMAIL}>|update stats"
     )
-    second = news.publish_commit(target(remote), TABLE, "report", BOT, None, "", NO_RETRY_WAIT)
+    second = news.publish_commit(target(remote), TABLE, BOT, None, "", NO_RETRY_WAIT)
     assert not second.changed and second.sha == first.sha
     assert git(remote, "rev-list", "--count", "main") == "2"
 
 
-def test_a_missing_file_is_created_from_the_report(tmp_path, hermetic_git):
+def test_a_missing_page_is_refused_with_how_to_make_it(tmp_path, hermetic_git):
+    """The whole post (placeholders and all) was pushed, with the region's tables appended after its own."""
     remote = make_remote(tmp_path / "news.git", {"README.md": "hi\n"})
-    landed = news.publish_commit(target(remote), TABLE, "# Report 2023\n", BOT, None, "", NO_RETRY_WAIT)
-    text = remote_file(remote)
-    assert landed.changed and text.startswith("# Report 2023\n") and region_of(text) == TABLE.strip()
+    before = git(remote, "rev-parse", "main")
+    for publish in (
+        lambda: news.publish_commit(target(remote, "main"), TABLE, BOT, None, "", NO_RETRY_WAIT),
+        lambda: news.preview(target(remote), TABLE, None, ""),
+    ):
+        with pytest.raises(UserError) as err:
+            publish()
+        message = str(err.value)
+        assert f"news_path {NEWS_PATH} does not exist in the news repository {remote}" in message
+        assert "<!-- retrospect:begin stats --> and <!-- retrospect:end stats -->" in message
+        assert "\n" not in message
+    assert git(remote, "rev-parse", "main") == before
 
 
 def test_a_missing_branch_is_a_user_error(tmp_path, hermetic_git):
     remote = make_remote(tmp_path / "news.git")
     with pytest.raises(UserError, match="branch 'gh-pages' not found"):
-        news.publish_commit(target(remote, "gh-pages"), TABLE, "r", BOT, None, "", NO_RETRY_WAIT)
+        news.publish_commit(target(remote, "gh-pages"), TABLE, BOT, None, "", NO_RETRY_WAIT)
 
 
 def test_a_concurrent_push_is_rebased_over(tmp_path, hermetic_git):
     remote = make_remote(tmp_path / "news.git")
     flag = install_racing_hook(hermetic_git, remote, "other.md", "from the other writer")
-    landed = news.publish_commit(target(remote), TABLE, "r", BOT, None, "", NO_RETRY_WAIT)
+    landed = news.publish_commit(target(remote), TABLE, BOT, None, "", NO_RETRY_WAIT)
     assert flag.exists()  # the race did happen: the remote moved between our clone and our push
     assert landed.changed and landed.sha == git(remote, "rev-parse", "main")
     assert remote_file(remote, "other.md") == "from the other writer\n"  # theirs is kept
@@ -223,7 +228,7 @@ def test_two_racing_runs_both_land(tmp_path, hermetic_git):
 
     def run(name: str, content: str) -> None:
         try:
-            news.publish_commit(target(remote, name=name), content, "r", BOT, None, "", news.Retry(8, 0.05))
+            news.publish_commit(target(remote, name=name), content, BOT, None, "", news.Retry(8, 0.05))
         except BaseException as err:  # reported below: a thread's exception would otherwise vanish
             errors.append(err)
 
@@ -243,7 +248,7 @@ def test_a_refused_push_on_an_unmoved_remote_is_reported_not_retried(tmp_path, h
     hook.write_text("#!/bin/sh\necho 'protected branch' >&2\nexit 1\n")
     hook.chmod(0o755)
     with pytest.raises(UserError, match=r"refused: .*protected branch"):
-        news.publish_commit(target(remote), TABLE, "r", BOT, None, "", NO_RETRY_WAIT)
+        news.publish_commit(target(remote), TABLE, BOT, None, "", NO_RETRY_WAIT)
 
 
 # ------------------------------------------------------------------------------------ over smart HTTP
@@ -263,7 +268,7 @@ def http_remote(tmp_path, hermetic_git, monkeypatch):
 
 def test_the_token_travels_as_a_header_and_stays_out_of_the_clone(http_remote, tmp_path):
     url = http_remote.url + "/news.git"
-    landed = news.publish_commit(news.NewsTarget(url, None, NEWS_PATH), TABLE, "r", BOT, "ghs_right", "", NO_RETRY_WAIT)
+    landed = news.publish_commit(news.NewsTarget(url, None, NEWS_PATH), TABLE, BOT, "ghs_right", "", NO_RETRY_WAIT)
     assert landed.changed
     assert region_of(remote_file(tmp_path / "srv" / "news.git")) == TABLE.strip()
     assert http_remote.seen and all(auth.lower().startswith("basic ") for _, _, auth in http_remote.seen)
@@ -273,7 +278,7 @@ def test_the_token_travels_as_a_header_and_stays_out_of_the_clone(http_remote, t
 def test_a_bad_token_fails_with_a_clear_error(http_remote):
     url = http_remote.url + "/news.git"
     with pytest.raises(UserError) as err:
-        news.publish_commit(news.NewsTarget(url, None, NEWS_PATH), TABLE, "r", BOT, "ghs_wrong", "", NO_RETRY_WAIT)
+        news.publish_commit(news.NewsTarget(url, None, NEWS_PATH), TABLE, BOT, "ghs_wrong", "", NO_RETRY_WAIT)
     assert "cannot clone the news repository" in str(err.value) and "token" in str(err.value)
     assert "ghs_wrong" not in str(err.value)
 
@@ -296,7 +301,7 @@ def test_pull_request_mode_pushes_a_branch_and_opens_then_updates_one_pull(
 
     def propose(content: str) -> news.Proposed:
         return news.publish_pull_request(
-            target(remote), content, "r", BOT, "ghs_right", "", "retrospect/2023", sync_pull, NO_RETRY_WAIT
+            target(remote), content, BOT, "ghs_right", "", "retrospect/2023", sync_pull, NO_RETRY_WAIT
         )
 
     monkeypatch.setenv("GITHUB_REPOSITORY", "damonitor/news")  # a local news remote: the workflow's repo

@@ -43,7 +43,7 @@ def test_crlf_file_stays_crlf() -> None:
     assert new is not None and "\n" not in new.replace("\r\n", "")
     assert new.startswith("# DAMON news\r\n\r\nSome prose the action must keep.\r\n\r\n" + BEGIN + "\r\n")
     assert inner(new) == "\r\n\r\n" + TABLE.replace("\n", "\r\n") + "\r\n"
-    appended = region.update_document("a\r\nb", "stats", TABLE, "")
+    appended = region.update_document("a\r\nb", "stats", TABLE)
     assert appended.startswith("a\r\nb\r\n\r\n" + BEGIN + "\r\n") and "\n" not in appended.replace("\r\n", "")
 
 
@@ -83,11 +83,11 @@ def test_replacement_keeps_every_character_outside_and_is_idempotent(
 def test_arbitrary_text_is_replaced_or_refused_never_mangled(doc: str, content: str) -> None:
     """Whatever the file: a UserError, no region (None), or a result that keeps every character outside."""
     try:
-        new = region.update_document(doc, "stats", content, "")
+        new = region.update_document(doc, "stats", content)
     except UserError:
         return
     assert new.startswith(doc) or (new.split(BEGIN, 1)[0] == doc.split(BEGIN, 1)[0] and doc.count(BEGIN) == 1)
-    assert region.update_document(new, "stats", content, "") == new
+    assert region.update_document(new, "stats", content) == new
 
 
 # ------------------------------------------------------------------------------------------ the path written
@@ -121,7 +121,7 @@ def test_a_symlinked_news_file_is_refused(tmp_path: Path, hermetic_git: Path) ->
     victim.write_text("keep\n")
     remote = remote_with_news_file(tmp_path, lambda path: path.symlink_to(victim))
     with pytest.raises(UserError, match="symbolic link"):
-        news.publish_commit(news.NewsTarget(str(remote), None, NEWS_PATH), TABLE, "r", BOT, None, "", ONCE)
+        news.publish_commit(news.NewsTarget(str(remote), None, NEWS_PATH), TABLE, BOT, None, "", ONCE)
     assert victim.read_text() == "keep\n"
 
 
@@ -141,14 +141,14 @@ def test_a_symlink_pushed_during_the_run_is_refused_on_retry(tmp_path: Path, her
         f'&& git -C "$w" add -A && git -C "$w" commit -q -m racer && git -C "$w" push -q --no-verify origin HEAD',
     )
     with pytest.raises(UserError, match="symbolic link"):
-        news.publish_commit(news.NewsTarget(str(remote), None, NEWS_PATH), TABLE, "r", BOT, None, "", ONCE)
+        news.publish_commit(news.NewsTarget(str(remote), None, NEWS_PATH), TABLE, BOT, None, "", ONCE)
     assert flag.exists() and victim.read_text() == "keep\n"
 
 
 def test_bytes_that_are_not_utf8_and_crlf_survive_a_publish(tmp_path: Path, hermetic_git: Path) -> None:
     page = PAGE.replace("\n", "\r\n").encode().replace(b"Some prose", b"Caf\xe9 prose") + b"no final newline"
     remote = remote_with_news_file(tmp_path, lambda path: path.write_bytes(page))
-    landed = news.publish_commit(news.NewsTarget(str(remote), None, NEWS_PATH), "t", "r", BOT, None, "", ONCE)
+    landed = news.publish_commit(news.NewsTarget(str(remote), None, NEWS_PATH), "t", BOT, None, "", ONCE)
     assert landed.changed
     text = subprocess.run(["git", "show", f"main:{NEWS_PATH}"], cwd=remote, capture_output=True, check=True).stdout
     old_inner = b"\r\nold numbers\r\n"
@@ -156,9 +156,9 @@ def test_bytes_that_are_not_utf8_and_crlf_survive_a_publish(tmp_path: Path, herm
 
 
 def test_pathspec_magic_in_news_path_is_a_plain_name(tmp_path: Path, hermetic_git: Path) -> None:
-    remote = make_remote(tmp_path / "news.git", {"README.md": "x\n"})
     path = ":(glob)*.md"
-    landed = news.publish_commit(news.NewsTarget(str(remote), None, path), "t", "r", BOT, None, "", ONCE)
+    remote = make_remote(tmp_path / "news.git", {"README.md": "x\n", path: PAGE})
+    landed = news.publish_commit(news.NewsTarget(str(remote), None, path), "t", BOT, None, "", ONCE)
     assert landed.changed
     assert git(remote, "ls-tree", "--name-only", "main").splitlines() == [":(glob)*.md", "README.md"]
 
@@ -167,7 +167,7 @@ def test_pathspec_magic_in_news_path_is_a_plain_name(tmp_path: Path, hermetic_gi
 def test_a_region_hidden_by_an_open_block_is_never_written(doc: str, content: str) -> None:
     """Found by hypothesis: an open fence above the region, or inside its content, hid a marker."""
     with pytest.raises(UserError, match="hidden inside a code block"):
-        region.update_document(doc, "stats", content, "")
+        region.update_document(doc, "stats", content)
 
 
 # ------------------------------------------------------------------------------------------ the token's way
@@ -204,4 +204,4 @@ def test_another_host_gets_the_token_when_named(monkeypatch: pytest.MonkeyPatch)
 @pytest.mark.parametrize("url", ["--upload-pack=touch /tmp/x", "-oProxyCommand=x", "ext::sh -c touch% /tmp/x"])
 def test_urls_that_git_would_read_as_options_or_commands_are_refused(url: str, tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"must be OWNER/REPO, a URL or a path|must not start with '-'|not allowed"):
-        news.publish_commit(news.NewsTarget(url, None, NEWS_PATH), "t", "r", BOT, None, "", ONCE)
+        news.publish_commit(news.NewsTarget(url, None, NEWS_PATH), "t", BOT, None, "", ONCE)

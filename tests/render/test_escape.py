@@ -104,7 +104,7 @@ def test_terminal_output_holds_no_control_sequence() -> None:
 def test_front_matter_holds_any_title_and_tags() -> None:
     hostile = 'x"\n+++\ndraft = false\n\\ \udce9'
     config = dataclasses.replace(default(), title=hostile + " {year}", tags=[hostile, "ok"])
-    text = post.front_matter(config, 2023, "2024-01-02")
+    text = post.front_matter(config, 2023, "2024-01-02", False)
     assert text.splitlines().count("+++") == 2 and text.startswith("+++\n")
     data = tomllib.loads(text.strip().strip("+").strip())
     assert data["title"] == escape.shown(hostile) + " 2023" and data["draft"] is False

@@ -124,7 +124,7 @@ def test_summary_numbers_and_comparisons(written: Path) -> None:
     assert f"2 people contributed {tool['authors']['total_commits']} commits to damo." in summary
     assert "```mermaid\nxychart-beta\n" in post
     assert post.startswith('+++\ntitle = "Looking back on DAMON development in 2023"\n')
-    assert "\ndraft = false\n" in post
+    assert "\ndraft = true\n" in post  # it holds placeholders
     # The seed's structure, in its order, with the placeholders marked.
     headings = re.findall(r"^(.+)\n=+\n", post, re.M)
     assert headings == ["Summary", "Key Events", "Key Features", "Development Statistics", "Conclusion", "References"]
@@ -225,14 +225,34 @@ def test_template_from_the_config_replaces_a_block(
 
 
 def test_front_matter_from_the_config(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path) -> None:
-    text = CONFIG.replace("draft: false ", "draft: true  ").replace("# date: 2024", "date: 2024")
+    text = CONFIG.replace("draft: true ", "draft: false").replace("# date: 2024", "date: 2024")
     config.write_text(text.replace("tags: [", 'tags: ["a \\"quoted\\" tag", '))
     out = tmp_path / "out"
     assert report(config, out, kernel_repo, tool_repo) == 0
-    front = (out / "2023.md").read_text().split("+++\n")[1]
-    data = tomllib.loads(front)
-    assert data["draft"] is True and str(data["date"]) == "2024-01-02 03:04:05+00:00"
+    data = front_matter(out / "2023.md")
+    assert str(data["date"]) == "2024-01-02 03:04:05+00:00"
     assert data["tags"][0] == 'a "quoted" tag' and data["title"] == "Looking back on DAMON development in 2023"
+
+
+def front_matter(path: Path) -> dict[str, object]:
+    return tomllib.loads(path.read_text().split("+++\n")[1])
+
+
+def test_a_post_with_placeholders_is_never_published(
+    config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path
+) -> None:
+    """The built-in post holds [TODO: ...] places: with `draft: false` Hugo published them."""
+    assert default_config().draft is True
+    out = tmp_path / "out"
+    config.write_text(CONFIG.replace("draft: true ", "draft: false"))
+    assert report(config, out, kernel_repo, tool_repo) == 0
+    assert "[TODO: " in (out / "2023.md").read_text() and front_matter(out / "2023.md")["draft"] is True
+    (tmp_path / "done.md.j2").write_text("Finished: {{ subsystem }} in {{ year }}.\n")
+    config.write_text(
+        CONFIG.replace("draft: true ", "draft: false").replace("# template: post.md.j2", "template: done.md.j2")
+    )
+    assert report(config, out, kernel_repo, tool_repo) == 0
+    assert front_matter(out / "2023.md")["draft"] is False
 
 
 def test_values_print_as_markdown_text() -> None:
