@@ -60,3 +60,8 @@ def test_examples_parse() -> None:
 def test_python_dash_m_reporter() -> None:
     result = subprocess.run([sys.executable, "-m", "reporter", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("retrospect ")
+
+
+def test_report_says_what_a_site_needs_to_draw_the_chart() -> None:
+    description = _commands()["report"].description or ""
+    assert "render-codeblock-mermaid.html" in description and "Mermaid 10.6 or newer" in description

@@ -84,6 +84,19 @@ def run_action(image: str, mounts: dict[str, Path], env: dict[str, str]) -> subp
         sh("buildah", "rm", container)
 
 
+def test_the_image_holds_neither_pip_nor_the_build_backend(image):
+    """The venv that runs the action was made with pip in it and the lock's hatchling installed."""
+    container = sh("buildah", "from", "--pull=never", image).strip()
+    try:
+        probe = "import importlib.util as u; print([m for m in ('pip', 'hatchling', 'reporter') if u.find_spec(m)])"
+        run = ["buildah", "run", "--isolation", "chroot", container, "--", "/opt/retrospect/bin/python", "-c", probe]
+        assert sh(*run).strip() == "['reporter']"
+        listing = ["buildah", "run", "--isolation", "chroot", container, "--", "ls", "/opt/retrospect/bin", "/opt"]
+        assert not {"pip", "pip3", "build", "wheels"} & set(sh(*listing).split())
+    finally:
+        sh("buildah", "rm", container)
+
+
 def outputs(path: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and "<<" not in line)
 
