@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 from email.parser import Parser
 from pathlib import Path
@@ -57,3 +61,28 @@ def test_wheel_files(wheel: zipfile.ZipFile) -> None:
     entry_points = wheel.read(f"{dist_info}/entry_points.txt").decode()
     assert "retrospect = reporter.cli:main" in entry_points
     assert not [n for n in names if n.startswith("tests/") or "__pycache__" in n]
+
+
+def _imported_distributions() -> set[str]:
+    """The distributions whose modules reporter/ imports (the standard library's and its own aside)."""
+    modules = set()
+    for path in (ROOT / "reporter").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.add(node.module.split(".")[0])
+    owners = importlib.metadata.packages_distributions()
+    third_party = modules - set(sys.stdlib_module_names) - {"reporter"}
+    return {canonical(owners[module][0]) for module in third_party}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_imported_distribution_is_declared() -> None:
+    """urllib3 was imported (BaseHTTPResponse, from 2.0 on) but came only through requests, which allows 1.26."""
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {canonical(re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]) for requirement in declared}
+    assert _imported_distributions() <= names
