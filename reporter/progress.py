@@ -98,11 +98,12 @@ def group(title: str) -> Iterator[None]:
 
 
 def style(enabled: bool | None = None) -> str:
-    """How progress shows: "bar" on a terminal, "lines" in Actions, else "off"; `enabled=False` is off."""
+    """How progress shows: "bar" on a terminal, "lines" in Actions and on a terminal that cannot redraw a line
+    (TERM=dumb: an editor's shell buffer), else "off"; `enabled=False` is off."""
     if enabled is False:
         return "off"
     if sys.stderr.isatty():
-        return "bar"
+        return "lines" if os.environ.get("TERM") == "dumb" else "bar"
     return "lines" if in_actions() or enabled else "off"
 
 

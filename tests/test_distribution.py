@@ -56,6 +56,7 @@ def test_wheel_files(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     dist_info, _ = _metadata(wheel)
     assert {"reporter/py.typed", "reporter/__main__.py", "reporter/report/schema.json"} <= names
+    assert "reporter/render/schemas/table.schema.json" in names  # each command's, beside the report's
     license_text = wheel.read(f"{dist_info}/licenses/LICENSE").decode()
     assert "Apache License" in license_text and "Version 2.0, January 2004" in license_text
     entry_points = wheel.read(f"{dist_info}/entry_points.txt").decode()

@@ -119,3 +119,15 @@ def test_each_warning_once_a_run(capsys: pytest.CaptureFixture[str]) -> None:
         "retrospect: warning: another",
         "retrospect: warning: another",
     ]
+
+
+@pytest.mark.parametrize(("term", "shown"), [("xterm-256color", "bar"), ("dumb", "lines"), (None, "bar")])
+def test_a_dumb_terminal_gets_lines_not_a_bar(monkeypatch: pytest.MonkeyPatch, term: str | None, shown: str) -> None:
+    """A bar redraws its line with \\r and ANSI codes, which TERM=dumb (an editor's shell buffer) prints as is."""
+    monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: True)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    if term is None:
+        monkeypatch.delenv("TERM", raising=False)
+    else:
+        monkeypatch.setenv("TERM", term)
+    assert progress.style() == shown

@@ -13,6 +13,7 @@ from reporter import __version__, progress
 from reporter.cli import (
     action,
     authors,
+    completion,
     config,
     credits,
     employers,
@@ -51,6 +52,7 @@ COMMANDS = [
     packaging,
     github,
     action,
+    completion,
 ]
 
 

@@ -31,7 +31,11 @@ def add(sub: options.Subcommands) -> None:
         help="what makes one author: 'Name <email>', the name, the email or its domain",
     )
     p.add_argument(
-        "--exclude", nargs="+", default=[], metavar="IDENT", help="skip these authors (Name <email>, name or email)"
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="IDENT",
+        help="skip this author (Name <email>, name or email; repeatable)",
     )
     p.add_argument(
         "--new-since",
@@ -60,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         who = "domains" if args.identity == "domain" else None  # what the footer counts: else authors or people
         return options.write(
             args.format,
-            json=lambda: render_data.dumps(render_data.authors(ranking)),
+            json=lambda: render_data.dumps(render_data.document("authors", render_data.authors(ranking))),
             md=lambda: gfm.authors(ranking, args.hide_rank, who),
             text=lambda: text.authors(ranking, args.hide_rank, who),
         )

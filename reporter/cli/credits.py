@@ -41,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return options.write(
             args.format,
-            json=lambda: render_data.dumps(render_data.credits(rankings)),
+            json=lambda: render_data.dumps(
+                render_data.document("credits", {"trailers": render_data.credits(rankings)})
+            ),
             md=lambda: gfm.credits(rankings, args.hide_rank),
             text=lambda: text.credits(rankings, args.hide_rank),
         )

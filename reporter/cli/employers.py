@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         ranking, domains = compute.employers(history, options.selection(args, sortby=args.sortby), emap)
         return options.write(
             args.format,
-            json=lambda: render_data.dumps(render_data.employers(ranking, domains)),
+            json=lambda: render_data.dumps(render_data.document("employers", render_data.employers(ranking, domains))),
             md=lambda: gfm.employers(ranking, domains, args.hide_rank),
             text=lambda: text.employers(ranking, domains, args.hide_rank),
         )

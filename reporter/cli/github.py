@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     gh = github.connect(args.token, args.api_url, cache_dir=github_cache, max_wait=args.max_wait)
     metrics = github.fetch_metrics(gh, args.repo, args.year, args.milestones, args.release_milestones)
     if args.format == "json":
-        options.emit(render_data.dumps(asdict(metrics)))
+        options.emit(render_data.dumps(render_data.document("github", asdict(metrics))))
     elif args.format == "md":
         options.emit(gfm.github_metrics_md(metrics))
     else:

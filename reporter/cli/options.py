@@ -139,19 +139,29 @@ def ranking_options(parser: Parser) -> None:
     group.add_argument(
         "--no-merges", "--skip_merge_commits", dest="no_merges", action="store_true", help="skip merge commits"
     )
+    # One value an option, as git takes them, so that REPO after them stays REPO; authors.py's own spellings
+    # keep taking several values, as it does.
     group.add_argument(
         "--subsystem",
-        "--linux_subsystems",
         dest="subsystems",
-        action="extend",
-        nargs="+",
+        action="append",
         default=[],
         metavar="TITLE",
-        help="only files of this MAINTAINERS section (repeatable; TITLE#N: the Nth of several with one title)",
+        help="only files of this MAINTAINERS section (repeatable: the files of any of them; TITLE#N: the Nth of "
+        "several with one title)",
     )
     group.add_argument(
-        "--paths", "--files", dest="paths", nargs="+", default=[], metavar="PATHSPEC", help="only files these match"
+        "--linux_subsystems", dest="subsystems", action="extend", nargs="+", metavar="TITLE", help="several --subsystem"
     )
+    group.add_argument(
+        "--paths",
+        dest="paths",
+        action="append",
+        default=[],
+        metavar="PATHSPEC",
+        help="only files this matches (repeatable)",
+    )
+    group.add_argument("--files", dest="paths", action="extend", nargs="+", metavar="PATHSPEC", help="several --paths")
     shown = parser.add_argument_group("output")
     shown.add_argument(
         "--max-authors",
@@ -172,10 +182,14 @@ def selection(args: argparse.Namespace, **ranking: Any) -> compute.AuthorsReques
     """The ranking options as a request; `ranking` adds a command's own fields (sortby, identity, ...)."""
     if args.max_authors < 0:
         raise UserError("--max-authors must not be negative")
+    since = parse_date(args.since) if args.since else None
+    until = parse_date(args.until, end_of_day=True) if args.until else None
+    if since is not None and until is not None and since > until:
+        raise UserError(f"--since {args.since} is after --until {args.until}: no commit is dated between them")
     return compute.AuthorsRequest(
         rev_range=walk.parse_range(args.range) if args.range else None,
-        since=parse_date(args.since) if args.since else None,
-        until=parse_date(args.until, end_of_day=True) if args.until else None,
+        since=since,
+        until=until,
         date_kind=args.date_kind,
         merges=not args.no_merges,
         subsystems=args.subsystems,

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     name = args.pypi_package or args.project
     dl = packaging.fetch_downloads(name, args.year, args.pypistats_url, http_cache, previous.get("downloads"))
     if args.format == "json":
-        options.emit(render_data.dumps(packaging.as_json_dict(pkg, dl)))
+        options.emit(render_data.dumps(render_data.document("packaging", packaging.as_json_dict(pkg, dl))))
     elif args.format == "md":
         options.emit(f"## Packaging and downloads\n\n{gfm.packaging_md(pkg, dl)}")
     else:

@@ -36,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
         shown = ranked[: args.top] if args.top else ranked
         span = f"{refs[0]}..{refs[-1]}"
         if args.format == "json":
-            options.emit(render_data.dumps(render_data.sections(span, ranked, shown, total)))
+            options.emit(
+                render_data.dumps(render_data.document("subsystems", render_data.sections(span, ranked, shown, total)))
+            )
         elif args.format == "md":
             options.emit(gfm.sections(span, ranked, shown, total))
         else:

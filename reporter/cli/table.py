@@ -43,10 +43,10 @@ def add(sub: options.Subcommands) -> None:
     p.add_argument("--total-label", default=kernel.total_label, metavar="LABEL", help="the whole tree's label")
     p.add_argument(
         "--maintainer",
-        nargs="+",
+        action="append",
         default=[],
         metavar="IDENT",
-        help="maintainer identities (default: the subsystem's M: entries)",
+        help="a maintainer identity (repeatable; default: the subsystem's M: entries)",
     )
     p.add_argument(
         "--maintainer-label", metavar="LABEL", help="default: the local part of the first maintainer's email"
@@ -86,8 +86,8 @@ def run(args: argparse.Namespace) -> int:
         tables = compute.tables(history, kinds, request)
         options.warn_overlaps(history.repo, args, request.refs, history.hashes(request.refs), history.contains)
         if args.format == "json":
-            data = [render_data.table(tables[kind]) for kind in kinds]
-            options.emit(render_data.dumps(data[0] if len(data) == 1 else data))
+            data = {"tables": [render_data.table(tables[kind]) for kind in kinds]}  # a list, however many kinds
+            options.emit(render_data.dumps(render_data.document("table", data)))
             return 0
         render: Callable[[Table], str] = {
             "md": gfm.result_table,

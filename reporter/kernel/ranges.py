@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import git
@@ -31,11 +31,20 @@ def parse_date(text: str, end_of_day: bool = False) -> int:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise UserError(f"invalid date {text!r}: expected YYYY-MM-DD or an ISO 8601 timestamp") from None
-    if len(text.strip()) == 10 and end_of_day:
+    if end_of_day and _date_alone(text):
         moment = moment.replace(hour=23, minute=59, second=59)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp())
+
+
+def _date_alone(text: str) -> bool:
+    """Whether `text` is a date without a time of day, in any form ISO 8601 allows (2023-12-31, 20231231)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_year(text: str) -> int:
@@ -53,11 +62,17 @@ def year_end(year: int) -> int:
     return int(datetime(year, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
 
 
+def shown(pattern: str) -> str:
+    """A regex as the user wrote it, quoted (repr would double every backslash); repr only for one that holds
+    characters the error line cannot show."""
+    return f"'{pattern}'" if pattern.isprintable() else repr(pattern)
+
+
 def compile_pattern(pattern: str, what: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
     except re.error as err:
-        raise UserError(f"invalid {what} {pattern!r}: {err}") from None
+        raise UserError(f"invalid {what} {shown(pattern)}: {err}") from None
 
 
 def year_boundaries(
@@ -73,10 +88,10 @@ def year_boundaries(
     candidates = compile_pattern(tag_pattern, "tag pattern")
     ordered = sorted((t for t in tags if candidates.search(t.name)), key=lambda t: (t.date, t.name))
     if not ordered:
-        raise UserError(f"the tag pattern {tag_pattern!r} matches none of the {len(tags)} tags{_examples(tags)}")
+        raise UserError(f"the tag pattern {shown(tag_pattern)} matches none of the {len(tags)} tags{_examples(tags)}")
     if not any(releases.search(t.name) for t in tags):
         raise UserError(
-            f"the release pattern {release_pattern!r} matches none of the {len(tags)} tags{_examples(tags)}"
+            f"the release pattern {shown(release_pattern)} matches none of the {len(tags)} tags{_examples(tags)}"
         )
     first_day = year_start(year)
     limit = year_end(year) if cutoff is None else min(year_end(year), cutoff)
@@ -84,13 +99,14 @@ def year_boundaries(
     if not before:
         oldest = ordered[0]
         raise UserError(
-            f"no tag matching {tag_pattern!r} is dated before {year}-01-01 to start {year} from (the oldest, "
+            f"no tag matching {shown(tag_pattern)} is dated before {year}-01-01 to start {year} from (the oldest, "
             f"{oldest.name}, is dated {_day(oldest.date)})"
         )
     start = before[-1]
     inside = [t for t in ordered if first_day <= t.date <= limit]
     if not inside:
-        raise NoBoundaryYet(f"no tags matching {tag_pattern!r} dated in {year} up to the cutoff")
+        until = "" if cutoff is None or cutoff >= year_end(year) else f" up to {_day(cutoff)}"
+        raise NoBoundaryYet(f"no tag matching {shown(tag_pattern)} is dated in {year}{until}")
     end = inside[-1]
     own_release = re.sub(r"-rc\d+$", "", start.name)
     middle = [t.name for t in inside[:-1] if releases.search(t.name) and t.name != own_release]

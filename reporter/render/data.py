@@ -268,6 +268,16 @@ def extras(found: Extras) -> dict[str, Any]:
     return {"github": _jsonable(found.github), "packaging": _jsonable(found.packaging)}
 
 
+# The version of the commands' --format json documents (their JSON Schemas: render/schemas/COMMAND.schema.json).
+# Raise it when a field is renamed, removed or changes meaning; a new field does not change it.
+COMMAND_SCHEMA_VERSION = 1
+
+
+def document(command: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A command's --format json output: one object whatever the options, naming its schema and version."""
+    return {"schema_version": COMMAND_SCHEMA_VERSION, "command": command} | body
+
+
 def dumps(value: object) -> str:
     """JSON text that is valid UTF-8 whatever bytes git gave (see escape.shown)."""
     return shown(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -331,7 +331,7 @@ def test_in_a_year_with_no_boundary_yet_the_previous_year_is_reported(runner):
     # The generated kernel's first tag of 2024 is dated January 7: on the 5th, 2024 has no end boundary.
     done = runner(year="2024", cutoff="2024-01-05")
     assert done.status == 0, done.stdout + done.stderr
-    assert "dated in 2024 up to the cutoff: reporting 2023 instead" in done.stdout
+    assert "is dated in 2024 up to 2024-01-05: reporting 2023 instead" in done.stdout
     assert done.outputs["year"] == "2023" and done.outputs["report_path"] == "retrospect-out/2023.md"
     assert done.summary.startswith("## retrospect: statistics of 2023\n")
 

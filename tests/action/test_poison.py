@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from command_json import output, validated
 from gitcheck import DAMON, MM, count, shortstat
 from kernelrepo import CONFIG
 from markdown_it import MarkdownIt
@@ -44,7 +45,9 @@ def git_identities(repo: Path, *args: str) -> set[bytes]:
 
 
 def test_authors_counts_equal_git(poisoned: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = json.loads(run(capsys, "authors", str(poisoned), "--range", SPAN, "--paths", *DAMON, "--format", "json"))
+    data = output(
+        "authors", run(capsys, "authors", str(poisoned), "--range", SPAN, "--files", *DAMON, "--format", "json")
+    )
     assert data["total_commits"] == count(poisoned, SPAN, "--", *DAMON)
     assert data["total_authors"] == len(git_identities(poisoned, SPAN, "--", *DAMON))
     identities = {a["identity"] for a in data["authors"]}
@@ -57,8 +60,8 @@ def test_authors_counts_equal_git(poisoned: Path, capsys: pytest.CaptureFixture[
 
 
 def test_tables_equal_git(poisoned: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    tables = json.loads(run(capsys, "table", "commits", "lines", str(poisoned), "--year", "2023", "--format", "json"))
-    commits, lines = tables
+    document = run(capsys, "table", "commits", "lines", str(poisoned), "--year", "2023", "--format", "json")
+    commits, lines = validated("table", document)["tables"]
     assert commits["rows"][-1]["range"] == SPAN
     assert commits["rows"][-1]["damon"] == count(poisoned, "--no-merges", SPAN, "--", *DAMON)
     assert commits["rows"][-1]["linux"] == count(poisoned, "--no-merges", SPAN)
@@ -68,7 +71,7 @@ def test_tables_equal_git(poisoned: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_subsystems_equal_git(poisoned: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = json.loads(run(capsys, "subsystems", str(poisoned), "--year", "2023", "--format", "json"))
+    data = output("subsystems", run(capsys, "subsystems", str(poisoned), "--year", "2023", "--format", "json"))
     damon = next(row for row in data["sections"] if row["section"] == "DATA ACCESS MONITOR")
     assert damon["commits"] == count(poisoned, "--no-merges", "--full-history", SPAN, "--", *DAMON)
     assert damon["authors"] == len(git_identities(poisoned, "--no-merges", "--full-history", SPAN, "--", *DAMON))

@@ -58,6 +58,16 @@ CASES = [
         lambda k, n, t: ["table", "community", str(k), "--year", "2023", "--subsystem", "path:drivers/"],
         "has no M: entries",
     ),
+    # A reversed range or window selects nothing: it exited 0 with an empty ranking.
+    (
+        lambda k, n, t: ["authors", str(k), "--range", "v1.4-rc2..v1.1-rc1"],
+        "the range v1.4-rc2..v1.1-rc1 is reversed: v1.1-rc1 is an ancestor of v1.4-rc2, so it holds no commit "
+        "(the other way round: v1.1-rc1..v1.4-rc2)",
+    ),
+    (
+        lambda k, n, t: ["credits", str(k), "--since", "2023-12-31", "--until", "20230101"],
+        "--since 2023-12-31 is after --until 20230101: no commit is dated between them",
+    ),
 ]
 
 

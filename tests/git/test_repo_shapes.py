@@ -7,10 +7,10 @@ git process started in the wrong directory gives other numbers or "unknown ref",
 from __future__ import annotations
 
 import itertools
-import json
 from pathlib import Path
 
 import pytest
+from command_json import output
 from gitcheck import DAMON, count, git
 from kernelrepo import SJ, Builder, ts
 
@@ -56,7 +56,7 @@ SHAPES = [_bare_without_config, _linked_worktree, _separate_git_dir, _git_dir_of
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
     assert main([*args, "--format", "json", "--quiet", "--no-cache"]) == 0, capsys.readouterr().err
-    return json.loads(capsys.readouterr().out)
+    return output(args[0], capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda f: f.__name__.strip("_"))

@@ -3,10 +3,10 @@ is new, an older year fetches further back; its numbers equal those of the full 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from command_json import output
 from gitcheck import git
 from kernelrepo import ALICE, BOB, SJ, Builder, ts
 
@@ -56,7 +56,7 @@ def _table(capsys: pytest.CaptureFixture[str], repo: Path, refs: list[str], tmp_
     path.write_text("\n".join(refs) + "\n")
     args = ["table", "lines", str(repo), "--refs", str(path), "--subsystem", "path:d/", "--parent", "path:a"]
     assert main([*args, "--format", "json", "--quiet", "--no-cache"]) == 0, capsys.readouterr().err
-    return json.loads(capsys.readouterr().out)
+    return output("table", capsys.readouterr().out)
 
 
 def _year(repo: Path, year: int) -> list[str]:

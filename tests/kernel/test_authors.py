@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 from collections import Counter
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from command_json import output
 from gitcheck import DAMON, git, shortstat
 from kernelrepo import Builder, ts
 
@@ -52,7 +52,7 @@ def test_cut_hide_rank_identity_exclude(small: Path, capsys: pytest.CaptureFixtu
     assert out(capsys, str(small), "--author_identity", "domain") == (
         "1. x.org: 4 commits\n2. y.org: 2 commits\n# 2 domains, 6 commits in total\n"
     )
-    assert out(capsys, str(small), "--identity", "email", "--exclude", "B Person", "c@y.org") == (
+    assert out(capsys, str(small), "--identity", "email", "--exclude", "B Person", "--exclude", "c@y.org") == (
         "1. a@x.org: 2 commits\n2. d@y.org: 1 commits\n# 2 authors, 3 commits in total\n"
     )
 
@@ -70,10 +70,10 @@ def test_markdown_and_json(small: Path, capsys: pytest.CaptureFixture[str]) -> N
     md = out(capsys, str(small), "--format", "md").splitlines()
     assert md[:3] == ["| # | author | commits |", "| --- | --- | --: |", "| 1 | B Person \\<b\\@x.org\\> | 2 |"]
     # Ranked by commits, nothing is diffed: no line count rather than a wrong one.
-    data = json.loads(out(capsys, str(small), "--format", "json"))
+    data = output("authors", out(capsys, str(small), "--format", "json"))
     assert data["total_authors"] == 4 and data["total_lines"] is None
     assert data["authors"][0] == {"identity": "B Person <b@x.org>", "commits": 2, "lines": None}
-    data = json.loads(out(capsys, str(small), "--format", "json", "--sortby", "lines"))
+    data = output("authors", out(capsys, str(small), "--format", "json", "--sortby", "lines"))
     assert data["total_lines"] == 21 and data["authors"][0] == {
         "identity": "C Person <c@y.org>",
         "commits": 1,

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from command_json import output
 from gitcheck import git
 from kernelrepo import Builder, ts
 
@@ -159,7 +159,7 @@ def test_markdown_json_and_cache(repo: Path, capsys: pytest.CaptureFixture[str],
     args = [str(repo), "--trailer", "Reported-by", "--format", "json", "--cache-dir", str(tmp_path)]
     first = credits(capsys, *args)
     assert credits(capsys, *args) == first  # the second answer comes from the cache
-    assert json.loads(first) == [
+    assert output("credits", first)["trailers"] == [
         {
             "key": "Reported-by",
             "noun": "reports",
@@ -184,8 +184,8 @@ def test_hostile_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     b = Builder(tmp_path / "r")
     value = "Eve: the\x1e\x1f\x1c\x1d <b>Hacker</b> | x <eve@x.org>"
     b.commit(f"x\n\nReviewed-by: {value}\nReviewed-by: --all\n", AUTHOR, ts("2023-01-01T00:00:00"))
-    data = json.loads(credits(capsys, str(b.path), "--trailer", "Reviewed-by", "--format", "json"))
-    got = {c["identity"]: c["commits"] for c in data[0]["credits"]}
+    data = output("credits", credits(capsys, str(b.path), "--trailer", "Reviewed-by", "--format", "json"))
+    got = {c["identity"]: c["commits"] for c in data["trailers"][0]["credits"]}
     assert got == shortlog(b.path, "reviewed-by", "HEAD") and len(got) == 2
 
 

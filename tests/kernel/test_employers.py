@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from command_json import output
 from gitcheck import count
 from kernelrepo import Builder, ts
 
@@ -55,7 +55,7 @@ def employers(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 
 def test_counts_equal_git(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "map").write_text(MAP)
-    data = json.loads(employers(capsys, str(repo), "--map", str(tmp_path / "map"), "--format", "json"))
+    data = output("employers", employers(capsys, str(repo), "--map", str(tmp_path / "map"), "--format", "json"))
     got = {e["employer"]: e["commits"] for e in data["employers"]}
     alice = "--author=<alice@corp.example>"
     assert (

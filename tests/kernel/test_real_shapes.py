@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from command_json import output
 from git import Repo as GitRepo
 from gitcheck import count, git
 from kernelrepo import ALICE, BOB, SJ, Builder, ts
@@ -115,7 +116,7 @@ def uboot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
     assert main([*args, "--format", "json", "--quiet", "--no-cache"]) == 0, capsys.readouterr().err
-    return json.loads(capsys.readouterr().out)
+    return output(args[0], capsys.readouterr().out)
 
 
 def numstat(repo: Path, span: str, specs: tuple[str, ...]) -> int:

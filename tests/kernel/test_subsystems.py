@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from command_json import output
 from gitcheck import count, git
 from kernelrepo import MAINTAINERS
 
@@ -16,7 +16,7 @@ from reporter.kernel import maintainers
 
 def test_every_section_equals_full_history_git_log(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["subsystems", str(kernel_repo), "--year", "2023", "--format", "json", "--quiet"]) == 0
-    data = json.loads(capsys.readouterr().out)
+    data = output("subsystems", capsys.readouterr().out)
     assert data["range"] == "v1.1-rc1..v1.4-rc2" and "full-history" in data["semantics"]
     files = git(kernel_repo, "ls-tree", "-r", "--name-only", "v1.4-rc2").splitlines()
     dirs = {"/".join(f.split("/")[:i]) for f in files for i in range(1, f.count("/") + 1)}

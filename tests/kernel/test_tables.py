@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import json
 import sqlite3
 from pathlib import Path
 
 import pytest
+from command_json import output
 from gitcheck import DAMON, MM, count, git, shortstat
 from kernelrepo import ALICE, MAINTAINERS, SJ, Builder, ts
 
@@ -18,7 +18,7 @@ YEAR_2023 = ["v1.1-rc1", "v1.2", "v1.3", "v1.4-rc2"]
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
     assert main([*args, "--format", "json", "--quiet"]) == 0
-    return json.loads(capsys.readouterr().out)
+    return output(args[0], capsys.readouterr().out)
 
 
 def sql(cache: Path, *statements: str) -> list[tuple]:

@@ -7,6 +7,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from command_json import validated
 from github_server import GithubAPI
 
 from reporter.cli import main
@@ -106,7 +107,7 @@ def test_milestone_dates_and_year_filter(github_api, damo, tmp_path):
 def test_cli_formats(github_api, damo, capsys):
     status, out, err = _run(capsys, REPO, "--year", "2023", "--token", TOKEN, "--format", "json")
     assert (status, err) == (0, "")
-    data = json.loads(out)
+    data = validated("github", out)
     assert data["star_milestones"][0] == {"count": 100, "reached": "2023-04-15"}
     assert (data["stars"], data["anonymous_contributors"]) == (250, 3)
 

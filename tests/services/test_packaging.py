@@ -13,11 +13,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from command_json import validated
 
 import reporter.services.http
 from reporter import __version__
 from reporter.cli import main
 from reporter.errors import UserError
+from reporter.render.data import document
 from reporter.render.gfm import packaging_md
 from reporter.render.text import packaging_summary, packaging_text
 from reporter.services.packaging import (
@@ -482,16 +484,16 @@ def test_cli_formats_and_previous(
     assert "| Arch Linux | 2.10.2 | yes | arch, aur |\n" in out
 
     status, out, _ = _cli(capsys, *common, "--format", "json")
-    saved = json.loads(out)
+    saved = validated("packaging", out)
     assert saved["packaging"]["count"] == 7 and saved["downloads"]["downloads"] == DAMO_2025
     # A year later, this output is --previous: same data, so nothing new and no change.
     last_year = tmp_path / "2025.json"
     saved["downloads"]["year"] = 2024
     last_year.write_text(json.dumps(saved))
     status, out, _ = _cli(capsys, *common, "--previous", str(last_year), "--format", "json")
-    again = json.loads(out)
+    again = validated("packaging", out)
     assert again["packaging"]["new"] == [] and again["downloads"]["change"] == 0
-    assert again == json.loads(json.dumps(as_json_dict(*_from(again))))
+    assert again == json.loads(json.dumps(document("packaging", as_json_dict(*_from(again)))))
 
 
 def _from(saved: dict) -> tuple:
