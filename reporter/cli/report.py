@@ -21,11 +21,11 @@ def add(sub: options.Subcommands) -> None:
         "Compute a year and the year before for every configured repository (cloned into the cache unless\n"
         "--repo names a local clone), fetch GitHub and packaging figures, and write OUT/YEAR.md, OUT/YEAR.json\n"
         "and OUT/YEAR.mbox (the post as a plain-text mail to the subsystem's lists, for git send-email).\n\n"
-        "The post's chart is a fenced ```mermaid block (an xychart-beta). GitHub draws it as it is (job summaries,\n"
-        "comments, READMEs). A Hugo site draws it only with a render hook for mermaid code blocks\n"
-        '(layouts/_markup/render-codeblock-mermaid.html writing <pre class="mermaid">, as Hugo\'s diagrams page\n'
-        "shows) and a page template that then loads Mermaid 10.6 or newer (xychart-beta is not in older ones);\n"
-        "without them the reader sees the chart's source as a code block.",
+        "The post's chart is a code block fenced as mermaid (an xychart-beta). GitHub draws it as it is (job\n"
+        "summaries, comments, READMEs). A Hugo site draws it only with a render hook for mermaid code blocks\n"
+        "(layouts/_markup/render-codeblock-mermaid.html writing a pre element of class mermaid, as Hugo's\n"
+        "diagrams page shows) and a page template that then loads Mermaid 10.6 or newer (xychart-beta is not in\n"
+        "older ones); without them the reader sees the chart's source as a code block.",
         "retrospect report --year 2023 --repo linux=~/linux --repo damo=~/damo",
     )
     config_option(p)

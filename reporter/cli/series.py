@@ -29,7 +29,7 @@ def add(sub: options.Subcommands) -> None:
     group.add_argument(
         "--subsystem", metavar="TITLE", help="the files of this MAINTAINERS section (at B; TITLE#N: the Nth of several)"
     )
-    group.add_argument("--paths", nargs="+", metavar="PATHSPEC", help="the files these match")
+    group.add_argument("--paths", action="append", metavar="PATHSPEC", help="the files this matches (repeatable)")
     p.add_argument(
         "--tag-pattern", default=DEFAULT_TAG_PATTERN, metavar="REGEX", help="regex of the release tags (rc included)"
     )
@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
         found = compute.series(history, [rev_range], request, args.tag_pattern)[0]
     return options.write(
         args.format,
-        json=lambda: render_data.dumps([render_data.series(s) for s in found]),
+        json=lambda: render_data.dumps(
+            render_data.document("series", {"series": [render_data.series(s) for s in found]})
+        ),
         md=lambda: render_series.md(found),
         text=lambda: render_series.text(found),
     )

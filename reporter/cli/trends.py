@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from reporter.cli import options
 from reporter.cli.report import config_option, repo_option, session_options
+from reporter.render import data as render_data
 
 
 def add(sub: options.Subcommands) -> None:
@@ -57,5 +57,5 @@ def run(args: argparse.Namespace) -> int:
         args.format,
         text=lambda: render_trends.aligned(config, data),
         md=lambda: render_trends.markdown(config, data),
-        json=lambda: json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+        json=lambda: render_data.dumps(render_data.document("trends", data)),
     )

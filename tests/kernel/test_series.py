@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from command_json import output
 from gitcheck import expected, tag_date
 
 from reporter.cli import main
@@ -16,7 +16,8 @@ YEAR = "v1.1-rc1..v1.4-rc2"
 
 def series_json(capsys: pytest.CaptureFixture[str], repo: Path, span: str) -> list[dict]:
     assert main(["series", str(repo), "--range", span, "--subsystem", "DATA ACCESS MONITOR", "--format", "json"]) == 0
-    return json.loads(capsys.readouterr().out)
+    series: list[dict] = output("series", capsys.readouterr().out)["series"]
+    return series
 
 
 def test_series_and_first_tags_equal_plain_git(series_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

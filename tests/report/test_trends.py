@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from command_json import validated
 from kernelrepo import CONFIG, report_2023
 
 from reporter.cli import main
@@ -39,7 +40,7 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def trends_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     capsys.readouterr()
     assert main(["trends", *args, "--format", "json"]) == 0
-    data: dict[str, Any] = json.loads(capsys.readouterr().out)
+    data: dict[str, Any] = validated("trends", capsys.readouterr().out)
     return data
 
 
@@ -48,7 +49,7 @@ def one_machine(config: Path, kernel_repo: Path, tool_repo: Path, tmp_path_facto
     out = tmp_path_factory.mktemp("years")
     args = ["trends", "--config", str(config), *repos(kernel_repo, tool_repo), "--out", str(out), "--format", "json"]
     done = subprocess.run([sys.executable, "-m", "reporter", *args], capture_output=True, text=True, check=True)
-    return json.loads(done.stdout), out, done.stderr
+    return validated("trends", done.stdout), out, done.stderr
 
 
 def test_every_year_equals_its_report(one_machine, config: Path, kernel_repo: Path, tool_repo: Path, tmp_path: Path):
