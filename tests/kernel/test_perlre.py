@@ -3,7 +3,6 @@ linear in the path; what RE2 cannot run as Perl would is refused with a warning 
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import re2
+from command_json import output
 from gitcheck import count
 from kernelrepo import ALICE, SJ, Builder, ts
 
@@ -181,9 +181,9 @@ def test_table_and_subsystems_answer_a_hostile_section_at_once(tmp_path: Path, c
     start = time.monotonic()
     args = ["--refs", str(refs), "--subsystem", "TOOLS", "--parent", "path:.", "--total-label", "all"]
     assert main(["table", "commits", str(b.path), *args, "--format", "json", "--quiet", "--no-cache"]) == 0
-    table = json.loads(capsys.readouterr().out)
+    table = output("table", capsys.readouterr().out)
     assert main(["subsystems", str(b.path), "--refs", str(refs), "--format", "json", "--quiet", "--no-cache"]) == 0
-    rows = json.loads(capsys.readouterr().out)["sections"]
+    rows = output("subsystems", capsys.readouterr().out)["sections"]
     assert time.monotonic() - start < 60
     expected = count(b.path, "--no-merges", "v1..v2", "--", "tools/x.c", f":(literal){hostile}")
     assert table["rows"][0][table["header"][1]] == expected == 2
