@@ -199,7 +199,7 @@ def test_a_path_outside_the_tree_selects_nothing_everywhere(uboot: Path, tmp_pat
     compute._section_pathset.cache_clear()
     assert main(["table", "commits", str(uboot), *args, "--format", "json", "--no-cache"]) == 0
     out, err = capsys.readouterr()
-    table = json.loads(out)
+    table = output("table", out)
     assert table["rows"][-1][table["header"][1]] == count(uboot, "--no-merges", span, "--", "util/gitconfig/") == 1
     assert err.count("MAINTAINERS:33: F: '/util/gitconfig' in 'GIT' is not a path inside the tree") == 1
     data = run_json(capsys, "authors", str(uboot), "--subsystem", "GIT", "--range", span)
