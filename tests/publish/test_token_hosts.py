@@ -61,7 +61,7 @@ def authorizations(seen: Sequence[tuple[str, str, str]]) -> list[str]:
 def test_a_dry_run_on_ghes_sends_the_token_to_ghes(ghes: GitHTTPServer, root: Path) -> None:
     """The preview of a private news repository on GHES: it used to go without the token, and fail."""
     target = news.NewsTarget("damonitor/news", None, NEWS_PATH)
-    diff = news.preview(target, TABLE, "report", TOKEN, ghes.url)
+    diff = news.preview(target, TABLE, TOKEN, ghes.url)
     assert diff.startswith(f"--- a/{NEWS_PATH}\n+++ b/{NEWS_PATH}\n") and "+| 2023 | 42 |" in diff
     assert ghes.seen and all(ghes.authorized(auth) for _, _, auth in ghes.seen)
     assert remote_file(root / "damonitor/news.git") == PAGE  # a dry run pushes nothing
@@ -69,7 +69,7 @@ def test_a_dry_run_on_ghes_sends_the_token_to_ghes(ghes: GitHTTPServer, root: Pa
 
 def test_commit_on_ghes_clones_fetches_and_pushes_with_the_token_to_ghes_only(ghes: GitHTTPServer, root: Path) -> None:
     target = news.NewsTarget("damonitor/news", None, NEWS_PATH)
-    landed = news.publish_commit(target, TABLE, "report", BOT, TOKEN, ghes.url, ONCE)
+    landed = news.publish_commit(target, TABLE, BOT, TOKEN, ghes.url, ONCE)
     assert landed.changed and "| 2023 | 42 |" in remote_file(root / "damonitor/news.git")
     methods = {(method, path.split("?")[0].rsplit("/", 1)[-1]) for method, path, _ in ghes.seen}
     assert ("POST", "git-receive-pack") in methods and ("POST", "git-upload-pack") in methods
@@ -93,8 +93,8 @@ def test_a_news_repository_on_github_com_gets_no_token_when_the_server_is_anothe
     monkeypatch.setattr(news.remote_git, "run", no_network)
     target = news.NewsTarget("https://github.com/damonitor/news.git", None, NEWS_PATH)
     for publish in (
-        lambda: news.preview(target, TABLE, "report", TOKEN, server_url),
-        lambda: news.publish_commit(target, TABLE, "report", BOT, TOKEN, server_url, ONCE),
+        lambda: news.preview(target, TABLE, TOKEN, server_url),
+        lambda: news.publish_commit(target, TABLE, BOT, TOKEN, server_url, ONCE),
     ):
         with pytest.raises(UserError, match="cannot clone the news repository"):
             publish()
@@ -109,8 +109,8 @@ def test_a_public_news_repository_elsewhere_is_read_and_written_without_the_toke
     monkeypatch.delenv("GIT_CONFIG_COUNT", raising=False)
     monkeypatch.delenv("RETROSPECT_TOKEN_HOSTS", raising=False)
     target = news.NewsTarget(f"{elsewhere.url}/damonitor/news.git", None, NEWS_PATH)
-    assert news.preview(target, TABLE, "report", TOKEN, "https://github.com")
-    assert news.publish_commit(target, TABLE, "report", BOT, TOKEN, "https://github.com", ONCE).changed
+    assert news.preview(target, TABLE, TOKEN, "https://github.com")
+    assert news.publish_commit(target, TABLE, BOT, TOKEN, "https://github.com", ONCE).changed
     assert elsewhere.seen and authorizations(elsewhere.seen) == []
 
 
@@ -123,8 +123,8 @@ def test_a_redirect_to_another_host_never_carries_the_token(
     ghes.redirect = (status, elsewhere.url)
     target = news.NewsTarget("damonitor/news", None, NEWS_PATH)
     for publish in (
-        lambda: news.preview(target, TABLE, "report", TOKEN, ghes.url),
-        lambda: news.publish_commit(target, TABLE, "report", BOT, TOKEN, ghes.url, ONCE),
+        lambda: news.preview(target, TABLE, TOKEN, ghes.url),
+        lambda: news.publish_commit(target, TABLE, BOT, TOKEN, ghes.url, ONCE),
     ):
         with pytest.raises(UserError, match="cannot clone the news repository"):
             publish()
