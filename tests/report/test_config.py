@@ -82,7 +82,7 @@ def test_alias_amplified_people_aliases_are_refused_at_once() -> None:
     [
         ("github:\n", "kernel:\n  name: other\ngithub:\n", "kernel:", "kernel:"),
         ("  display: DAMON ", "  name: again\n  display: DAMON ", "  name: again", "  name: linux"),
-        ("draft: false", "draft: false\ndraft: true", "draft: true", "draft: false"),
+        ("draft: true", "draft: true\ndraft: false", "draft: false", "draft: true"),
         ("tools:\n  - name: damo\n", "tools:\n  - name: damo\n    name: dup\n", "    name: dup", "  - name: damo"),
     ],
 )
