@@ -212,7 +212,7 @@ def test_ranked_by_lines_merges_count_as_git_counts_them(kernel_repo: Path, caps
     """Without --no-merges, a ranking by lines counts git's commits (merges too, the evil one included), each
     merge with the 0 lines `git log --numstat` shows for it, and says so; with --no-merges, no merge at all."""
     selection = ["--range", "v1.1-rc1..v1.4-rc2", "--subsystem", "DATA ACCESS MONITOR", "--sortby", "lines"]
-    data = json.loads(out(capsys, str(kernel_repo), *selection, "--format", "json", "--max-authors", "100"))
+    data = output("authors", out(capsys, str(kernel_repo), *selection, "--format", "json", "--max-authors", "100"))
     idents = Counter(git(kernel_repo, "log", "--format=%an <%ae>", "v1.1-rc1..v1.4-rc2", "--", *DAMON).splitlines())
     merges = git(kernel_repo, "log", "--merges", "--oneline", "v1.1-rc1..v1.4-rc2", "--", *DAMON).splitlines()
     assert merges and data["total_commits"] == sum(idents.values())
@@ -221,5 +221,5 @@ def test_ranked_by_lines_merges_count_as_git_counts_them(kernel_repo: Path, caps
     assert data["merge_rule"] and "0 lines" in data["merge_rule"]
     footer = out(capsys, str(kernel_repo), *selection).splitlines()[-1]
     assert footer.endswith(f"lines in total; {data['merge_rule']}")
-    skipped = json.loads(out(capsys, str(kernel_repo), *selection, "--no-merges", "--format", "json"))
+    skipped = output("authors", out(capsys, str(kernel_repo), *selection, "--no-merges", "--format", "json"))
     assert skipped["total_commits"] == sum(idents.values()) - len(merges) and skipped["merge_rule"] is None
