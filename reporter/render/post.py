@@ -193,7 +193,9 @@ class _Commands:
         """The options that select the year's subsystem commits, as the authors ranking counts them."""
         k = self.config.kernel
         args = [self.kernel_path(), "--range", f"{refs[0]}..{refs[-1]}", "--no-merges"]
-        return args + (["--subsystem", k.subsystem.section] if k.subsystem.section else ["--paths", *k.subsystem.paths])
+        if k.subsystem.section:
+            return [*args, "--subsystem", k.subsystem.section]
+        return args + [arg for path in k.subsystem.paths for arg in ("--paths", path)]  # one value an option
 
     def authors(self, refs: Sequence[str]) -> str:
         return shlex.join(["retrospect", "authors", *self.selection(refs)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -9,6 +11,8 @@ import pytest
 
 from reporter.cli import build_parser, main
 from reporter.kernel.ranges import parse_date
+from reporter.render.post import _Commands
+from reporter.report.config import PathSetConfig, default
 
 
 @pytest.mark.parametrize(
@@ -50,3 +54,14 @@ def test_until_a_compact_date_counts_as_git_does(kernel_repo: Path, capsys: pyte
         assert main(["authors", str(kernel_repo), "--until", until, "--quiet"]) == 0
         footers.append(capsys.readouterr().out.splitlines()[-1])
     assert footers[0] == footers[1] and footers[0].endswith(f", {expected} commits in total")
+
+
+def test_the_posts_command_for_a_path_subsystem_parses() -> None:
+    """The post prints the command of its console blocks: several paths are one --paths each."""
+    config = default()
+    kernel = dataclasses.replace(
+        config.kernel, subsystem=PathSetConfig("damon", paths=["mm/damon/", "include/linux/damon.h"])
+    )
+    command = _Commands(dataclasses.replace(config, kernel=kernel)).authors(["v6.6", "v6.7"])
+    parsed = build_parser().parse_args(shlex.split(command)[1:])
+    assert parsed.repo == "./linux" and parsed.paths == ["mm/damon/", "include/linux/damon.h"]
