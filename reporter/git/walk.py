@@ -590,6 +590,9 @@ def log_fields(
     return [tuple(values[i : i + len(fmt)]) for i in range(0, len(values), len(fmt))]
 
 
+NAME_REV_BATCH = 4096  # commits per name-rev process: 170 KB of arguments, well under any system's limit
+
+
 def _glob_literal(name: str) -> str:
     """`name` as a pattern that matches only itself (git's wildmatch escapes with a backslash)."""
     return re.sub(r"([*?[\\])", r"\\\1", name)
@@ -603,8 +606,11 @@ def first_tags(repo: git.Repo, hashes: Sequence[str], tags: Sequence[str]) -> di
         return {}
     patterns = [f"--refs=refs/tags/{_glob_literal(t)}" for t in tags]
     found = {}
-    for line in repo.git.name_rev(*patterns, *hashes).splitlines():
-        commit, _, name = line.partition(" ")
-        if name != "undefined":
-            found[commit] = re.split(r"[~^]", name.removeprefix("tags/"), maxsplit=1)[0]
+    # Commits named on the command line (on its standard input name-rev would walk the whole history: it
+    # stops at the oldest asked commit's date only for those), so a few thousand at a time.
+    for start in range(0, len(hashes), NAME_REV_BATCH):
+        for line in repo.git.name_rev(*patterns, *hashes[start : start + NAME_REV_BATCH]).splitlines():
+            commit, _, name = line.partition(" ")
+            if name != "undefined":
+                found[commit] = re.split(r"[~^]", name.removeprefix("tags/"), maxsplit=1)[0]
     return found

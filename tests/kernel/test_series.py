@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from command_json import output
-from gitcheck import expected, tag_date
+from gitcheck import RELEASE_TAG as TAG
+from gitcheck import expected, first_tag, git, tag_date
 
 from reporter.cli import main
 from reporter.kernel import series
@@ -80,3 +81,15 @@ def test_link_and_cover_parsing() -> None:
     assert letter == series.Cover('mm: a "quoted" word and a wrapped title', 12, 7)
     assert series.cover("Patch series of mine") is None
     assert series.cover('Patch series "t".\n') == series.Cover("t", None, None)
+
+
+def test_first_tags_in_batches_equal_one_pass(series_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reporter.git import walk
+
+    repo = walk.open_repo(series_repo)
+    hashes = git(series_repo, "log", "--no-merges", "--format=%H", "v1.0..v1.5-rc1").split()
+    tags = [t.name for t in sorted(walk.tags(repo), key=lambda t: t.date) if TAG.match(t.name)]
+    whole = walk.first_tags(repo, hashes, tags)
+    monkeypatch.setattr(walk, "NAME_REV_BATCH", 3)
+    assert walk.first_tags(repo, hashes, tags) == whole and len(whole) == len(hashes)
+    assert all(first_tag(series_repo, h) == whole[h] for h in hashes[:: max(1, len(hashes) // 10)])
