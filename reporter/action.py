@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from reporter import files
+from reporter import files, redact
 from reporter.errors import UserError
 from reporter.git import guard
 from reporter.git.cache import GITHUB
@@ -436,6 +436,7 @@ def main(environ: Mapping[str, str] | None = None) -> int:
 
 
 def _hide(text: str, secrets: list[str]) -> str:
+    text = redact.text(text)
     for secret in secrets:
         text = text.replace(secret, "***")
     return text

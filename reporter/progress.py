@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from reporter import redact
+
 if TYPE_CHECKING:
     from tqdm import tqdm
 
@@ -39,8 +41,9 @@ def _escape(text: str) -> str:
 
 
 def command(name: str, value: str = "") -> None:
-    """A workflow command (`::name::value`) on stdout, where the runner reads them."""
-    print(f"::{name}::{_escape(value)}", flush=True)
+    """A workflow command (`::name::value`) on stdout, where the runner reads them; the user-info of a URL
+    in it hidden (but for the mask itself)."""
+    print(f"::{name}::{_escape(value if name == 'add-mask' else redact.text(value))}", flush=True)
 
 
 _said: set[str] = set()
@@ -77,6 +80,7 @@ def notice(text: str) -> None:
 
 def _say(line: str) -> None:
     """A line on stderr, through tqdm when a bar may be drawn (tqdm is loaded, lazily, only to draw one)."""
+    line = redact.text(line)
     loaded = sys.modules.get("tqdm")
     if loaded is None:
         print(line, file=sys.stderr)

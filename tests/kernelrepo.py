@@ -526,3 +526,9 @@ def report_2023(tmp_path: Path, kernel: Path, tool: Path, config_text: str = CON
     args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--quiet", "--offline"]
     assert main([*args, "--repo", f"linux={kernel}", "--repo", f"damo={tool}"]) == 0
     return out
+
+
+def offline_config(path: Path, damo_url: str) -> Path:
+    """CONFIG without its web sections (nothing reaches the internet), damo cloned from `damo_url`, at `path`."""
+    path.write_text(re.sub(r"https://github\.com/[\w-]+/damo\.git", damo_url, CONFIG.split("\ngithub:")[0]))
+    return path

@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from reporter import __version__, progress
+from reporter import __version__, progress, redact
 from reporter.cli import (
     action,
     authors,
@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(err, file=sys.stderr)
         return 2
     except UserError as err:
-        print(f"retrospect: error: {err}", file=sys.stderr)
+        print(f"retrospect: error: {redact.text(str(err))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `retrospect ... | head` is fine
         sys.stderr.close()

@@ -9,6 +9,7 @@ The limits come from the environment, so that a slow mirror can be given more ti
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import ctypes
 import os
@@ -20,8 +21,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
+from reporter import redact
 from reporter.errors import UserError
 from reporter.git import guard
 
@@ -69,10 +71,32 @@ def bounds() -> Bounds:
 def check_url(url: str, what: str) -> str:
     """`url`, refused when git could read it as an option or run a command for it."""
     if url.startswith("-"):
-        raise UserError(f"{what}: a URL must not start with '-': {url!r}")
+        raise UserError(f"{what}: a URL must not start with '-': {redact.url(url)!r}")
     if url.split("::", 1)[0] in ("ext", "fd"):  # transports that run commands or use descriptors
-        raise UserError(f"{what}: transport not allowed: {url!r}")
+        raise UserError(f"{what}: transport not allowed: {redact.url(url)!r}")
     return url
+
+
+def credentials(url: str) -> dict[str, str]:
+    """Environment for git that sends the user name and password (or token) an http(s) `url` holds as an
+    Authorization header, to that server only: the URL itself is kept and shown without them
+    (redact.public), and they never reach a command line or a configuration file. Empty for a URL without
+    them, or of another kind (ssh asks for its own)."""
+    parts = urlsplit(url) if "://" in url else None
+    userinfo, at, host = parts.netloc.rpartition("@") if parts else ("", "", "")
+    if parts is None or not at or parts.scheme.lower() not in ("http", "https"):
+        return {}
+    user, _, password = userinfo.partition(":")
+    secret = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+    index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)  # after configuration passed this way already
+    return {
+        "GIT_CONFIG_COUNT": str(index + 2),
+        f"GIT_CONFIG_KEY_{index}": f"http.{parts.scheme}://{host}/.extraheader",
+        f"GIT_CONFIG_VALUE_{index}": f"Authorization: Basic {secret}",
+        # After a redirect git sends its later requests, header included, to the new host: none is followed.
+        f"GIT_CONFIG_KEY_{index + 1}": "http.followRedirects",
+        f"GIT_CONFIG_VALUE_{index + 1}": "false",
+    }
 
 
 def _config(limits: Bounds) -> list[str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import git
 
-from reporter import files, progress
+from reporter import files, progress, redact
 from reporter.errors import UserError
 from reporter.git import guard, remote, walk
 from reporter.model import RevRange
@@ -34,15 +34,22 @@ _SINCE = "retrospect-shallow-since"  # the date the clone keeps history from (ab
 EARLIER = 3  # years `complete` reaches back, one at a time, before it fetches the whole history
 
 
+# The credentials each configured URL held, by the URL without them (the one clones keep): given to git's
+# processes in their environment (remote.credentials), never written into a clone.
+_CREDENTIALS: dict[str, dict[str, str]] = {}
+
+
 def _run(git_dir: Path, *args: str, what: str = "") -> str:
     """`git --git-dir=GIT_DIR ARGS`: the one way this module runs git, remote calls included (bounded, see
-    reporter.git.remote; `what` names the remote when it does not answer). On a terminal, a clone or fetch shows
-    git's own progress (minutes for a large repository otherwise silent)."""
-    what = what or _origin(git_dir) or f"the remote of {git_dir.name}"
+    reporter.git.remote; `what` is the remote's URL, default the clone's). On a terminal, a clone or fetch
+    shows git's own progress (minutes for a large repository otherwise silent)."""
+    url = what or _origin(git_dir) or ""
+    what = redact.url(url) or f"the remote of {git_dir.name}"
     shown = args[0] in ("clone", "fetch") and "--quiet" in args and progress.style() == "bar"
     if shown:
         args = tuple("--progress" if arg == "--quiet" else arg for arg in args)
-    done = remote.run([f"--git-dir={git_dir}", *args], git_dir, what, shown=shown)
+    env = dict(os.environ) | _CREDENTIALS.get(url, {})
+    done = remote.run([f"--git-dir={git_dir}", *args], git_dir, what, env, shown=shown)
     if done.returncode != 0:
         if remote.stalled(done.stderr):
             raise UserError(f"{what} did not answer: git {args[0]} stopped receiving data")
@@ -117,21 +124,24 @@ def foreign(clone: Path, url: str) -> str | None:
     return None
 
 
-def ensure(name: str, url: str | None, root: Path, since_year: int, offline: bool, shallow: bool) -> git.Repo:
-    """The cached clone of `url`, created or brought up to date; with `shallow`, holding history from
-    July of the year before `since_year` on (an earlier date kept from a previous run stays)."""
-    if not url:
+def ensure(name: str, given: str | None, root: Path, since_year: int, offline: bool, shallow: bool) -> git.Repo:
+    """The cached clone of URL `given`, created or brought up to date; with `shallow`, holding history from
+    July of the year before `since_year` on (an earlier date kept from a previous run stays). The clone
+    keeps the URL without the credentials it may hold; git gets them when it talks to the remote."""
+    if not given:
         raise UserError(f"repository {name!r} has neither a URL nor a path: give --repo {name}=PATH")
+    url = redact.public(given)
+    _CREDENTIALS[url] = remote.credentials(given)
     root = root.absolute()  # git runs with --git-dir from other directories
     dest = root / f"{name}.git"
     if offline:
         if not dest.exists():
-            raise UserError(f"no cached clone of {name!r} at {dest}, and --offline forbids cloning {url}")
+            raise UserError(f"no cached clone of {name!r} at {dest}, and --offline forbids cloning {redact.url(url)}")
         if (why := foreign(dest, url)) not in (None, ANOTHER_URL):
             raise UserError(f"the cached clone of {name!r} at {dest} holds {why}, and --offline forbids cloning again")
         return walk.open_repo(dest, trusted=True)
     wanted = f"{since_year - 1}-07-01" if shallow else None
-    remote.check_url(url, f"repository {name!r}")
+    remote.check_url(given, f"repository {name!r}")
     _clear_debris(root)
     if dest.exists() or dest.is_symlink():
         if (why := foreign(dest, url)) not in (None, ANOTHER_URL):

@@ -21,6 +21,7 @@ import jinja2
 import tomli_w
 from markupsafe import Markup
 
+from reporter import redact
 from reporter.errors import UserError
 from reporter.kernel import credits as credit
 from reporter.kernel import people, releases, stats
@@ -479,8 +480,14 @@ class _References:
         return self.items.index(key) + 1
 
 
+def _public(url: str | None) -> str | None:
+    """A configured URL as the post may link it: without the credentials it may hold."""
+    return redact.public(url) if url else url
+
+
 def _github_url(url: str | None) -> str | None:
     """`https://github.com/OWNER/NAME` of a GitHub clone URL, else None."""
+    url = _public(url)
     if url and url.startswith("https://github.com/"):
         return url.removesuffix("/").removesuffix(".git")
     return None
@@ -503,7 +510,11 @@ def context(config: Config, document: dict[str, Any]) -> dict[str, Any]:
         "kernel": _kernel(config, current["year"], current["kernel"]),
         "previous_kernel": _kernel(config, previous["year"], previous["kernel"]),
         "tools": [
-            {**t, "url": _github_url(tool.url) or tool.url, "releases": _releases(tool, current, _github_url(tool.url))}
+            {
+                **t,
+                "url": _github_url(tool.url) or _public(tool.url),
+                "releases": _releases(tool, current, _github_url(tool.url)),
+            }
             for t, tool in zip(_tools(config, current, previous), config.tools, strict=True)
         ],
         "github": _github(document["extras"], current["year"]),

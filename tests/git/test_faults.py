@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from kernelrepo import CONFIG
+from kernelrepo import CONFIG, offline_config
 from news_repos import NEWS_PATH, git, hermetic_git, make_remote, push_change
 from silent_server import SilentServer
 
@@ -54,8 +53,7 @@ def test_a_source_remote_that_never_answers_is_one_error(
 ) -> None:
     """Over http curl's low-speed limit ends it; over git:// (no such limit) the overall timeout does."""
     url = f"{scheme}://127.0.0.1:{silent.port}/damo.git"
-    config = tmp_path / "retrospect.yml"
-    config.write_text(re.sub(r"https://github\.com/[\w-]+/damo\.git", url, CONFIG.split("\ngithub:")[0]))
+    config = offline_config(tmp_path / "retrospect.yml", url)
     assert url in config.read_text()
     out = tmp_path / "out"
     args = ["report", "--config", str(config), "--year", "2023", "--out", str(out), "--quiet"]
