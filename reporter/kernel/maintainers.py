@@ -148,9 +148,14 @@ def parse(text: str) -> list[Section]:
 
 def _lines(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, int, str]]:
     for name, text in files:
-        # Lines end at "\n" only, as Perl reads them (str.splitlines also splits at U+2028 and others).
-        for number, line in enumerate(text.split("\n"), 1):
-            yield name, number, line.rstrip("\r")
+        # Lines end at "\n" only, as Perl reads them (str.splitlines also splits at U+2028 and others); one
+        # at a time, not a list of them all, which costs several times a large file's size.
+        start, number = 0, 1
+        while start <= len(text):
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            yield name, number, text[start:end].rstrip("\r")
+            start, number = end + 1, number + 1
 
 
 def _tag(line: str) -> tuple[str, str] | None:
