@@ -4,12 +4,12 @@ replacements."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from command_json import validated
 from gitcheck import DAMON, count, git, shortstat
 
 from reporter.cli import main
@@ -23,7 +23,7 @@ SPAN = "v1.1-rc1..v1.4-rc2"
 def table(capsys: pytest.CaptureFixture[str], repo: Path, cache: Path) -> tuple[int, int]:
     args = ["table", "commits", "lines", str(repo), "--year", "2023", "--format", "json", "--quiet"]
     assert main([*args, "--cache-dir", str(cache)]) == 0
-    commits, lines = json.loads(capsys.readouterr().out)
+    commits, lines = validated("table", capsys.readouterr().out)["tables"]
     return commits["rows"][-1]["damon"], lines["rows"][-1]["damon"]
 
 
