@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
-from reporter.errors import UserError
+from reporter.errors import UserError, quoted
 from reporter.kernel import perlre
 
 _MAX_EXPANSIONS = 256
@@ -170,13 +170,13 @@ def _add_tag(section: Section, tag: str, value: str, where: str, warnings: list[
         patterns = expand_braces(value)
         if patterns is None:
             warnings.append(
-                f"{where}: {tag}: {value!r} in {section.title!r} expands to more than "
+                f"{where}: {tag}: {quoted(value)} in {section.title!r} expands to more than "
                 f"{_MAX_EXPANSIONS} patterns; taken literally"
             )
             patterns = [value]
         if any(_outside(p) for p in patterns):
             warnings.append(
-                f"{where}: {tag}: {value!r} in {section.title!r} is not a path inside the tree (a leading `/`, "
+                f"{where}: {tag}: {quoted(value)} in {section.title!r} is not a path inside the tree (a leading `/`, "
                 "`.`, `..` or an empty part): get_maintainer.pl matches no file with it, nor does retrospect"
             )
             patterns = [p for p in patterns if not _outside(p)]
@@ -186,7 +186,7 @@ def _add_tag(section: Section, tag: str, value: str, where: str, warnings: list[
         try:
             perlre.check(value)
         except perlre.Unsupported as err:
-            warnings.append(f"{where}: N: {value!r} in {section.title!r} is refused ({err}); it matches nothing")
+            warnings.append(f"{where}: N: {quoted(value)} in {section.title!r} is refused ({err}); it matches nothing")
             return
     target = {
         "M": section.maintainers,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import git
 
-from reporter.errors import UserError
+from reporter.errors import UserError, quoted
 from reporter.git import walk
 from reporter.git.walk import Tag, check_ref
 from reporter.model import RevRange
@@ -62,17 +62,11 @@ def year_end(year: int) -> int:
     return int(datetime(year, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
 
 
-def shown(pattern: str) -> str:
-    """A regex as the user wrote it, quoted (repr would double every backslash); repr only for one that holds
-    characters the error line cannot show."""
-    return f"'{pattern}'" if pattern.isprintable() else repr(pattern)
-
-
 def compile_pattern(pattern: str, what: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern)
     except re.error as err:
-        raise UserError(f"invalid {what} {shown(pattern)}: {err}") from None
+        raise UserError(f"invalid {what} {quoted(pattern)}: {err}") from None
 
 
 def year_boundaries(
@@ -88,10 +82,10 @@ def year_boundaries(
     candidates = compile_pattern(tag_pattern, "tag pattern")
     ordered = sorted((t for t in tags if candidates.search(t.name)), key=lambda t: (t.date, t.name))
     if not ordered:
-        raise UserError(f"the tag pattern {shown(tag_pattern)} matches none of the {len(tags)} tags{_examples(tags)}")
+        raise UserError(f"the tag pattern {quoted(tag_pattern)} matches none of the {len(tags)} tags{_examples(tags)}")
     if not any(releases.search(t.name) for t in tags):
         raise UserError(
-            f"the release pattern {shown(release_pattern)} matches none of the {len(tags)} tags{_examples(tags)}"
+            f"the release pattern {quoted(release_pattern)} matches none of the {len(tags)} tags{_examples(tags)}"
         )
     first_day = year_start(year)
     limit = year_end(year) if cutoff is None else min(year_end(year), cutoff)
@@ -99,14 +93,14 @@ def year_boundaries(
     if not before:
         oldest = ordered[0]
         raise UserError(
-            f"no tag matching {shown(tag_pattern)} is dated before {year}-01-01 to start {year} from (the oldest, "
+            f"no tag matching {quoted(tag_pattern)} is dated before {year}-01-01 to start {year} from (the oldest, "
             f"{oldest.name}, is dated {_day(oldest.date)})"
         )
     start = before[-1]
     inside = [t for t in ordered if first_day <= t.date <= limit]
     if not inside:
         until = "" if cutoff is None or cutoff >= year_end(year) else f" up to {_day(cutoff)}"
-        raise NoBoundaryYet(f"no tag matching {shown(tag_pattern)} is dated in {year}{until}")
+        raise NoBoundaryYet(f"no tag matching {quoted(tag_pattern)} is dated in {year}{until}")
     end = inside[-1]
     own_release = re.sub(r"-rc\d+$", "", start.name)
     middle = [t.name for t in inside[:-1] if releases.search(t.name) and t.name != own_release]

@@ -136,7 +136,7 @@ def test_a_refused_line_is_named_and_matches_nothing() -> None:
     text = "VERSAL\nM:\tA <a@example.com>\nN:\t(a)\\1\nN:\tversal\n"
     parsed = maintainers.read(text)
     assert parsed.warnings == [
-        "MAINTAINERS:3: N: '(a)\\\\1' in 'VERSAL' is refused (\\1 is a backreference); it matches nothing"
+        "MAINTAINERS:3: N: '(a)\\1' in 'VERSAL' is refused (\\1 is a backreference); it matches nothing"
     ]
     versal = parsed.sections[0]
     assert versal.matches("board/versal.c") and not versal.matches("aa")
