@@ -6,8 +6,8 @@ import argparse
 
 from reporter.cli import options
 from reporter.errors import UserError
-from reporter.git import walk
 from reporter.kernel import compute, stats
+from reporter.kernel.ranges import date_or_ref
 from reporter.render import data as render_data
 from reporter.render import gfm, text
 
@@ -40,7 +40,8 @@ def add(sub: options.Subcommands) -> None:
     p.add_argument(
         "--new-since",
         metavar="DATE|REF|A..B",
-        help="only authors with no commit to the same paths before DATE (YYYY-MM-DD), reachable from REF, or in A..B",
+        help="only authors with no commit to the same paths before DATE (the moment --since DATE starts at), "
+        f"reachable from REF, or in A..B; {options.DATE_OR_REF}",
     )
     options.people_options(p)
     p.set_defaults(func=run)
@@ -48,7 +49,7 @@ def add(sub: options.Subcommands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.new_since is not None:
-        walk.check_ref(args.new_since)
+        date_or_ref(args.new_since)  # a bad value fails before the walk
     if args.people and args.identity != "all":
         raise UserError("--people folds whole identities: it does not go with --identity")
     request = options.selection(

@@ -27,6 +27,13 @@ from reporter.progress import Progress, warning
 from reporter.render import escape
 from reporter.services.defaults import DEFAULT_MAX_WAIT
 
+# Options that take a date and those that take a date or a ref read one text alike (ranges.date_or_ref).
+TIMESTAMP = "an ISO 8601 timestamp; always a date, even where a tag has that name"
+DATE_OR_REF = (
+    "a value that reads as a date (YYYY-MM-DD, YYYYMMDD, an ISO 8601 timestamp) is that date, even where a tag "
+    "has that name, as in --since: write refs/tags/NAME for such a tag"
+)
+
 
 def emit(output: str) -> None:
     """Write a command's output: bytes that are not UTF-8 and control characters in names show U+FFFD."""
@@ -131,8 +138,8 @@ def ranking_options(parser: Parser) -> None:
     group.add_argument(
         "--range", "--commits_range", dest="range", metavar="A..B", help="revision range (default: HEAD)"
     )
-    group.add_argument("--since", metavar="DATE", help="YYYY-MM-DD (from 00:00:00 UTC) or an ISO 8601 timestamp")
-    group.add_argument("--until", metavar="DATE", help="YYYY-MM-DD (to 23:59:59 UTC) or an ISO 8601 timestamp")
+    group.add_argument("--since", metavar="DATE", help=f"YYYY-MM-DD or YYYYMMDD (from 00:00:00 UTC) or {TIMESTAMP}")
+    group.add_argument("--until", metavar="DATE", help=f"YYYY-MM-DD or YYYYMMDD (to 23:59:59 UTC) or {TIMESTAMP}")
     group.add_argument(
         "--date-kind", choices=("committer", "author"), default="committer", help="the date --since/--until compare"
     )

@@ -18,7 +18,7 @@ from reporter.kernel import credits as credit
 from reporter.kernel import maintainers, people, stats
 from reporter.kernel import series as patch_series
 from reporter.kernel.employers import EmployerMap, employer_of, unmapped_domains
-from reporter.kernel.ranges import compile_pattern, consecutive, parse_date
+from reporter.kernel.ranges import compile_pattern, consecutive, date_or_ref
 from reporter.model import (
     AuthorRanking,
     Commit,
@@ -348,13 +348,15 @@ def merge_rule(request: AuthorsRequest) -> str | None:
 
 
 def _earlier_commits(history: History, request: AuthorsRequest, since: str) -> tuple[list[Commit], str]:
-    """The commits to the request's paths before `since`: a date
-    (`YYYY-MM-DD` or a timestamp: commits of the range's end dated before it), a ref (commits it reaches)
-    or a range `A..B` (its commits: a window that any clone holding it answers alike); and `since` as the
-    ranking states it, with how far a shallow clone's history reaches where that matters."""
+    """The commits to the request's paths before `since`: a date (as `--since` reads it: commits of the
+    range's end dated before it, those that git's `--since` with the same moment leaves out), a ref
+    (commits it reaches) or a range `A..B` (its commits: a window that any clone holding it answers alike);
+    and `since` as the ranking states it, with how far a shallow clone's history reaches where that
+    matters."""
     end = (request.rev_range or RevRange("", "HEAD")).end
     options = [] if request.merges else ["--no-merges"]
-    moment = parse_date(since) if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", since) else None
+    given = date_or_ref(since)
+    moment = given if isinstance(given, int) else None
     if moment is not None and request.date_kind == "committer":
         options.append(f"--until={walk.git_date(moment - 1)}")
     window = walk.parse_range(since) if moment is None else RevRange("", end)

@@ -38,6 +38,18 @@ def parse_date(text: str, end_of_day: bool = False) -> int:
     return int(moment.timestamp())
 
 
+def date_or_ref(text: str) -> int | str:
+    """An option that takes a date or a ref: Unix seconds when `text` reads as a date (in any form
+    `parse_date` takes: 2023-12-31, 20231231, a timestamp), else `text` itself as a ref or range. A date
+    stays a date where a tag has that name too, as in the options that take only dates, so that one text
+    means one moment everywhere; the tag is then named in full (refs/tags/20231231)."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return check_ref(text)
+    return parse_date(text)
+
+
 def _date_alone(text: str) -> bool:
     """Whether `text` is a date without a time of day, in any form ISO 8601 allows (2023-12-31, 20231231)."""
     try:

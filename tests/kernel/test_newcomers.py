@@ -56,6 +56,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     b.commit("a1", A, ts("2022-03-02T00:00:00"), files={"mm/a": "1\n"})
     b.git("merge", "-q", "--no-ff", "-m", "merge", "side", env={"GIT_AUTHOR_NAME": D[0], "GIT_AUTHOR_EMAIL": D[1]})
     b.git("tag", "start")
+    b.git("tag", "20230301")  # a tag named like a date: the date wins, as in --since
     for i, (who, where) in enumerate([(A, "mm"), (B, "mm"), (C, "doc"), (D, "mm"), (C, "mm"), (B, "doc"), (A, "doc")]):
         b.commit(f"n{i}", who, ts(f"2023-0{i + 1}-01T00:00:00"), files={f"{where}/n{i}": "x\n"})
     return b.path
@@ -74,6 +75,34 @@ def test_new_since_a_date(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert set(new) == {"Cai <cai@y.org>", "Dee <dee@y.org>"}
     selection = ["--no-merges", "--paths", "mm/", "--new-since", "2023-03-01"]
     check(authors(capsys, str(repo), *selection), new, "2023-03-01")
+
+
+@pytest.mark.parametrize("paths", [[], ["mm/"]])
+@pytest.mark.parametrize(
+    "since", ["2023-03-01", "20230301", "2023-03-01T00:00:00+00:00", "20230301T000000Z", "2023-03-01T02:00:00+02:00"]
+)
+def test_new_since_a_date_as_git_since_reads_it(
+    repo: Path, capsys: pytest.CaptureFixture[str], since: str, paths: list[str]
+) -> None:
+    """Every form of the date is the moment that git's --since starts at: the earlier commits are those that
+    `git log --since` leaves out (Cai's doc/ commit at 2023-03-01 00:00:00 exactly is not earlier)."""
+    moment = "2023-03-01 00:00:00 +0000"
+    fmt = ["--no-merges", "--format=%H %an <%ae>"]
+    every = dict(line.split(" ", 1) for line in git(repo, "log", *fmt, "master", "--", *paths).splitlines())
+    kept = {line.split(" ", 1)[0] for line in git(repo, "log", *fmt, f"--since={moment}", "--", *paths).splitlines()}
+    seen = {who for commit, who in every.items() if commit not in kept}
+    new = Counter(who for who in every.values() if who not in seen)
+    assert "Cai <cai@y.org>" in new
+    selection = ["--no-merges", *(["--paths", *paths] if paths else []), "--new-since", since]
+    check(authors(capsys, str(repo), *selection), new, since)
+
+
+def test_a_tag_named_like_a_date_is_named_in_full(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    selection = ["--no-merges", "--paths", "mm/", "--new-since"]
+    by_date = authors(capsys, str(repo), *selection, "20230301")
+    by_tag = authors(capsys, str(repo), *selection, "refs/tags/20230301")
+    assert by_date[:-1] == authors(capsys, str(repo), *selection, "2023-03-01")[:-1]
+    assert by_tag[:-1] == authors(capsys, str(repo), *selection, "start")[:-1] != by_date[:-1]
 
 
 def test_kernel_subsystem(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -119,6 +148,7 @@ def test_new_people(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     b = Builder(tmp_path / "repo")
     b.commit("c0", old, ts("2022-06-01T00:00:00"), files={"f": "0\n"})
     b.git("tag", "start")
+    b.git("tag", "20230301")  # a tag named like a date: the date wins, as in --since
     for i, who in enumerate([renamed, moved, fresh, renamed, fresh]):
         b.commit(f"n{i}", who, ts(f"2023-0{i + 1}-01T00:00:00"), files={"f": f"{i + 1}\n"})
     assert expected(b.path, "start..master", ["start"], []) == Counter(
