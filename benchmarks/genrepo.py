@@ -9,8 +9,18 @@ tag dated like the real one. The tree has a kernel-style MAINTAINERS with a few 
 (F:, X:, N: entries; DATA ACCESS MONITOR and MEMORY MANAGEMENT among them, and ARM ROCKCHIP, whose N:
 lines match several hundred files) and a few thousand files.
 
-Everything comes from one seeded random generator and fixed dates and identities, and the stream is fed
-to `git fast-import` (blobs inline), so the same arguments give the same commit hashes on every run.
+Patches are posted as patch series, and their messages say so the way the kernel's do: a topic's run of
+patches by one author is one series (cut at 12 patches), each patch's `Link:
+https://lkml.kernel.org/r/STAMP.PID-K-SENDER` message-id as git send-email makes it (shared STAMP.PID and
+SENDER, K its place), the memory-management tree's series with their cover letter folded into the first
+patch (`Patch series "TITLE".`, sometimes wrapped over two lines or ending `, v3.`, then `This patch (of
+N):`); other trees' links go to lore.kernel.org, and some patches have no Link at all. The series are drawn
+from a generator of their own and change only the messages: the commits, their paths, dates, authors and
+line counts are those that the same arguments gave before messages carried series, so every figure
+computed from them is the same.
+
+Everything comes from seeded random generators and fixed dates and identities, and the stream is fed to
+`git fast-import` (blobs inline), so the same arguments give the same commit hashes on every run.
 
     python benchmarks/genrepo.py --out /tmp/bench/linux-year            # ~100,000 commits
     python benchmarks/genrepo.py --small --out /tmp/bench/linux-small   # ~5,000 commits
@@ -25,7 +35,9 @@ import itertools
 import random
 import subprocess
 import sys
+import textwrap
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -49,6 +61,11 @@ LINUS = ("Linus Torvalds", "torvalds@linux-foundation.org", -8)
 AKPM = ("Andrew Morton", "akpm@linux-foundation.org", -8)
 SJ = ("SeongJae Park", "sj@kernel.org", -8)
 SJ_OLD = ("SeongJae Park", "sjpark@amazon.de", 1)
+SERIES_MAX = 12  # patches in one posting: a longer run of one author's patches is posted as several
+SERIES_VERBS = ("implement", "introduce", "support", "add", "extend", "improve", "rework", "fix", "clean up")
+NO_LINK_SHARE = 0.15  # of series outside the mm tree, applied without a Link trailer
+MM_LINKS = "lkml.kernel.org/r"  # the mm tree's Link host; other trees link lore
+LORE_LINKS = "lore.kernel.org/r"
 SJ_DAMON_SHARE = 0.78  # of DAMON patches; mm patches touch mm/damon too: ~70% in all
 
 # (tag, date, UTC offset in hours). Times are Linus' usual Sunday afternoons, as in the real tags.
@@ -992,6 +1009,75 @@ class Snapshot:
 
 
 @dataclass
+class Draft:
+    """A patch whose commit is written once its series is known, since its message names the series."""
+
+    ref: str
+    parent: int | None
+    author: Ident
+    a_when: int
+    committer: Ident
+    c_when: int
+    area: Area
+    subject: str
+    body: str
+    trailers: list[str]
+    changes: list[tuple[str, Blob | None]]
+
+    def message(self, letter: str, link: str | None) -> str:
+        trailers = [f"Link: https://{link}"] if link else []
+        return f"{self.subject}\n\n{letter}{self.body}\n\n" + "\n".join(trailers + self.trailers) + "\n"
+
+
+class Poster:
+    """How the patches were posted: series, message-ids, cover letters and titles, drawn from a generator of
+    their own, so that the history's other draws (and so every figure) are those of a history whose
+    messages carry no series."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(f"series {seed}")
+
+    def messages(self, drafts: Sequence[Draft], mm_tree: bool) -> list[str]:
+        """Each draft's message, a run of one author's consecutive patches being one series."""
+        runs: list[list[Draft]] = []
+        for draft in drafts:
+            if runs and runs[-1][0].author == draft.author and len(runs[-1]) < SERIES_MAX:
+                runs[-1].append(draft)
+            else:
+                runs.append([draft])
+        return [message for run in runs for message in self._series(run, mm_tree)]
+
+    def _series(self, run: list[Draft], mm_tree: bool) -> list[str]:
+        rng = self.rng
+        sent = min(max(d.a_when for d in run) + rng.randint(600, 86400), min(d.c_when for d in run) - 60)
+        stamp = f"{datetime.fromtimestamp(sent, UTC):%Y%m%d%H%M%S}.{rng.randint(1000, 999999)}"
+        sender = run[0].author.email
+        linked = mm_tree or rng.random() >= NO_LINK_SHARE
+        cover = mm_tree and len(run) > 1  # the mm tree folds the cover letter (K=1) into the first patch
+        letter = self._cover(run) if cover else ""
+        host = MM_LINKS if mm_tree else LORE_LINKS
+        return [
+            d.message(letter if k == 0 else "", f"{host}/{stamp}-{k + 1 + cover}-{sender}" if linked else None)
+            for k, d in enumerate(run)
+        ]
+
+    def _cover(self, run: list[Draft]) -> str:
+        """`Patch series "TITLE".` (some titles wrapped, some `, vN.`), its text, and `This patch (of N):`."""
+        rng = self.rng
+        prefix = Counter(d.area.prefix for d in run).most_common(1)[0][0]
+        words = [rng.choice(SERIES_VERBS), rng.choice(WORDS), rng.choice(WORDS)]
+        if rng.random() < 0.3:
+            words += ["for", rng.choice(WORDS), rng.choice(WORDS)]
+        title = f"{prefix}: {' '.join(words)}"
+        if rng.random() < 0.25:  # wrapped as the cover letter's text was
+            cut = rng.randint(1, len(words) - 1)
+            title = f"{prefix}: {' '.join(words[:cut])}\n{' '.join(words[cut:])}"
+        version = f", v{rng.randint(2, 5)}" if rng.random() < 0.3 else ""
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 60)))
+        return f'Patch series "{title}"{version}.\n\n{textwrap.fill(text, 72)}\n\nThis patch (of {len(run)}):\n\n'
+
+
+@dataclass
 class Stats:
     commits: int = 0
     merges: int = 0
@@ -1001,6 +1087,7 @@ class Stats:
 class Generator:
     def __init__(self, seed: int, commits: int, write: Callable[[bytes], object]) -> None:
         self.rng = random.Random(seed)
+        self.poster = Poster(seed)
         self.total = commits
         self.write = write
         self.people = make_identities(self.rng, 3000)
@@ -1119,7 +1206,8 @@ class Generator:
                 state[path] = blob
         return changes
 
-    def _message(self, area: Area, author: Ident, committer: Ident, reviewers: int) -> str:
+    def _message(self, area: Area, author: Ident, committer: Ident, reviewers: int) -> tuple[str, str, list[str]]:
+        """Subject, body and trailers of a patch (its series' parts come later, from the Poster)."""
         rng = self.rng
         subject = f"{area.prefix}: {rng.choice(VERBS)} {rng.choice(WORDS)} {rng.choice(WORDS)}"
         body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 70)))
@@ -1128,7 +1216,7 @@ class Generator:
         trailers += [f"Reviewed-by: {self.authors.draw(rng)}" for _ in range(reviewers)]
         if committer != author:
             trailers.append(f"Signed-off-by: {committer}")
-        return f"{subject}\n\n{wrapped}\n\n" + "\n".join(trailers) + "\n"
+        return subject, wrapped, trailers
 
     def _author(self, area: Area, previous: Ident | None) -> Ident:
         if area.title == "DATA ACCESS MONITOR" and self.rng.random() < SJ_DAMON_SHARE:
@@ -1148,19 +1236,28 @@ class Generator:
         committer: Ident,
         previous: Ident | None,
         touched: dict[str, None] | None = None,
-    ) -> tuple[int, Ident]:
+    ) -> Draft:
         if area.carried and self.rng.random() < area.carried[1]:
             area, previous = area.carried[0], None
         author = self._author(area, previous)
         changes = self._changes(area, state)
         if touched is not None:
             touched.update((path, None) for path, _ in changes)
-        message = self._message(area, author, committer, self.rng.choice((0, 0, 1, 2)))
+        subject, body, trailers = self._message(area, author, committer, self.rng.choice((0, 0, 1, 2)))
         a_when = when - self.rng.randint(0, 5 * 86400)
-        mark = self._commit(ref, author, a_when, committer, when, message, [parent] if parent else [], changes)
         if self.in_year:
             self.stats.year_non_merges += 1
-        return mark, author
+        return Draft(ref, parent, author, a_when, committer, when, area, subject, body, trailers, changes)
+
+    def _post(self, drafts: Sequence[Draft], mm_tree: bool) -> int:
+        """Write the drafts' commits, their messages naming their series; the last one's mark."""
+        marks = [
+            self._commit(
+                d.ref, d.author, d.a_when, d.committer, d.c_when, message, [d.parent] if d.parent else [], d.changes
+            )
+            for d, message in zip(drafts, self.poster.messages(drafts, mm_tree), strict=True)
+        ]
+        return marks[-1]
 
     def _fork_point(self, when: int, merge_window: bool) -> Snapshot:
         recent = [s for s in self.snapshots if s.when < when - 3600]
@@ -1173,11 +1270,17 @@ class Generator:
         state = dict(fork.files)
         committer = area.maintainers[0]
         times = sorted(self.rng.randint(fork.when + 600, when - 600) for _ in range(size))
-        parent, author, touched = fork.mark, None, {}
+        drafts: list[Draft] = []
+        author: Ident | None = None
+        touched: dict[str, None] = {}
         for i, t in enumerate(times):
-            parent, author = self._patch(
-                "refs/heads/topic", parent if i == 0 else None, area, state, t, committer, author, touched
+            drafts.append(
+                self._patch(
+                    "refs/heads/topic", fork.mark if i == 0 else None, area, state, t, committer, author, touched
+                )
             )
+            author = drafts[-1].author
+        parent = self._post(drafts, mm_tree=committer == Ident(*AKPM))
         changed = [p for p in touched if state.get(p) is not fork.files.get(p)]
         reused, new = self._merge_files(changed, fork.files, state)
         slug = area.prefix.split(":")[0].split("/")[0].split(" ")[0].lower()
@@ -1228,7 +1331,7 @@ class Generator:
                 "refs/heads/master", who, when - 3600, linus, when, msg, [head], [("MAINTAINERS", blob)]
             )
         area = self.area_picker.draw(self.rng)
-        return self._patch("refs/heads/master", head, area, self.main, when, linus, None)[0]
+        return self._post([self._patch("refs/heads/master", head, area, self.main, when, linus, None)], mm_tree=False)
 
     @staticmethod
     def _makefile(tag: str) -> Blob:
