@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -112,3 +114,47 @@ def test_maintainers_has_the_kernel_layout(repos: tuple[Path, Path]) -> None:
     files = git(repos[0], "ls-tree", "-r", "--name-only", "v6.7-rc8").splitlines()
     assert len(files) > 3000
     assert any(f.startswith("mm/damon/") for f in files) and any(f.endswith(".bin") for f in files)
+
+
+def load_genrepo() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("genrepo", GENREPO)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["genrepo"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_series_change_only_the_messages(
+    tmp_path: Path, repos: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generation whose messages name no series has the same commits but for their messages: the same
+    trees, parents' trees, identities and dates, so every figure but the series' is the same."""
+    genrepo = load_genrepo()
+    monkeypatch.setattr(genrepo.Poster, "messages", lambda self, drafts, mm_tree: [d.message("", None) for d in drafts])
+    plain = tmp_path / "plain"
+    genrepo.generate(plain, int(TINY), genrepo.DEFAULT_SEED, quiet=True)
+    fmt = "--format=%T %an <%ae> %ad %cn <%ce> %cd %s"
+    assert git(plain, "log", fmt, "--date=raw", "--all") == git(repos[0], "log", fmt, "--date=raw", "--all")
+    assert "Link:" not in git(plain, "log", "--format=%B", "--all")
+    assert git(plain, "log", "--format=%B", "--all") != git(repos[0], "log", "--format=%B", "--all")
+
+
+def test_patch_series_as_git_send_email_numbers_them(repos: tuple[Path, Path]) -> None:
+    """Each cover letter's posting: its patches share STAMP.PID-K-SENDER's key, K from 2 (the cover letter is
+    1) to N+1 for `This patch (of N):`; other links are lore's, and some patches have none."""
+    repo = repos[0]
+    links = re.findall(r"^Link: https://(\S+)/(\d{14}\.\d+)-(\d+)-(\S+@\S+)$", git(repo, "log", "--format=%B"), re.M)
+    assert {host for host, *_ in links} == {"lkml.kernel.org/r", "lore.kernel.org/r"}
+    places: dict[tuple[str, str], list[int]] = {}
+    for _, stamp, k, sender in links:
+        places.setdefault((stamp, sender), []).append(int(k))
+    covers = 0
+    for body in git(repo, "log", "--format=%B%x00", '--grep=^Patch series "').split("\0")[:-1]:
+        parts = int(re.search(r"^This patch \(of (\d+)\):$", body, re.M).group(1))  # type: ignore[union-attr]
+        stamp, k, sender = re.search(r"/(\d{14}\.\d+)-(\d+)-(\S+)$", body, re.M).groups()  # type: ignore[union-attr]
+        assert k == "2" and sorted(places[stamp, sender]) == list(range(2, parts + 2))
+        covers += 1
+    assert covers > 2
+    patches = int(git(repo, "rev-list", "--count", "--no-merges", "--all"))
+    assert len(links) < patches - 60  # the Linux X.Y commits, and some patches without Link
