@@ -63,9 +63,11 @@ def run(args: argparse.Namespace) -> int:
     with options.history(args, mailmap=args.mailmap) as history:  # its cache writes go on while the output is made
         ranking = compute.authors(history, request)
         who = "domains" if args.identity == "domain" else None  # what the footer counts: else authors or people
-        return options.write(
+        return options.write_ranking(
             args.format,
-            json=lambda: render_data.dumps(render_data.document("authors", render_data.authors(ranking))),
-            md=lambda: gfm.authors(ranking, args.hide_rank, who),
-            text=lambda: text.authors(ranking, args.hide_rank, who),
+            "authors",
+            compute.section_sources(history, request),
+            lambda: render_data.authors(ranking),
+            lambda: gfm.authors(ranking, args.hide_rank, who),
+            lambda: text.authors(ranking, args.hide_rank, who),
         )

@@ -36,14 +36,13 @@ def add(sub: options.Subcommands) -> None:
 def run(args: argparse.Namespace) -> int:
     keys = list({credit.check_key(k).casefold(): credit.check_key(k) for k in args.trailers}.values())
     with options.history(args, mailmap=args.mailmap) as history:
-        rankings = compute.credits(
-            history, options.selection(args, people=options.people_rules(args)), keys or list(credit.DEFAULT_KEYS)
-        )
-        return options.write(
+        request = options.selection(args, people=options.people_rules(args))
+        rankings = compute.credits(history, request, keys or list(credit.DEFAULT_KEYS))
+        return options.write_ranking(
             args.format,
-            json=lambda: render_data.dumps(
-                render_data.document("credits", {"trailers": render_data.credits(rankings)})
-            ),
-            md=lambda: gfm.credits(rankings, args.hide_rank),
-            text=lambda: text.credits(rankings, args.hide_rank),
+            "credits",
+            compute.section_sources(history, request),
+            lambda: {"trailers": render_data.credits(rankings)},
+            lambda: gfm.credits(rankings, args.hide_rank),
+            lambda: text.credits(rankings, args.hide_rank),
         )

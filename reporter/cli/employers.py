@@ -29,10 +29,13 @@ def add(sub: options.Subcommands) -> None:
 def run(args: argparse.Namespace) -> int:
     emap = employers.read_map(args.map)
     with options.history(args, mailmap=args.mailmap) as history:
-        ranking, domains = compute.employers(history, options.selection(args, sortby=args.sortby), emap)
-        return options.write(
+        request = options.selection(args, sortby=args.sortby)
+        ranking, domains = compute.employers(history, request, emap)
+        return options.write_ranking(
             args.format,
-            json=lambda: render_data.dumps(render_data.document("employers", render_data.employers(ranking, domains))),
-            md=lambda: gfm.employers(ranking, domains, args.hide_rank),
-            text=lambda: text.employers(ranking, domains, args.hide_rank),
+            "employers",
+            compute.section_sources(history, request),
+            lambda: render_data.employers(ranking, domains),
+            lambda: gfm.employers(ranking, domains, args.hide_rank),
+            lambda: text.employers(ranking, domains, args.hide_rank),
         )

@@ -23,8 +23,10 @@ from reporter.kernel.ranges import (
     read_refs_file,
     repo_year_boundaries,
 )
+from reporter.model import PathSource
 from reporter.progress import Progress, warning
-from reporter.render import escape
+from reporter.render import data as render_data
+from reporter.render import escape, gfm, text
 from reporter.services.defaults import DEFAULT_MAX_WAIT
 
 # Options that take a date and those that take a date or a ref read one text alike (ranges.date_or_ref).
@@ -210,6 +212,26 @@ def write(form: str, **renders: Callable[[], str]) -> int:
     """Writes the output in the form asked for (only that one is rendered)."""
     emit(renders[form]())
     return 0
+
+
+def write_ranking(
+    form: str,
+    command: str,
+    sources: Sequence[PathSource],
+    body: Callable[[], dict[str, Any]],
+    md: Callable[[], str],
+    plain: Callable[[], str],
+) -> int:
+    """A ranking's output and where its MAINTAINERS sections were read (with their path sets' sizes): after
+    the text and markdown footers, and as `sources` in the JSON."""
+    return write(
+        form,
+        json=lambda: render_data.dumps(
+            render_data.document(command, body() | {"sources": render_data.sources(sources)})
+        ),
+        md=lambda: md() + gfm.source_notes(sources),
+        text=lambda: plain() + text.source_lines(sources),
+    )
 
 
 def maintainers_at(value: str) -> str:

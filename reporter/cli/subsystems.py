@@ -35,13 +35,13 @@ def run(args: argparse.Namespace) -> int:
         options.warn_overlaps(history.repo, args, refs, history.hashes(refs), history.contains)
         shown = ranked[: args.top] if args.top else ranked
         span = f"{refs[0]}..{refs[-1]}"
+        read_at = (refs[-1], history.hashes(refs)[refs[-1]])  # compute.subsystems reads MAINTAINERS at the last ref
         if args.format == "json":
-            options.emit(
-                render_data.dumps(render_data.document("subsystems", render_data.sections(span, ranked, shown, total)))
-            )
+            body = render_data.sections(span, read_at, ranked, shown, total)
+            options.emit(render_data.dumps(render_data.document("subsystems", body)))
         elif args.format == "md":
-            options.emit(gfm.sections(span, ranked, shown, total))
+            options.emit(gfm.sections(span, read_at, ranked, shown, total))
         else:
             render = text.aligned if args.format == "text" else text.tsv
-            options.emit(text.sections_note(span, ranked, shown, total) + render(text.section_rows(shown)))
+            options.emit(text.sections_note(span, read_at, ranked, shown, total) + render(text.section_rows(shown)))
         return 0

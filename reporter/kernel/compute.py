@@ -441,11 +441,23 @@ def selected(history: History, request: AuthorsRequest, numstat: bool, trailers:
 
 def _pathspecs(history: History, request: AuthorsRequest) -> list[str] | None:
     """The request's paths and those of its sections (as MAINTAINERS reads at the range's end)."""
-    end = (request.rev_range or RevRange("", "HEAD")).end
     pathspecs = list(request.paths)
-    for title in request.subsystems:
-        pathspecs += section_pathset(history.repo, end, title).pathspecs or ()
+    for found in _sections(history, request)[1]:
+        pathspecs += found.pathspecs or ()
     return pathspecs or None
+
+
+def _sections(history: History, request: AuthorsRequest) -> tuple[str, list[PathSet]]:
+    """The ref MAINTAINERS is read at for a ranking (the range's end), and its sections' path sets there,
+    each labelled with the title as given."""
+    end = (request.rev_range or RevRange("", "HEAD")).end
+    return end, [replace(section_pathset(history.repo, end, title), label=title) for title in request.subsystems]
+
+
+def section_sources(history: History, request: AuthorsRequest) -> list[PathSource]:
+    """Where a ranking's MAINTAINERS sections were read, with their pathspecs and the files they select there."""
+    end, found = _sections(history, request)
+    return [_source(history, pathset, end, None) for pathset in found]
 
 
 def _date_options(request: AuthorsRequest) -> list[str]:

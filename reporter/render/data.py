@@ -51,7 +51,7 @@ def table(result: Table, resolved: bool = True) -> dict[str, Any]:
             for row in result.rows
         ],
         "maintainers_at": result.maintainers_at,
-        "sources": [dataclasses.asdict(s) for s in result.sources],
+        "sources": sources(result.sources),
     }
     return data | ({"resolved": result.resolved} if resolved else {})
 
@@ -60,10 +60,10 @@ def table_from(data: dict[str, Any]) -> Table:
     layout = [c if isinstance(c, int) else (c[0], tuple(c[1])) for c in data["layout"]]
     labels = list(data["labels"])
     rows = [TableRow(row["range"], [int(row[label]) for label in labels]) for row in data["rows"]]
-    sources = [PathSource(**s) for s in data.get("sources", [])]
+    found = [PathSource(**s) for s in data.get("sources", [])]
     resolved = dict(data.get("resolved", {}))
     return Table(
-        data["kind"], labels, list(data["header"]), layout, rows, resolved, sources, data.get("maintainers_at", "end")
+        data["kind"], labels, list(data["header"]), layout, rows, resolved, found, data.get("maintainers_at", "end")
     )
 
 
@@ -84,6 +84,10 @@ def employers(ranking: AuthorRanking, domains: Sequence[tuple[str, int]]) -> dic
 
 def credits(rankings: Sequence[CreditRanking]) -> list[dict[str, Any]]:
     return [dataclasses.asdict(r) for r in rankings]
+
+
+def sources(found: Sequence[PathSource]) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(s) for s in found]
 
 
 def authors_from(data: dict[str, Any]) -> AuthorRanking:
@@ -283,9 +287,12 @@ def dumps(value: object) -> str:
     return shown(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def sections(span: str, ranked: list[SectionStats], shown: list[SectionStats], total: int) -> dict[str, Any]:
+def sections(
+    span: str, read_at: tuple[str, str], ranked: list[SectionStats], shown: list[SectionStats], total: int
+) -> dict[str, Any]:
     return {
         "range": span,
+        "maintainers": {"ref": read_at[0], "commit": read_at[1]},
         "semantics": FULL_HISTORY_NOTE,
         "sections_total": total,
         "sections_with_commits": len(ranked),

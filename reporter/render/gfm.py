@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from reporter.model import AuthorRanking, CreditRanking, SectionStats, Table
+from reporter.model import AuthorRanking, CreditRanking, PathSource, SectionStats, Table
 from reporter.render import escape, text
 from reporter.render.text import (
     DISTRIBUTION_HEADERS,
@@ -88,11 +88,22 @@ def credits(rankings: Sequence[CreditRanking], hide_rank: bool = False) -> str:
 
 
 def result_table(result: Table) -> str:
-    notes = "".join(f"\n{escape.inline(note[:1].upper() + note[1:])}.\n" for note in text.table_notes(result))
-    return table(result.header, [result.cells(row) for row in result.rows]) + notes
+    return table(result.header, [result.cells(row) for row in result.rows]) + _notes(text.table_notes(result))
 
 
-def sections(span: str, ranked: Sequence[SectionStats], shown: Sequence[SectionStats], total: int) -> str:
+def source_notes(sources: Sequence[PathSource]) -> str:
+    """Where a ranking's MAINTAINERS sections were read, a paragraph each (text.source_notes)."""
+    return _notes(text.source_notes(sources))
+
+
+def _notes(notes: Sequence[str]) -> str:
+    return "".join(f"\n{escape.inline(note[:1].upper() + note[1:])}.\n" for note in notes)
+
+
+def sections(
+    span: str, read_at: tuple[str, str], ranked: Sequence[SectionStats], shown: Sequence[SectionStats], total: int
+) -> str:
     rows = text.section_rows(shown)
-    note = f"{text.sections_count(ranked, shown, total)} in {span}; {text.FULL_HISTORY_NOTE}.\n\n"
+    count = text.sections_count(ranked, shown, total)
+    note = f"{count} in {span}; {escape.inline(text.maintainers_note(*read_at))}; {text.FULL_HISTORY_NOTE}.\n\n"
     return note + table(rows[0], rows[1:], numeric_from=2)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from reporter.model import AuthorRanking, CreditRanking, SectionStats, Table
+from reporter.model import AuthorRanking, CreditRanking, PathSource, SectionStats, Table
 from reporter.render.escape import one_line, tsv_cell
 
 if TYPE_CHECKING:  # renderers take plain data and know nothing of HTTP
@@ -276,20 +276,36 @@ def table_text(table: Table) -> str:
 
 
 def table_notes(table: Table) -> list[str]:
-    """Where a table's path sets come from: `path sets as at v6.7 (0123456789ab): damon = MAINTAINERS section
-    DATA ACCESS MONITOR (5 pathspecs, 41 files there)`; with "each", one line per row and what the total is."""
-    groups: dict[tuple[str | None, str, str], list[str]] = {}
-    for s in table.sources:
-        what = f"MAINTAINERS section {s.section}" if s.section else "pathspecs as given"
-        files = f"{s.pathspecs} pathspec{'s' * (s.pathspecs != 1)}, {s.files} file{'s' * (s.files != 1)} there"
-        groups.setdefault((s.range, s.ref, s.commit), []).append(f"{s.label} = {what} ({files})")
-    notes = [
-        f"path sets{f' for {row}' if row else ''} as at {ref} ({commit[:12]}): {'; '.join(found)}"
-        for (row, ref, commit), found in groups.items()
-    ]
+    """Where a table's path sets come from (source_notes); with "each", what the total row is."""
+    notes = source_notes(table.sources)
     if table.maintainers_at == "each" and len(table.rows) > 1:
         notes.append("each row reads MAINTAINERS at its own end; the total row is the sum of the rows")
     return notes
+
+
+def source_notes(sources: Sequence[PathSource]) -> list[str]:
+    """Where path sets come from: `path sets as at v6.7 (0123456789ab): damon = MAINTAINERS section DATA
+    ACCESS MONITOR (5 pathspecs, 41 files there)`, a line per ref (and per row a table reads at its own end);
+    a ranking's sections are labelled by their titles as given, which go without saying twice."""
+    groups: dict[tuple[str | None, str, str], list[str]] = {}
+    for s in sources:
+        what = f"MAINTAINERS section {s.section}" if s.section else "pathspecs as given"
+        files = f"{s.pathspecs} pathspec{'s' * (s.pathspecs != 1)}, {s.files} file{'s' * (s.files != 1)} there"
+        label = "" if s.label == s.section else f"{s.label} = "
+        groups.setdefault((s.range, s.ref, s.commit), []).append(f"{label}{what} ({files})")
+    return [
+        f"path sets{f' for {row}' if row else ''} as at {ref} ({commit[:12]}): {'; '.join(found)}"
+        for (row, ref, commit), found in groups.items()
+    ]
+
+
+def source_lines(sources: Sequence[PathSource]) -> str:
+    """source_notes as `# ...` lines, after a ranking's footer."""
+    return "".join(f"# {line}\n" for line in source_notes(sources))
+
+
+def maintainers_note(ref: str, commit: str) -> str:
+    return f"sections as MAINTAINERS reads at {ref} ({commit[:12]})"
 
 
 SECTION_HEADER = ["rank", "section", "commits", "lines", "authors", "non_maintainer_portion"]
@@ -307,8 +323,11 @@ def section_rows(shown: Sequence[SectionStats]) -> list[list[object]]:
     ]
 
 
-def sections_note(span: str, ranked: Sequence[SectionStats], shown: Sequence[SectionStats], total: int) -> str:
-    return f"# {span}: {sections_count(ranked, shown, total)}; {FULL_HISTORY_NOTE}\n"
+def sections_note(
+    span: str, read_at: tuple[str, str], ranked: Sequence[SectionStats], shown: Sequence[SectionStats], total: int
+) -> str:
+    count = sections_count(ranked, shown, total)
+    return f"# {span}: {count}; {maintainers_note(*read_at)}; {FULL_HISTORY_NOTE}\n"
 
 
 def sections_count(ranked: Sequence[SectionStats], shown: Sequence[SectionStats], total: int) -> str:

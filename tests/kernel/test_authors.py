@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections import Counter
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from command_json import output
+from command_json import output, validated
 from gitcheck import DAMON, git, shortstat
 from kernelrepo import Builder, ts
 
@@ -160,7 +161,8 @@ def test_subsystem_and_author_dates(kernel_repo: Path, capsys: pytest.CaptureFix
     )
     idents = git(kernel_repo, "log", "--format=%an <%ae>", "--no-merges", "v1.1-rc1..v1.4-rc2", "--", *DAMON)
     counts = Counter(idents.splitlines())
-    lines = text.splitlines()
+    *lines, read_at = text.splitlines()
+    assert read_at.startswith("# path sets as at v1.4-rc2 (")  # where the section was read, after the footer
     assert lines[-1] == f"# {len(counts)} authors, {sum(counts.values())} commits in total"
     for line in lines[:-1]:
         ident, _, n = line.partition(". ")[2].rpartition(": ")
@@ -219,7 +221,57 @@ def test_ranked_by_lines_merges_count_as_git_counts_them(kernel_repo: Path, caps
     assert {a["identity"]: a["commits"] for a in data["authors"]} == dict(idents)
     assert data["total_lines"] == shortstat(kernel_repo, "v1.1-rc1..v1.4-rc2", "--", *DAMON)
     assert data["merge_rule"] and "0 lines" in data["merge_rule"]
-    footer = out(capsys, str(kernel_repo), *selection).splitlines()[-1]
+    footer = out(capsys, str(kernel_repo), *selection).splitlines()[-2]  # the last says where MAINTAINERS was read
     assert footer.endswith(f"lines in total; {data['merge_rule']}")
     skipped = output("authors", out(capsys, str(kernel_repo), *selection, "--no-merges", "--format", "json"))
     assert skipped["total_commits"] == sum(idents.values()) - len(merges) and skipped["merge_rule"] is None
+
+
+def files_at(repo: Path, ref: str, pathspecs: list[str], tmp: Path) -> int:
+    """How many files `pathspecs` select in `ref`'s tree, as git ls-files counts them (exclude magic too)."""
+    env = {"GIT_INDEX_FILE": str(tmp / "index")}
+    subprocess.run(["git", "read-tree", ref], cwd=repo, check=True, env={**os.environ, **env})
+    listed = subprocess.run(
+        ["git", "ls-files", "--", *pathspecs],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+    )
+    return len(listed.stdout.split())
+
+
+@pytest.mark.parametrize("command", ["authors", "credits", "employers"])
+def test_rankings_say_where_maintainers_was_read(
+    kernel_repo: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str
+) -> None:
+    """A ranking of a MAINTAINERS section names the ref it was read at (the range's end), its commit, and the
+    path set's pathspecs and the files they select there as git counts them: in the text and markdown
+    footers, and in the JSON."""
+    args = [command, str(kernel_repo), "--range", "v1.1-rc1..v1.3", "--subsystem", "DATA ACCESS MONITOR", "--quiet"]
+    commit = git(kernel_repo, "rev-parse", "v1.3^{commit}").strip()
+    files = files_at(kernel_repo, "v1.3", DAMON, tmp_path)
+    size = f"({len(DAMON)} pathspecs, {files} files there)"
+    assert main([*args, "--format", "text"]) == 0
+    assert capsys.readouterr().out.endswith(
+        f"\n# path sets as at v1.3 ({commit[:12]}): MAINTAINERS section DATA ACCESS MONITOR {size}\n"
+    )
+    assert main([*args, "--format", "md"]) == 0
+    assert capsys.readouterr().out.endswith(
+        f"\nPath sets as at v1.3 ({commit[:12]})\\: MAINTAINERS section DATA ACCESS MONITOR {size}.\n"
+    )
+    assert main([*args, "--format", "json"]) == 0
+    assert validated(command, capsys.readouterr().out)["sources"] == [
+        {
+            "label": "DATA ACCESS MONITOR",
+            "section": "DATA ACCESS MONITOR",
+            "ref": "v1.3",
+            "commit": commit,
+            "pathspecs": len(DAMON),
+            "files": files,
+            "range": None,
+        }
+    ]
+    assert main([*args[:-3], "--quiet", "--format", "json"]) == 0  # no section read: none named
+    assert validated(command, capsys.readouterr().out)["sources"] == []

@@ -18,6 +18,8 @@ def test_every_section_equals_full_history_git_log(kernel_repo: Path, capsys: py
     assert main(["subsystems", str(kernel_repo), "--year", "2023", "--format", "json", "--quiet"]) == 0
     data = output("subsystems", capsys.readouterr().out)
     assert data["range"] == "v1.1-rc1..v1.4-rc2" and "full-history" in data["semantics"]
+    commit = git(kernel_repo, "rev-parse", "v1.4-rc2^{commit}").strip()
+    assert data["maintainers"] == {"ref": "v1.4-rc2", "commit": commit}  # where the sections were read
     files = git(kernel_repo, "ls-tree", "-r", "--name-only", "v1.4-rc2").splitlines()
     dirs = {"/".join(f.split("/")[:i]) for f in files for i in range(1, f.count("/") + 1)}
     by_title = {s.title: s for s in maintainers.parse(MAINTAINERS)}
@@ -45,9 +47,13 @@ def numstat(repo: Path, span: str, specs: Sequence[str]) -> int:
 def test_top_and_text(kernel_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["subsystems", str(kernel_repo), "--year", "2023", "--top", "2", "--quiet"]) == 0
     lines = capsys.readouterr().out.splitlines()
+    commit = git(kernel_repo, "rev-parse", "v1.4-rc2^{commit}").strip()
     assert lines[0].startswith(
-        "# v1.1-rc1..v1.4-rc2: 2 of 4 sections with commits (4 sections, 0 without commits); full-history"
+        "# v1.1-rc1..v1.4-rc2: 2 of 4 sections with commits (4 sections, 0 without commits); sections as "
+        f"MAINTAINERS reads at v1.4-rc2 ({commit[:12]}); full-history"
     )
+    assert main(["subsystems", str(kernel_repo), "--year", "2023", "--format", "md", "--quiet"]) == 0
+    assert f"; sections as MAINTAINERS reads at v1.4-rc2 ({commit[:12]}); " in capsys.readouterr().out
     assert lines[1] == "rank\tsection\tcommits\tlines\tauthors\tnon_maintainer_portion"
     assert len(lines) == 4 and lines[2].startswith("1\tMEMORY MANAGEMENT\t")
     assert main(["subsystems", str(kernel_repo), "--year", "2023", "--top", "0"]) == 2

@@ -52,6 +52,8 @@ def test_table_has_one_shape_however_many_kinds(kernel_repo: Path, capsys: pytes
     assert [t["kind"] for t in one["tables"]] == ["lines"]
     assert [t["kind"] for t in three["tables"]] == ["community", "commits", "lines"]
     assert three["tables"][2] == one["tables"][0]
+    each = ["table", "--maintainers-at", "each", "commits", "lines", str(kernel_repo), "--year", "2023"]
+    assert validated("table", _json(capsys, *each))["tables"][0]["sources"]  # one per row, as the schema says
 
 
 @pytest.mark.parametrize(
@@ -59,7 +61,9 @@ def test_table_has_one_shape_however_many_kinds(kernel_repo: Path, capsys: pytes
     [
         ["authors", "--range", "v1.1-rc1..v1.4-rc2"],
         ["authors", "--range", "v1.1-rc1..v1.4-rc2", "--sortby", "lines", "--new-since", "v1.1-rc1"],
+        ["authors", "--range", "v1.1-rc1..v1.4-rc2", "--subsystem", "DATA ACCESS MONITOR"],
         ["credits", "--range", "v1.1-rc1..v1.4-rc2"],
+        ["credits", "--range", "v1.1-rc1..v1.4-rc2", "--subsystem", "MEMORY MANAGEMENT"],
         ["employers", "--range", "v1.1-rc1..v1.4-rc2", "--sortby", "lines"],
         ["subsystems", "--year", "2023"],
     ],
