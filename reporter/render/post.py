@@ -13,6 +13,7 @@ import re
 import shlex
 import tomllib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from reporter import redact
 from reporter.errors import UserError
 from reporter.kernel import credits as credit
 from reporter.kernel import people, releases, stats
-from reporter.model import Ratio, Table
+from reporter.model import PathSource, Ratio, Table
 from reporter.render import data as render_data
 from reporter.render import escape, features, mermaid, text, trends
 from reporter.report.config import Config, ToolConfig
@@ -257,6 +258,7 @@ def _kernel(config: Config, year: int, data: dict[str, Any] | None) -> dict[str,
     refs = data["refs"]
     ranking = render_data.authors_from(data["authors"])
     tables = {kind: render_data.table_from(t) for kind, t in data["tables"].items()}
+    read_at = text.source_lines(_section_read(config, tables))
 
     def shares(kind: str) -> dict[str, Ratio]:
         table = tables[kind]
@@ -272,7 +274,7 @@ def _kernel(config: Config, year: int, data: dict[str, Any] | None) -> dict[str,
         "dates": {ref: _utc_day(moment) for ref, moment in data["dates"].items()},
         "people": _persons(data["people"]),
         "commits": ranking.total_commits,
-        "authors": _block(commands.authors(refs), text.authors(ranking)),
+        "authors": _block(commands.authors(refs), text.authors(ranking) + read_at),
         "authors_footer": _last_lines(text.authors(ranking), 1),
         "non_maintainer": stats.non_maintainer_share(tables["community"]),
         "shares": {kind: shares(kind) for kind in ("commits", "lines")},
@@ -285,8 +287,16 @@ def _kernel(config: Config, year: int, data: dict[str, Any] | None) -> dict[str,
         },
         "chart": chart(config, year, tables["community"]),
         "maintainers": [dict(zip(("name", "email"), people.parse_entry(m), strict=True)) for m in data["maintainers"]],
-        "involvement": _involvement(commands, refs, data["involvement"]),
+        "involvement": _involvement(commands, refs, data["involvement"], read_at),
     }
+
+
+def _section_read(config: Config, tables: dict[str, Table]) -> list[PathSource]:
+    """Where the rankings' commands read the subsystem's section, as they print it: at the year's end, as the
+    report's tables read it, labelled by the title `--subsystem` gives (none for a path subsystem)."""
+    k = config.kernel
+    found = [s for t in tables.values() for s in t.sources if s.label == k.subsystem.label and s.range is None]
+    return [replace(found[0], label=k.subsystem.section)] if k.subsystem.section and found else []
 
 
 def _last_lines(output: str, count: int) -> Markup:
@@ -294,14 +304,17 @@ def _last_lines(output: str, count: int) -> Markup:
     return _block("", "\n".join(output.rstrip("\n").split("\n")[-count:]))
 
 
-def _involvement(commands: _Commands, refs: Sequence[str], data: dict[str, Any] | None) -> dict[str, Any] | None:
-    """Employers, reviews and tests, newcomers of a kernel year: figures and blocks for their sections."""
+def _involvement(
+    commands: _Commands, refs: Sequence[str], data: dict[str, Any] | None, read_at: str
+) -> dict[str, Any] | None:
+    """Employers, reviews and tests, newcomers of a kernel year: figures and blocks for their sections (their
+    commands' outputs end with `read_at`, where they read the section)."""
     if data is None:
         return None
     found = render_data.involvement_from(data)
     shown = credit.reported(found.credits)
-    employers = text.employers(found.employers, found.unmapped)
-    credits = text.credits(shown)
+    employers = text.employers(found.employers, found.unmapped) + read_at
+    credits = text.credits(shown) + read_at
     new = found.newcomers
     newcomers = None
     if new is not None and new.new_since:
@@ -311,7 +324,7 @@ def _involvement(commands: _Commands, refs: Sequence[str], data: dict[str, Any] 
             "commits": new.total_commits,
             "since": new.new_since,
             "window": ".." in new.new_since,
-            "block": _block(commands.newcomers(refs, new.new_since.partition(" ")[0]), output),
+            "block": _block(commands.newcomers(refs, new.new_since.partition(" ")[0]), output + read_at),
             "footer": _last_lines(output, 1),
         }
     return {
