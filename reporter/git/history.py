@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import itertools
 import json
 import os
@@ -215,6 +216,22 @@ class History:
         except git.GitCommandError:
             return {}
         return {name: value.strip() for name, _, value in (e.partition("\n") for e in listed.split("\0") if e)}
+
+    def first_tags(self, hashes: Sequence[str], tags: Sequence[walk.Tag]) -> dict[str, str]:
+        """`walk.first_tags` of the commits among the tags, kept in the cache: the answer depends only on the
+        commits (a hash fixes its ancestry), the tags' objects (a tag object fixes its target and date, a
+        lightweight tag's commit its date) and how far a shallow clone reaches, which the key holds."""
+        names = [t.name for t in tags]
+        if self.cache is None or not hashes or any(not t.oid for t in tags):
+            return walk.first_tags(self.repo, hashes, names)
+        asked = [sorted(hashes), sorted([t.name, t.oid] for t in tags), sorted(walk.shallow_boundary(self.repo))]
+        key = hashlib.sha256(json.dumps(asked).encode()).hexdigest()
+        cached = self.cache.first_tags(key)
+        if cached is not None and set(cached) <= set(hashes) and set(cached.values()) <= set(names):
+            return cached
+        found = walk.first_tags(self.repo, hashes, names)
+        self.cache.add_first_tags(key, found)
+        return found
 
     def _replayable(self) -> bool:
         """Whether a commit's whole diff (cached by hash) tells what a path-limited `git log` sees."""

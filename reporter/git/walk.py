@@ -62,6 +62,8 @@ Progress = Callable[[int], None]
 class Tag:
     name: str
     date: int  # tagger date of an annotated tag, commit date of a lightweight one (unix seconds)
+    # The object the tag ref names (the tag object of an annotated tag): its target and date never change.
+    oid: str = ""
 
 
 def open_repo(path: str | Path, trusted: bool = False) -> git.Repo:
@@ -270,14 +272,15 @@ def tags(repo: git.Repo) -> list[Tag]:
     """Every tag of a commit with its date, from one for-each-ref process. A tag of a tree or a blob can
     bound no range: it is left out, with a warning naming it."""
     out = repo.git.for_each_ref(
-        "--format=%(refname:strip=2)%00%(objecttype)%00%(*objecttype)%00%(taggerdate:unix)%00%(committerdate:unix)",
+        "--format=%(refname:strip=2)%00%(objecttype)%00%(*objecttype)%00%(taggerdate:unix)%00%(committerdate:unix)"
+        "%00%(objectname)",
         "refs/tags",
     )
     entries = [line.split("\0") for line in out.splitlines()]
     # `*objecttype` peels one level: a tag of a tag is peeled to the end by git itself.
     nested = _peeled_types(repo, [name for name, kind, peeled, *_ in entries if kind == peeled == "tag"])
     found = []
-    for name, kind, peeled, tagger, committer in entries:
+    for name, kind, peeled, tagger, committer, oid in entries:
         target = nested.get(name, peeled) if kind == "tag" else kind
         if target != "commit":
             warning(
@@ -286,7 +289,7 @@ def tags(repo: git.Repo) -> list[Tag]:
             continue
         date = tagger if kind == "tag" else committer
         if date:
-            found.append(Tag(name, int(date)))
+            found.append(Tag(name, int(date), oid))
     return found
 
 

@@ -426,14 +426,16 @@ def selected(history: History, request: AuthorsRequest, numstat: bool, trailers:
         options.append("--no-merges")
     pathspecs = _pathspecs(history, request)
     rev = history.resolve(rev_range)
-    if rev.start and rev.start != rev.end and history.contains(rev.end, rev.start):
+    if not request.new_since:  # a ranking of newcomers states how far a shallow clone reaches instead
+        history.require_complete(rev, request.since)
+    commits = history.log(rev, pathspecs, options, numstat=numstat, trailers=trailers)
+    # A reversed range holds no commit, so only an empty one is asked about: git answers by walking every
+    # commit between the two ends, as long as the walk itself.
+    if not commits and rev.start and rev.start != rev.end and history.contains(rev.end, rev.start):
         raise UserError(
             f"the range {rev_range} is reversed: {rev_range.end} is an ancestor of {rev_range.start}, so it holds "
             f"no commit (the other way round: {rev_range.end}..{rev_range.start})"
         )
-    if not request.new_since:  # a ranking of newcomers states how far a shallow clone reaches instead
-        history.require_complete(rev, request.since)
-    commits = history.log(rev, pathspecs, options, numstat=numstat, trailers=trailers)
     if request.date_kind == "author":
         commits = [c for c in commits if _within(c.author_time, request.since, request.until)]
     return commits

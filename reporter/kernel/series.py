@@ -156,7 +156,7 @@ def find(
     messages = {h: rest for h, *rest in walk.log_fields(repo, _MESSAGE, list(ids), ["--no-walk=unsorted"])}
     inside = {c.hash: c.lines for c in walk.log_commits(repo, others, pathspecs=pathspecs)} if pathspecs else {}
     everywhere = {c.hash: c.lines for c in walk.log_commits(repo, list(ids))}
-    first = walk.first_tags(repo, list(ids), candidates)
+    first = history.first_tags(list(ids), candidates)
     grouped: dict[str, list[tuple[Patch, str]]] = {}  # series key: its patches, each with its message
     for commit, msgid in ids.items():
         subject, author, when, message = messages[commit]
@@ -187,7 +187,7 @@ def find(
     return result
 
 
-def _window(history: History, ranges: Sequence[RevRange], tags: Sequence[walk.Tag]) -> tuple[list[str], list[str]]:
+def _window(history: History, ranges: Sequence[RevRange], tags: Sequence[walk.Tag]) -> tuple[list[str], list[walk.Tag]]:
     """The revisions whose commits may hold the series' other patches (from the earliest start to the
     candidate tags and the ranges' ends), and those candidate tags: the tag pattern's, after that start and
     up to LATER after the last end."""
@@ -199,9 +199,9 @@ def _window(history: History, ranges: Sequence[RevRange], tags: Sequence[walk.Ta
     starts = sorted((date(r.start), r.start) for r in ranges if r.start)
     start = starts[0][0] if starts else 0
     last = max(date(r.end) for r in ranges) + LATER
-    candidates = [t.name for t in tags if start < t.date <= last]
+    candidates = [t for t in tags if start < t.date <= last]
     ends = history.hashes([r.end for r in ranges])
-    return [*candidates, *ends.values(), *([f"^{starts[0][1]}"] if starts else [])], candidates
+    return [*(t.name for t in candidates), *ends.values(), *([f"^{starts[0][1]}"] if starts else [])], candidates
 
 
 def _series(found: list[tuple[Patch, str]], dates: dict[str, int]) -> Series:

@@ -214,9 +214,10 @@ def authors_and_persons(
     history: History, request: compute.AuthorsRequest, rules: Rules, trailers: bool = False
 ) -> tuple[AuthorRanking, list[Person]]:
     """The identities' ranking (authors.py's) and the persons behind them, from one walk; with `trailers`,
-    that walk reads them too, so that the review credits of the same commits need no walk of their own."""
+    that walk reads them and the line counts too, so that the review credits and the patch series of the
+    same commits need no walk of their own."""
     lines = request.sortby == "lines"
-    commits = compute.selected(history, request, numstat=lines, trailers=trailers and not lines)
+    commits = compute.selected(history, request, numstat=lines or trailers, trailers=trailers and not lines)
     ranking = stats.rank_authors(commits, request.identity, request.sortby, (), request.max_authors, lines=lines)
     return ranking, compute.persons(history, commits, rules, lines)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,46 @@ def test_first_tags_in_batches_equal_one_pass(series_repo: Path, monkeypatch: py
     monkeypatch.setattr(walk, "NAME_REV_BATCH", 3)
     assert walk.first_tags(repo, hashes, tags) == whole and len(whole) == len(hashes)
     assert all(first_tag(series_repo, h) == whole[h] for h in hashes[:: max(1, len(hashes) // 10)])
+
+
+def test_cached_first_tags_follow_added_and_moved_tags(
+    series_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run on the cache names each commit as git does now (`git tag --contains`), without asking git
+    again while the commits and the tags' objects are the same; an added or a moved tag is asked again."""
+    import shutil
+
+    from reporter.git import walk
+    from reporter.git.cache import Cache
+    from reporter.git.history import History
+
+    repo_dir = tmp_path / "linux"
+    shutil.copytree(series_repo, repo_dir, symlinks=True)
+    hashes = git(repo_dir, "log", "--no-merges", "--format=%H", "v1.0..v1.5-rc1").split()
+    asked: list[int] = []
+    name_rev = walk.first_tags
+    monkeypatch.setattr(walk, "first_tags", lambda *args: asked.append(1) or name_rev(*args))
+
+    def run() -> dict[str, str]:
+        repo = walk.open_repo(repo_dir)
+        tags = [t for t in sorted(walk.tags(repo), key=lambda t: t.date) if TAG.match(t.name)]
+        with History(repo, cache=Cache(tmp_path / "cache"), jobs=2) as history:
+            return history.first_tags(hashes, tags)
+
+    def plain_git() -> dict[str, str]:
+        return {h: tag for h in hashes if (tag := first_tag(repo_dir, h)) is not None}
+
+    cold = run()
+    assert cold == plain_git() and len(asked) == 1
+    assert run() == cold and len(asked) == 1  # warm: from the cache
+    # An annotated tag older than every other, on a commit of the middle: the first tag of its history.
+    env = os.environ | {"GIT_COMMITTER_DATE": "2000-01-01T00:00:00+0000"}
+    middle = hashes[len(hashes) // 2]
+    subprocess.run(["git", "tag", "-a", "-m", "old", "v0.0", middle], cwd=repo_dir, check=True, env=env)
+    added = run()
+    assert added == plain_git() and added != cold and len(asked) == 2
+    # The same name on an older commit (a moved tag): only its object changed.
+    subprocess.run(["git", "tag", "-f", "-a", "-m", "moved", "v0.0", hashes[-3]], cwd=repo_dir, check=True, env=env)
+    moved = run()
+    assert moved == plain_git() and moved != added and len(asked) == 3
+    assert run() == moved and len(asked) == 3
