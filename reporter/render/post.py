@@ -9,6 +9,7 @@ so no name, tag or address becomes markup. Front matter is TOML written by tomli
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 import tomllib
@@ -105,10 +106,13 @@ def front_matter(config: Config, year: int, when: str, draft: bool) -> str:
     return "+++\n" + tomli_w.dumps(fields) + "+++\n"
 
 
+@functools.lru_cache(maxsize=4)
 def environment(directory: Path | None = None, plain: bool = False) -> jinja2.Environment:
     """Templates: the built-in ones as `retrospect/...`, and those of `directory` (a user's) by name.
     `plain`: values print as plain text on one line instead of markdown text, and `line_break` (a markdown
-    hard break) is `HARD_BREAK`, which no value holds."""
+    hard break) is `HARD_BREAK`, which no value holds. One environment each a process: it keeps the
+    templates it has compiled (compiling the post's takes longer than rendering it), and compiles again
+    one whose file has changed."""
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"retrospect": jinja2.PackageLoader("reporter.render")})]
     if directory is not None:
         loaders.insert(0, jinja2.FileSystemLoader(directory))
