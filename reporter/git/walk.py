@@ -197,13 +197,17 @@ def parse_range(text: str) -> RevRange:
     return RevRange(start, end)
 
 
-def git_path(repo: git.Repo, name: str) -> Path:
+def git_path(repo: git.Repo, name: str, *more: str) -> Path:
     """Where git keeps `name` (`shallow`, ...) for this repository: the common directory of a worktree.
-    Asked of git once per repository and name (a report asks before every walk)."""
-    key = (str(repo.git_dir), name)
-    if key not in _GIT_PATHS:
-        _GIT_PATHS[key] = Path(repo.git.rev_parse("--path-format=absolute", "--git-path", name).strip())
-    return _GIT_PATHS[key]
+    Asked of git once per repository and name (a report asks before every walk); `more` names are asked in
+    the same process, for later calls."""
+    if wanted := [n for n in (name, *more) if (str(repo.git_dir), n) not in _GIT_PATHS]:
+        asked = [arg for n in wanted for arg in ("--git-path", n)]
+        paths = repo.git.rev_parse("--path-format=absolute", *asked).split("\n")
+        if len(paths) != len(wanted):  # a newline in the directory's name: one name at a time
+            paths = [repo.git.rev_parse("--path-format=absolute", "--git-path", n) for n in wanted]
+        _GIT_PATHS.update({(str(repo.git_dir), n): Path(p) for n, p in zip(wanted, paths, strict=True)})
+    return _GIT_PATHS[(str(repo.git_dir), name)]
 
 
 _GIT_PATHS: dict[tuple[str, str], Path] = {}
@@ -228,14 +232,16 @@ def shallow_cut(repo: git.Repo, end: str, start: str = "", options: Sequence[str
 def rewritten(repo: git.Repo) -> str | None:
     """What makes git show other parents or trees than the commits' own: replace refs (unless git is told
     to ignore them), or grafts; None when neither is in effect."""
-    replacing = "GIT_NO_REPLACE_OBJECTS" not in os.environ
-    if replacing:
+    base = os.environ.get("GIT_REPLACE_REF_BASE") or "refs/replace/"
+    # Whether git is told to ignore replace refs is asked only when there are some (most repositories have none).
+    if "GIT_NO_REPLACE_OBJECTS" not in os.environ and repo.git.for_each_ref("--count=1", "--format=%(refname)", base):
+        replacing = True
         with contextlib.suppress(git.GitCommandError):  # unset
             replacing = repo.git.config("--type=bool", "--get", "core.useReplaceRefs").strip() != "false"
-    base = os.environ.get("GIT_REPLACE_REF_BASE") or "refs/replace/"
-    if replacing and repo.git.for_each_ref("--count=1", "--format=%(refname)", base).strip():
-        return f"replace refs ({base})"
-    grafts = Path(os.environ.get("GIT_GRAFT_FILE") or git_path(repo, "info/grafts"))
+        if replacing:
+            return f"replace refs ({base})"
+    # The shallow file's place too, in the same git process: every walk reads it next.
+    grafts = Path(os.environ.get("GIT_GRAFT_FILE") or git_path(repo, "info/grafts", "shallow"))
     if grafts.is_file() and grafts.stat().st_size:
         return f"grafts ({grafts.name})"
     return None
