@@ -324,10 +324,51 @@ def show_file(repo: git.Repo, ref: str, path: str) -> str | None:
         return None
 
 
-def show_files(repo: git.Repo, commit: str, paths: Sequence[str]) -> dict[str, str]:
-    """The texts of `paths` at `commit` (a commit hash) that exist there."""
-    blobs = blobs_at(repo, [(commit, path) for path in paths])
-    return {path: decoded(blobs[(commit, path)]) for path in paths if (commit, path) in blobs}
+def blob_lines(repo: git.Repo, commit: str, paths: Sequence[str]) -> Iterator[tuple[str, Iterator[str] | None]]:
+    """For each of `paths` at `commit` (a commit hash), in order: its lines as `decoded` text, each with its
+    "\n", or None where the tree holds no file there; from one `cat-file --batch` process, read as it
+    streams, so a large file never lies in memory whole. Lines a consumer leaves unread are skipped."""
+    proc = repo.git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
+    requests = "".join(f"{commit}:{path}\n" for path in paths if "\n" not in path)
+    threading.Thread(target=_feed, args=(proc.stdin, requests), daemon=True).start()
+    try:
+        for path in paths:
+            if "\n" in path:  # the batch protocol cannot name it: asked alone
+                alone = blobs_at(repo, [(commit, path)]).get((commit, path))
+                yield path, None if alone is None else (decoded(line) for line in io.BytesIO(alone))
+                continue
+            header = proc.stdout.readline().split()
+            if len(header) != 3:  # "<name> missing"
+                yield path, None
+                continue
+            blob = _Blob(proc.stdout, int(header[2]))
+            yield path, iter(blob) if header[1] == b"blob" else None
+            blob.skip()
+    finally:
+        proc.proc.kill()
+        proc.proc.wait()
+
+
+class _Blob:
+    """One object of a `cat-file --batch` stream, line by line; its end is the size git announced."""
+
+    def __init__(self, stream: IO[bytes], size: int) -> None:
+        self.stream, self.left = stream, size
+
+    def __iter__(self) -> Iterator[str]:
+        while self.left > 0:
+            yield decoded(self._read(self.stream.readline(self.left)))
+
+    def skip(self) -> None:
+        while self.left > 0:
+            self._read(self.stream.read(min(self.left, 1 << 16)))
+        self.stream.read(1)  # the newline after each object
+
+    def _read(self, data: bytes) -> bytes:
+        if not data:
+            raise UserError("git cat-file ended inside a file")
+        self.left -= len(data)
+        return data
 
 
 def blobs_at(repo: git.Repo, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], bytes]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -52,42 +52,53 @@ def _sections_at(repo: git.Repo, commit: str) -> tuple[list[maintainers.Section]
 
 @lru_cache(maxsize=8)
 def _sections_read(repo: git.Repo, commit: str) -> tuple[list[maintainers.Section], frozenset[str]]:
-    texts = walk.show_files(repo, commit, _maintainers_paths(repo, commit))
-    if "MAINTAINERS" not in texts:
-        raise UserError(f"no MAINTAINERS file at {commit[:12]} in {walk.repo_name(repo)}")
-    links = walk.symlinks(repo, commit)
-    for path in sorted(links & texts.keys()):
-        try:
-            texts[path] = _followed(repo, commit, path, texts[path], links)
-        except UserError as err:
-            if path == "MAINTAINERS":
-                raise
-            warning(f"{err}: skipped")
-            del texts[path]
-    parsed = maintainers.read_files(texts.items())
+    parsed = maintainers.read_files(_maintainers_texts(repo, commit))
     for problem in parsed.warnings:  # once per file version: the result is cached
         warning(f"{problem} (at {commit[:12]})")
     return parsed.sections, frozenset(walk.tree_dirs(repo, commit))
 
 
-def _followed(repo: git.Repo, commit: str, path: str, target: str, links: frozenset[str]) -> str:
-    """The text a symlinked MAINTAINERS leads to, followed inside the tree as git stores it (as the
-    script would open it in a checkout); a link out of the tree, to nothing, or in a loop is refused."""
+def _maintainers_texts(repo: git.Repo, commit: str) -> Iterator[tuple[str, Iterator[str]]]:
+    """(name, lines) of each MAINTAINERS file at `commit`, symlinks followed, streamed from git: only the
+    sections parsed from them stay in memory, not their text."""
+    links = walk.symlinks(repo, commit)
+    sources: list[tuple[str, str, str]] = []  # (the name, the path read, how a link led there)
+    for path in _maintainers_paths(repo, commit):
+        try:
+            resolved, where = _followed(repo, commit, path, links) if path in links else (path, "")
+        except UserError as err:
+            if path == "MAINTAINERS":
+                raise
+            warning(f"{err}: skipped")
+            continue
+        sources.append((path, resolved, where))
+    read = walk.blob_lines(repo, commit, [resolved for _, resolved, _ in sources])
+    for (path, _, where), (_, lines) in zip(sources, read, strict=True):
+        if lines is not None:
+            yield path, lines
+            continue
+        missing = f"{where}, which the tree does not hold as a file" if where else ""
+        if path == "MAINTAINERS":
+            raise UserError(missing or f"no MAINTAINERS file at {commit[:12]} in {walk.repo_name(repo)}")
+        warning(f"{missing or path + ' is not a file'}: skipped")
+
+
+def _followed(repo: git.Repo, commit: str, path: str, links: frozenset[str]) -> tuple[str, str]:
+    """The path a symlinked MAINTAINERS leads to, followed inside the tree as git stores it (as the script
+    would open it in a checkout), and the words that say so; a link out of the tree or in a loop is refused."""
+    target = walk.show_file(repo, commit, path) or ""
     where = f"{path} at {commit[:12]} in {walk.repo_name(repo)} is a symlink to {target!r}"
     seen = {path}
     for _ in range(_MAX_LINKS):
         resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
         if target.startswith("/") or resolved == ".." or resolved.startswith("../"):
             raise UserError(f"{where}, outside the tree")
-        text = walk.show_file(repo, commit, resolved)
-        if text is None:
-            raise UserError(f"{where}, which the tree does not hold as a file")
         if resolved not in links:
-            return text
+            return resolved, where
         if resolved in seen:
             break
         seen.add(resolved)
-        path, target = resolved, text
+        path, target = resolved, walk.show_file(repo, commit, resolved) or ""
     raise UserError(f"{where}, a loop of symlinks")
 
 

@@ -18,11 +18,14 @@ refused with a warning and matches nothing.
 
 from __future__ import annotations
 
+import array
 import difflib
 import itertools
 import re
+import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from reporter.errors import UserError, quoted
@@ -32,16 +35,20 @@ _MAX_EXPANSIONS = 256
 _GLOB_SPECIAL = frozenset("*?[]\\")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Section:
+    """One section, built once its lines are read: tuples rather than lists (a list keeps spare room), and
+    the values that sections repeat (people, lists, statuses) shared, so a file of hundreds of thousands of
+    sections stays a few times its own size in memory."""
+
     title: str
-    maintainers: list[str] = field(default_factory=list)  # M: "Name <email>"
-    reviewers: list[str] = field(default_factory=list)
-    lists: list[str] = field(default_factory=list)
+    maintainers: tuple[str, ...] = ()  # M: "Name <email>"
+    reviewers: tuple[str, ...] = ()
+    lists: tuple[str, ...] = ()
     status: str = ""
-    files: list[str] = field(default_factory=list)
-    excludes: list[str] = field(default_factory=list)
-    regexes: list[str] = field(default_factory=list)
+    files: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    regexes: tuple[str, ...] = ()
     where: str = ""  # FILE:LINE of the title
     ordinal: int = 0  # among the sections sharing this title (1, 2, ...); 0 when the title is the only one
 
@@ -54,7 +61,7 @@ class Section:
         """Whether get_maintainer.pl would put `path` in this section; `dirs` are the tree's directories."""
         if any(_pattern_matches(path, x, dirs) for x in self.excludes):
             return False
-        regexes = _regexes(tuple(self.regexes))
+        regexes = _regexes(self.regexes)
         return any(_pattern_matches(path, f, dirs) for f in self.files) or (
             regexes is not None and perlre.search(regexes, path)
         )
@@ -65,7 +72,7 @@ class Section:
         `N:` regexes have no pathspec form: they are resolved against `files` (the tree at the ref).
         """
         specs = [_to_pathspec(f, dirs) for f in self.files]
-        regexes = _regexes(tuple(self.regexes))
+        regexes = _regexes(self.regexes)
         if regexes is not None:
             specs += [":(literal)" + path for path in files if perlre.search(regexes, path)]
         specs += [_to_pathspec(x, dirs, magic="exclude,glob") for x in self.excludes]
@@ -81,21 +88,22 @@ class Parsed:
 def read(text: str, name: str = "MAINTAINERS") -> Parsed:
     """The sections of a MAINTAINERS file as get_maintainer.pl finds them, and what it could not take
     as written (each warning names the section and the line)."""
-    return read_files([(name, text)])
+    return read_files([(name, split_lines(text))])
 
 
-def read_files(files: Iterable[tuple[str, str]]) -> Parsed:
+def read_files(files: Iterable[tuple[str, Iterable[str]]]) -> Parsed:
     """Several MAINTAINERS files read one after the other, as get_maintainer.pl does with
-    `--find-maintainer-files` (U-Boot's board directories each have one)."""
+    `--find-maintainer-files` (U-Boot's board directories each have one). Each file comes as its lines
+    (ending in "\n" or not), which may be streamed: only the sections are kept."""
     sections: list[Section] = []
     warnings: list[str] = []
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     title: str | None = None  # the last title line: the section of the tags that follow
-    current: Section | None = None
+    current: _Draft | None = None
     after_tag = False  # the line before (comments aside) was a tag line, in the same file
     title_at = ""
     after_title = False  # the line before (comments aside) was a title line
     for name, number, line in _lines(files):
-        where = f"{name}:{number}"
         after_tag = after_tag and number > 1
         after_title = after_title and number > 1
         tag = _tag(line)
@@ -104,26 +112,93 @@ def read_files(files: Iterable[tuple[str, str]]) -> Parsed:
                 continue
             if line.strip() and current is not None and after_tag:
                 warnings.append(
-                    f"{where}: {line.strip()!r} follows section {current.title!r} without a blank "
+                    f"{name}:{number}: {line.strip()!r} follows section {current.title!r} without a blank "
                     "line; read as the title of a new section, as get_maintainer.pl does"
                 )
+            if line.strip():  # a title or an underline ends the section
+                if current is not None:
+                    sections.append(current.section(shared))
+                current = None
             if _is_underline(line):  # a heading's underline names nothing: the heading above it does
                 title = title if after_title else None
-                current = None
             elif line.strip():
-                title, title_at, current = line.strip(), where, None
+                title, title_at = line.strip(), f"{name}:{number}"
             after_tag, after_title = False, bool(line.strip()) and title is not None
             continue
         after_tag, after_title = True, False
         if current is None:
             if title is None:
-                warnings.append(f"{where}: tag line {line.strip()!r} has no section title; skipped")
+                warnings.append(f"{name}:{number}: tag line {line.strip()!r} has no section title; skipped")
                 continue
-            current = Section(title, where=title_at)
-            sections.append(current)
-        _add_tag(current, tag[0], tag[1], where, warnings)
+            current = _Draft(title, title_at)
+        current.add(tag[0], tag[1], f"{name}:{number}", warnings)
+    if current is not None:
+        sections.append(current.section(shared))
     _number_shared_titles(sections)
     return Parsed(sections, warnings)
+
+
+@dataclass(slots=True)
+class _Draft:
+    """The section whose lines are being read: its values gather in lists and become a Section's tuples
+    once, when it ends (a tuple grown line by line is copied at each line: quadratic in a large section)."""
+
+    title: str
+    where: str
+    values: dict[str, list[str]] = field(default_factory=dict)
+    status: str = ""
+
+    def add(self, tag: str, value: str, where: str, warnings: list[str]) -> None:
+        if tag in "FX":
+            self.values.setdefault(tag, []).extend(_patterns(self.title, tag, value, where, warnings))
+        elif tag == "N":
+            try:
+                perlre.check(value)
+            except perlre.Unsupported as err:
+                warnings.append(f"{where}: N: {quoted(value)} in {self.title!r} is refused ({err}); it matches nothing")
+                return
+            self.values.setdefault(tag, []).append(value)
+        elif tag in "MRL":
+            self.values.setdefault(tag, []).append(sys.intern(value))  # the same people and lists recur
+        elif tag == "S":
+            self.status = sys.intern(value)
+
+    def section(self, shared: dict[tuple[str, ...], tuple[str, ...]]) -> Section:
+        """The section, its tuples of people and lists shared with the sections that have the same."""
+
+        def values(tag: str) -> tuple[str, ...]:
+            found = tuple(self.values.get(tag, ()))
+            return shared.setdefault(found, found) if tag in "MRL" else found
+
+        return Section(
+            self.title,
+            maintainers=values("M"),
+            reviewers=values("R"),
+            lists=values("L"),
+            status=self.status,
+            files=values("F"),
+            excludes=values("X"),
+            regexes=values("N"),
+            where=self.where,
+        )
+
+
+def _patterns(title: str, tag: str, value: str, where: str, warnings: list[str]) -> list[str]:
+    """The patterns of an `F:` or `X:` line: braces expanded, patterns outside the tree dropped (warned)."""
+    patterns = expand_braces(value)
+    if patterns is None:
+        warnings.append(
+            f"{where}: {tag}: {quoted(value)} in {title!r} expands to more than {_MAX_EXPANSIONS} patterns; "
+            "taken literally"
+        )
+        patterns = [value]
+    if any(_outside(p) for p in patterns):
+        warnings.append(
+            f"{where}: {tag}: {quoted(value)} in {title!r} is not a path inside the tree (a leading `/`, "
+            "`.`, `..` or an empty part): get_maintainer.pl matches no file with it, nor does retrospect"
+        )
+        patterns = [p for p in patterns if not _outside(p)]
+    return patterns
 
 
 def _is_underline(line: str) -> bool:
@@ -133,29 +208,37 @@ def _is_underline(line: str) -> bool:
 
 def _number_shared_titles(sections: list[Section]) -> None:
     """`TITLE#1`, `TITLE#2`, ... for the sections that share a title, so that each can be named."""
-    groups: dict[str, list[Section]] = {}
-    for section in sections:
-        groups.setdefault(section.title.casefold(), []).append(section)
-    for group in groups.values():
-        if len(group) > 1:
-            for n, section in enumerate(group, 1):
-                section.ordinal = n
+    # Hashes counted first: a folded copy of every title would cost as much as the titles themselves.
+    hashes = Counter(hash(section.title.casefold()) for section in sections)
+    candidates = [i for i, section in enumerate(sections) if hashes[hash(section.title.casefold())] > 1]
+    shared = Counter(sections[i].title.casefold() for i in candidates)
+    seen: Counter[str] = Counter()
+    for i in candidates:
+        key = sections[i].title.casefold()
+        if shared[key] > 1:
+            seen[key] += 1
+            sections[i] = replace(sections[i], ordinal=seen[key])
 
 
 def parse(text: str) -> list[Section]:
     return read(text).sections
 
 
-def _lines(files: Iterable[tuple[str, str]]) -> Iterator[tuple[str, int, str]]:
-    for name, text in files:
-        # Lines end at "\n" only, as Perl reads them (str.splitlines also splits at U+2028 and others); one
-        # at a time, not a list of them all, which costs several times a large file's size.
-        start, number = 0, 1
-        while start <= len(text):
-            end = text.find("\n", start)
-            end = len(text) if end < 0 else end
-            yield name, number, text[start:end].rstrip("\r")
-            start, number = end + 1, number + 1
+def split_lines(text: str) -> Iterator[str]:
+    """The lines of `text` ending at "\n" only, as Perl reads them (str.splitlines also splits at U+2028 and
+    others), one at a time: a list of them all costs several times a large file's size."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _lines(files: Iterable[tuple[str, Iterable[str]]]) -> Iterator[tuple[str, int, str]]:
+    for name, lines in files:
+        for number, line in enumerate(lines, 1):
+            yield name, number, line.removesuffix("\n").rstrip("\r")
 
 
 def _tag(line: str) -> tuple[str, str] | None:
@@ -163,41 +246,6 @@ def _tag(line: str) -> tuple[str, str] | None:
     if len(line) >= 2 and line[1] == ":" and "A" <= line[0] <= "Z":
         return line[0], line[2:].strip()
     return None
-
-
-def _add_tag(section: Section, tag: str, value: str, where: str, warnings: list[str]) -> None:
-    if tag in "FX":
-        patterns = expand_braces(value)
-        if patterns is None:
-            warnings.append(
-                f"{where}: {tag}: {quoted(value)} in {section.title!r} expands to more than "
-                f"{_MAX_EXPANSIONS} patterns; taken literally"
-            )
-            patterns = [value]
-        if any(_outside(p) for p in patterns):
-            warnings.append(
-                f"{where}: {tag}: {quoted(value)} in {section.title!r} is not a path inside the tree (a leading `/`, "
-                "`.`, `..` or an empty part): get_maintainer.pl matches no file with it, nor does retrospect"
-            )
-            patterns = [p for p in patterns if not _outside(p)]
-        (section.files if tag == "F" else section.excludes).extend(patterns)
-        return
-    if tag == "N":
-        try:
-            perlre.check(value)
-        except perlre.Unsupported as err:
-            warnings.append(f"{where}: N: {quoted(value)} in {section.title!r} is refused ({err}); it matches nothing")
-            return
-    target = {
-        "M": section.maintainers,
-        "R": section.reviewers,
-        "L": section.lists,
-        "N": section.regexes,
-    }.get(tag)
-    if target is not None:
-        target.append(value)
-    elif tag == "S":
-        section.status = value
 
 
 def expand_braces(pattern: str) -> list[str] | None:
@@ -448,13 +496,23 @@ class SectionIndex:
         self.sections = list(sections)
         self.dirs = dirs
         self.files = files
-        self._by_dir: dict[str, list[tuple[int, str, bool]]] = {}
+        # Each directory's patterns are a chain through flat arrays (its last pattern, then each one's previous),
+        # filed under the hash of the directory's name: no list, tuple or name kept per pattern or directory.
+        self._last: dict[int, int] = {}
+        self._previous = array.array("q")
+        self._owners = array.array("q")  # each pattern's section, ~section for an exclude
+        self._patterns: list[str] = []
         self._regexes: list[tuple[int, perlre.Matcher]] = []
         for i, section in enumerate(self.sections):
-            for pattern, exclude in [(f, False) for f in section.files] + [(x, True) for x in section.excludes]:
-                pattern = _as_directory(pattern, dirs)
-                self._by_dir.setdefault(_literal_prefix(pattern).rpartition("/")[0], []).append((i, pattern, exclude))
-            if (regexes := _regexes(tuple(section.regexes))) is not None:
+            for patterns, owner in ((section.files, i), (section.excludes, ~i)):
+                for pattern in patterns:
+                    pattern = _as_directory(pattern, dirs)
+                    filed = hash(_literal_prefix(pattern).rpartition("/")[0])
+                    self._previous.append(self._last.get(filed, -1))
+                    self._last[filed] = len(self._patterns)
+                    self._owners.append(owner)
+                    self._patterns.append(pattern)
+            if (regexes := _regexes(section.regexes)) is not None:
                 self._regexes.append((i, regexes))
         # Most paths match no `N:` at all: one pass of every section's lines together tells them apart.
         every = [r for s in self.sections for r in s.regexes]
@@ -473,9 +531,13 @@ class SectionIndex:
         excluded: set[int] = set()
         parts = path.split("/")
         for depth in range(len(parts)):
-            for i, pattern, exclude in self._by_dir.get("/".join(parts[:depth]), ()):
-                if _pattern_matches(path, pattern, self.dirs):
-                    (excluded if exclude else included).add(i)
+            # A directory that merely shares the hash brings patterns that do not match: tested for nothing.
+            k = self._last.get(hash("/".join(parts[:depth])), -1)
+            while k >= 0:
+                if _pattern_matches(path, self._patterns[k], self.dirs):
+                    owner = self._owners[k]
+                    (excluded if owner < 0 else included).add(owner if owner >= 0 else ~owner)
+                k = self._previous[k]
         in_tree = self.files is None or path in self.files
         if self._any_regex is not None and in_tree and perlre.search(self._any_regex, path):
             included.update(i for i, regexes in self._regexes if perlre.search(regexes, path))

@@ -145,7 +145,7 @@ def test_a_refused_line_is_named_and_matches_nothing() -> None:
 def test_catastrophic_patterns_cost_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """Several patterns that make a backtracking engine run for ages, over many long paths: each path is
     searched once per section (and once for all sections together), and the whole takes moments."""
-    sections = [maintainers.Section(f"S{i}", regexes=[p]) for i, p in enumerate(CATASTROPHIC)]
+    sections = [maintainers.Section(f"S{i}", regexes=(p,)) for i, p in enumerate(CATASTROPHIC)]
     paths = [f"tools/{'a' * n}!" for n in range(20, 2020, 4)]  # Perl: 24 a's 3.7 s, each 4 more x12
     searches = 0
     search = perlre.search

@@ -9,6 +9,7 @@ import contextlib
 import itertools
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,7 @@ def sections_at(repo: Path, ref: str) -> tuple[list[maintainers.Section], set[st
     files = git(repo, "ls-tree", "-r", "--name-only", ref).splitlines()
     dirs = {"/".join(f.split("/")[:i]) for f in files for i in range(1, f.count("/") + 1)}
     names = ["MAINTAINERS", "board/acme/MAINTAINERS", "board/acme2/MAINTAINERS"]
-    texts = [(m, git(repo, "show", f"{ref}:{m}")) for m in names]
+    texts = [(m, maintainers.split_lines(git(repo, "show", f"{ref}:{m}"))) for m in names]
     return maintainers.read_files(texts).sections, dirs, files
 
 
@@ -212,14 +213,14 @@ def test_a_maintainers_warning_is_said_once_when_two_threads_read_it(uboot: Path
     compute._section_pathset.cache_clear()
     progress.new_run()
     both = threading.Barrier(2, timeout=2)
-    show_files = walk.show_files
+    blob_lines = walk.blob_lines
 
-    def together(*args: Any) -> dict[str, str]:
+    def together(*args: Any) -> Iterator[tuple[str, Iterator[str] | None]]:
         with contextlib.suppress(threading.BrokenBarrierError):  # alone (the other waits its turn): go on
             both.wait()
-        return show_files(*args)
+        return blob_lines(*args)
 
-    monkeypatch.setattr(walk, "show_files", together)
+    monkeypatch.setattr(walk, "blob_lines", together)
     repo = GitRepo(uboot)
     readers = [threading.Thread(target=compute.section_pathset, args=(repo, REFS[-1], "GIT")) for _ in range(2)]
     for reader in readers:
