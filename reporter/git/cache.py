@@ -7,7 +7,7 @@ Three tables, each keyed by content that never changes once written:
 - `walks`: the result of one path-limited walk, by the resolved range, pathspecs and options (its
   membership depends on history simplification, so it cannot be cut out of per-commit records);
 - `ancestry`: whether one commit is an ancestor of another;
-- `first_tags`: the first tag that contains each of a set of commits, by the commits and the tags' objects.
+- `answers`: other answers of git's that the commits and objects asked about determine (JSON), by those.
 A cache written by another schema, retrospect or git version, or one that sqlite cannot read, is deleted and
 rebuilt.
 """
@@ -171,7 +171,7 @@ class Cache:
             # Written by another schema, retrospect or git (whose diffs it holds): not to be trusted.
             db.executescript(
                 "DROP TABLE IF EXISTS commits; DROP TABLE IF EXISTS bundles; DROP TABLE IF EXISTS walks;"
-                " DROP TABLE IF EXISTS ancestry; DROP TABLE IF EXISTS first_tags;"
+                " DROP TABLE IF EXISTS ancestry; DROP TABLE IF EXISTS answers;"
             )
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (_stamp(),))
@@ -181,7 +181,7 @@ class Cache:
             "CREATE TABLE IF NOT EXISTS walks (key TEXT PRIMARY KEY, data BLOB NOT NULL);"
             "CREATE TABLE IF NOT EXISTS ancestry (older TEXT, newer TEXT, result INTEGER NOT NULL,"
             " PRIMARY KEY (older, newer));"
-            "CREATE TABLE IF NOT EXISTS first_tags (key TEXT PRIMARY KEY, data TEXT NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, data TEXT NOT NULL);"
         )
         db.commit()
         return db
@@ -278,20 +278,18 @@ class Cache:
     def add_ancestry(self, older: str, newer: str, result: bool) -> None:
         self._write("INSERT OR REPLACE INTO ancestry VALUES (?, ?, ?)", [(older, newer, int(result))])
 
-    def first_tags(self, key: str) -> dict[str, str] | None:
-        """{commit: tag} kept under `key` (see History.first_tags), if it reads as such."""
+    def answer(self, key: str) -> object:
+        """The JSON value kept under `key` (None when there is none, or it does not read)."""
         with self._lock:
-            row = self._db.execute("SELECT data FROM first_tags WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute("SELECT data FROM answers WHERE key = ?", (key,)).fetchone()
         try:
-            found = json.loads(row[0]) if row is not None else None
+            found: object = json.loads(row[0]) if row is not None else None
         except (TypeError, ValueError):
-            return None
-        if not isinstance(found, dict) or not all(isinstance(v, str) for v in found.values()):
             return None
         return found
 
-    def add_first_tags(self, key: str, found: dict[str, str]) -> None:
-        self._write("INSERT OR REPLACE INTO first_tags VALUES (?, ?)", [(key, json.dumps(found))])
+    def add_answer(self, key: str, value: object) -> None:
+        self._write("INSERT OR REPLACE INTO answers VALUES (?, ?)", [(key, json.dumps(value))])
 
     def close(self) -> None:
         with self._lock:

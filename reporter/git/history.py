@@ -17,9 +17,10 @@ import itertools
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import TypeVar
 
 import git
 
@@ -31,6 +32,7 @@ from reporter.model import Commit, PathSet, RevRange
 from reporter.progress import Progress, warning
 
 Selected = dict[tuple[RevRange, str], list[Commit]]
+T = TypeVar("T")
 # Configuration under which a commit's whole diff does not tell what a path-limited `git log` sees:
 # copies name unchanged sources, ignored submodules hide changes the pruning sees, log.follow follows renames.
 _UNREPLAYABLE = {"diff.renames": ("copies", "copy"), "diff.ignoresubmodules": None, "log.follow": None}
@@ -217,21 +219,36 @@ class History:
             return {}
         return {name: value.strip() for name, _, value in (e.partition("\n") for e in listed.split("\0") if e)}
 
+    def kept(self, asked: list[object], answer: Callable[[], T], read: Callable[[object], T | None]) -> T:
+        """`answer()` (a JSON value), kept in the cache under what determines it (`asked`: commit hashes and
+        object names, which never change), and read back while that is the same; `read` checks what the cache
+        holds (None: it does not read as an answer, which is asked again)."""
+        if self.cache is None:
+            return answer()
+        key = hashlib.sha256(json.dumps(asked).encode()).hexdigest()
+        stored = self.cache.answer(key)
+        if stored is not None and (found := read(stored)) is not None:
+            return found
+        found = answer()
+        self.cache.add_answer(key, found)
+        return found
+
     def first_tags(self, hashes: Sequence[str], tags: Sequence[walk.Tag]) -> dict[str, str]:
         """`walk.first_tags` of the commits among the tags, kept in the cache: the answer depends only on the
         commits (a hash fixes its ancestry), the tags' objects (a tag object fixes its target and date, a
-        lightweight tag's commit its date) and how far a shallow clone reaches, which the key holds."""
+        lightweight tag's commit its date) and how far a shallow clone reaches."""
         names = [t.name for t in tags]
-        if self.cache is None or not hashes or any(not t.oid for t in tags):
+        if not hashes or any(not t.oid for t in tags):
             return walk.first_tags(self.repo, hashes, names)
-        asked = [sorted(hashes), sorted([t.name, t.oid] for t in tags), sorted(walk.shallow_boundary(self.repo))]
-        key = hashlib.sha256(json.dumps(asked).encode()).hexdigest()
-        cached = self.cache.first_tags(key)
-        if cached is not None and set(cached) <= set(hashes) and set(cached.values()) <= set(names):
-            return cached
-        found = walk.first_tags(self.repo, hashes, names)
-        self.cache.add_first_tags(key, found)
-        return found
+        boundary = sorted(walk.shallow_boundary(self.repo))
+        asked: list[object] = ["first_tags", sorted(hashes), sorted([t.name, t.oid] for t in tags), boundary]
+
+        def read(stored: object) -> dict[str, str] | None:
+            if not isinstance(stored, dict) or not set(stored) <= set(hashes) or not set(stored.values()) <= set(names):
+                return None
+            return {str(commit): str(tag) for commit, tag in stored.items()}
+
+        return self.kept(asked, lambda: walk.first_tags(self.repo, hashes, names), read)
 
     def _replayable(self) -> bool:
         """Whether a commit's whole diff (cached by hash) tells what a path-limited `git log` sees."""

@@ -148,9 +148,8 @@ def find(
     keys = {m.key for m in ids.values() if m is not None}
     window, candidates = _window(history, ranges, tags)
     # Without a Link, every patch stands alone: the window's other commits have nothing to join.
-    for commit, links in walk.log_fields(repo, ["%H", _LINKS], window if keys else [], ["--no-merges"]):
-        found = message_id(links.split("\x01"))
-        if found is not None and found.key in keys and commit not in selected:
+    for commit, found in (_window_ids(history, window) if keys else {}).items():
+        if found.key in keys and commit not in selected:
             ids[commit] = found
     others = [h for h in ids if h not in selected]
     messages = {h: rest for h, *rest in walk.log_fields(repo, _MESSAGE, list(ids), ["--no-walk=unsorted"])}
@@ -202,6 +201,47 @@ def _window(history: History, ranges: Sequence[RevRange], tags: Sequence[walk.Ta
     candidates = [t for t in tags if start < t.date <= last]
     ends = history.hashes([r.end for r in ranges])
     return [*(t.name for t in candidates), *ends.values(), *([f"^{starts[0][1]}"] if starts else [])], candidates
+
+
+def _window_ids(history: History, window: Sequence[str]) -> dict[str, MessageId]:
+    """{commit: its message-id} of the window's commits (merges left out) that have one, from one git process
+    that reads every commit's Link trailers; kept in the cache by the commits the window names, which
+    fix what it holds (a warm run reads the same answer without walking the window again)."""
+    ends = [r.removeprefix("^") for r in window]
+    hashes = history.hashes(ends)
+    asked: list[object] = [
+        "series message-ids",
+        sorted(hashes[r] for r in window if not r.startswith("^")),
+        sorted(hashes[r.removeprefix("^")] for r in window if r.startswith("^")),
+        sorted(walk.shallow_boundary(history.repo)),
+    ]
+
+    def scan() -> list[IdRow]:
+        rows = []
+        for commit, links in walk.log_fields(history.repo, ["%H", _LINKS], window, ["--no-merges"]):
+            if (found := message_id(links.split("\x01"))) is not None:
+                rows.append((commit, found.text, found.key, found.place))
+        return rows
+
+    return {commit: MessageId(text, key, place) for commit, text, key, place in history.kept(asked, scan, _id_rows)}
+
+
+IdRow = tuple[str, str, str, int | None]  # a commit, and its message-id's text, key and place
+
+
+def _id_rows(stored: object) -> list[IdRow] | None:
+    """The rows of `_window_ids` as the cache keeps them (JSON lists), when they read as such."""
+    if not isinstance(stored, list):
+        return None
+    rows = []
+    for row in stored:
+        if not (isinstance(row, list) and len(row) == 4 and all(isinstance(v, str) for v in row[:3])):
+            return None
+        commit, text, key, place = row
+        if not (place is None or (isinstance(place, int) and not isinstance(place, bool))):
+            return None
+        rows.append((commit, text, key, place))
+    return rows
 
 
 def _series(found: list[tuple[Patch, str]], dates: dict[str, int]) -> Series:

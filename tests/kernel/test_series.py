@@ -138,3 +138,46 @@ def test_cached_first_tags_follow_added_and_moved_tags(
     moved = run()
     assert moved == plain_git() and moved != added and len(asked) == 3
     assert run() == moved and len(asked) == 3
+
+
+def test_series_on_the_cache_equal_a_walk_without_it(
+    series_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Link trailers of the window's commits are read once: a warm run answers from the cache as a run
+    without it does, and a new tag in the window (another window) reads them again."""
+    import shutil
+
+    from reporter.git import walk
+
+    repo = tmp_path / "linux"
+    shutil.copytree(series_repo, repo, symlinks=True)
+    scans: list[int] = []
+    fields = walk.log_fields
+
+    def counted(repo: object, fmt: list[str], *args: object) -> list[tuple[str, ...]]:
+        scans.extend([1] if any("trailers:key=Link" in f for f in fmt) else [])
+        return fields(repo, fmt, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(walk, "log_fields", counted)
+    cold = series_json(capsys, repo, YEAR)
+    assert series_json(capsys, repo, YEAR) == cold and len(scans) == 1
+    git(repo, "tag", "v1.9-rc1", "v1.5-rc1^")  # a candidate tag more: another window
+    warm = series_json(capsys, repo, YEAR)
+    assert len(scans) == 2
+    assert (
+        main(
+            [
+                "series",
+                str(repo),
+                "--range",
+                YEAR,
+                "--subsystem",
+                "DATA ACCESS MONITOR",
+                "--format",
+                "json",
+                "--no-cache",
+            ]
+        )
+        == 0
+    )
+    assert output("series", capsys.readouterr().out)["series"] == warm
