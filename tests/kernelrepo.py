@@ -180,6 +180,119 @@ class Builder:
             self.git("tag", name)
 
 
+COMMITTER = "Committer <committer@example.com>"  # of Builder.commit's commits
+USER = "Test <test@example.com>"  # the repository's user: it merges and tags
+
+
+class Stream:
+    """The history `Builder`'s commands would make, to the same hashes, written by one `git fast-import`
+    (a few processes in all, instead of several per commit): branches, commits, merges and tags are kept in
+    memory until `done`, which leaves master checked out as Builder does."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stream = bytearray()
+        self.trees: list[dict[str, bytes]] = []  # each commit's files, by mark - 1
+        self.parents: list[tuple[int, ...]] = []  # each commit's parents' marks
+        self.refs: dict[str, int] = {}  # branch and tag names: their commit's mark
+        self.branch = "master"
+
+    def checkout(self, branch: str, start: str | None = None, create: bool = False) -> None:
+        """`git checkout [-b] BRANCH [START]`."""
+        if create:
+            self.refs[branch] = self.refs[start or self.branch]
+        self.branch = branch
+
+    def commit(
+        self,
+        message: str,
+        author: tuple[str, str],
+        when: int,
+        author_when: int | None = None,
+        files: dict[str, str | bytes | None] | None = None,
+        renames: dict[str, str] | None = None,
+    ) -> None:
+        """As Builder.commit: the files renamed, then written (None: removed), on the current branch."""
+        tree = dict(self.trees[self.refs[self.branch] - 1]) if self.branch in self.refs else {}
+        for old, new in (renames or {}).items():
+            tree[new] = tree.pop(old)
+        for path, content in (files or {}).items():
+            if content is None:
+                tree.pop(path)
+            else:
+                tree[path] = content.encode() if isinstance(content, str) else content
+        parents = (self.refs[self.branch],) if self.branch in self.refs else ()
+        self._write(tree, parents, f"{author[0]} <{author[1]}> {author_when or when}", f"{COMMITTER} {when}", message)
+
+    def merge(
+        self,
+        branch: str,
+        when: int,
+        message: str,
+        author: tuple[str, str] = ("Linus Torvalds", "torvalds@linux-foundation.org"),
+        files: dict[str, str] | None = None,
+    ) -> None:
+        """`git merge --no-ff` of `branch` (as Builder.merge), with `files` changed by the merge itself (an evil
+        merge). A file changed on both sides keeps ours: the builders write a file from its latest content,
+        theirs included, so ours holds their change (what git's own merge makes of it; the hashes say so)."""
+        ours, theirs = self.refs[self.branch], self.refs[branch]
+        base = self.trees[max(self._ancestors(ours) & self._ancestors(theirs)) - 1]
+        mine, other = self.trees[ours - 1], self.trees[theirs - 1]
+        tree = {}
+        for path in set(mine) | set(other):
+            found = other.get(path) if mine.get(path) == base.get(path) else mine.get(path)
+            if found is not None:
+                tree[path] = found
+        tree |= {path: content.encode() for path, content in (files or {}).items()}
+        self._write(tree, (ours, theirs), f"{author[0]} <{author[1]}> {when}", f"{USER} {when}", message)
+
+    def tag(self, name: str, when: int, annotated: bool = True) -> None:
+        """As Builder.tag, on the current branch's tip."""
+        mark = self.refs[self.branch]
+        if annotated:
+            self.stream += f"tag {name}\nfrom :{mark}\ntagger {USER} {when} +0000\n".encode()
+            self._data(f"{name}\n".encode())
+        else:
+            self.stream += f"reset refs/tags/{name}\nfrom :{mark}\n\n".encode()
+        self.refs[name] = mark
+
+    def done(self) -> Path:
+        """The repository, made: its configuration as Builder's, the history imported, master checked out."""
+        b = Builder(self.path)
+        stream = bytes(self.stream) + b"done\n"
+        subprocess.run(["git", "fast-import", "--quiet", "--done"], cwd=self.path, input=stream, check=True)
+        b.git("reset", "-q", "--hard", "master")
+        return self.path
+
+    def _ancestors(self, mark: int) -> set[int]:
+        found, todo = set(), [mark]
+        while todo:
+            if (next_mark := todo.pop()) not in found:
+                found.add(next_mark)
+                todo += self.parents[next_mark - 1]
+        return found
+
+    def _write(
+        self, tree: dict[str, bytes], parents: tuple[int, ...], author: str, committer: str, message: str
+    ) -> None:
+        self.trees.append(tree)
+        self.parents.append(parents)
+        mark = len(self.trees)
+        self.stream += f"commit refs/heads/{self.branch}\nmark :{mark}\nauthor {author} +0000\n".encode()
+        self.stream += f"committer {committer} +0000\n".encode()
+        self._data(f"{message}\n".encode())  # as `git commit -m` keeps a message with no trailing space
+        self.stream += "".join(f"{'merge' if i else 'from'} :{p}\n" for i, p in enumerate(parents)).encode()
+        self.stream += b"deleteall\n"
+        for path, content in sorted(tree.items()):
+            self.stream += f"M 100644 inline {path}\n".encode()
+            self._data(content)
+        self.stream += b"\n"
+        self.refs[self.branch] = mark
+
+    def _data(self, content: bytes) -> None:
+        self.stream += f"data {len(content)}\n".encode() + content + b"\n"
+
+
 def _edit(rng: random.Random, text: str, nth: int) -> str:
     """Change a few lines, sometimes exactly one, so that singular shortstat lines occur."""
     lines = text.splitlines()
@@ -219,7 +332,7 @@ def build_kernel(path: Path, per_tag: int = 9, series: bool = False) -> Path:
     annotated and lightweight, dated like Linux's; with `series`, also patch series in the shape the mm
     tree commits them (see SERIES)."""
     rng = random.Random(2023)
-    b = Builder(path)
+    b = Stream(path)
     paths = list(FILES)
     contents = {f: "".join(f"{f} line {i}\n" for i in range(12)) for f in FILES}
     start = ts("2020-06-01T00:00:00")  # before the window a cached clone keeps, so it starts shallow
@@ -250,16 +363,13 @@ def build_kernel(path: Path, per_tag: int = 9, series: bool = False) -> Path:
                 files[f] = contents[f]
             if i == 3:
                 # A topic branch merged with --no-ff, as subsystem trees are.
-                b.git("checkout", "-q", "-b", f"topic{nth}")
+                b.checkout(f"topic{nth}", create=True)
                 b.commit(f"topic {nth}", author, when, author_when=when - 86400 * 40, files=files)
-                b.git("checkout", "-q", "master")
+                b.checkout("master")
+                contents["kernel/sched/core.c"] = _edit(rng, contents["kernel/sched/core.c"], nth)
                 b.commit(
-                    f"mainline {nth}",
-                    DAVE,
-                    when + 60,
-                    files={"kernel/sched/core.c": _edit(rng, contents["kernel/sched/core.c"], nth)},
+                    f"mainline {nth}", DAVE, when + 60, files={"kernel/sched/core.c": contents["kernel/sched/core.c"]}
                 )
-                contents["kernel/sched/core.c"] = (b.path / "kernel/sched/core.c").read_text()
                 b.merge(f"topic{nth}", when + 120, f"Merge branch 'topic{nth}'")
             else:
                 b.commit(f"change {nth}{_trailers(nth, author)}", author, when, files=files)
@@ -270,7 +380,7 @@ def build_kernel(path: Path, per_tag: int = 9, series: bool = False) -> Path:
         b.tag(tag, end, annotated)
     if series:
         _unstable(b, contents)
-    return path
+    return b.done()
 
 
 def _trailers(nth: int, author: tuple[str, str]) -> str:
@@ -287,7 +397,7 @@ def _trailers(nth: int, author: tuple[str, str]) -> str:
     return "\n\n" + "\n".join(lines)
 
 
-def _milestone(b: Builder, tag: str, when: int, paths: list[str], contents: dict[str, str]) -> None:
+def _milestone(b: Stream, tag: str, when: int, paths: list[str], contents: dict[str, str]) -> None:
     """One-off shapes at fixed points: renames, a binary change, an evil merge, a merge of an old base."""
     if tag == "v1.1":
         # Documentation moves from vm/ to mm/: a rename into the DAMON paths from outside them.
@@ -305,26 +415,12 @@ def _milestone(b: Builder, tag: str, when: int, paths: list[str], contents: dict
         b.commit("mm/damon: binary", ALICE, when - 1800, files={"mm/damon/data.bin": b"\x00\x03" * 40})
     elif tag == "v1.3":
         # An evil merge: the merge itself changes a DAMON file.
-        b.git("checkout", "-q", "-b", "evil")
+        b.checkout("evil", create=True)
         b.commit("evil side", BOB, when - 7200, files={"drivers/foo_main.c": "evil\n"})
         contents["drivers/foo_main.c"] = "evil\n"
-        b.git("checkout", "-q", "master")
-        b.git("merge", "-q", "--no-ff", "--no-commit", "evil", env={"GIT_COMMITTER_DATE": f"@{when - 3600} +0000"})
-        b.write("mm/damon/core.c", contents["mm/damon/core.c"] + "evil merge line\n")
+        b.checkout("master")
         contents["mm/damon/core.c"] += "evil merge line\n"
-        b.git("add", "-A")
-        b.git(
-            "commit",
-            "-q",
-            "-m",
-            "Merge branch 'evil'",
-            env={
-                "GIT_AUTHOR_NAME": SJ[0],
-                "GIT_AUTHOR_EMAIL": SJ[1],
-                "GIT_AUTHOR_DATE": f"@{when - 3600} +0000",
-                "GIT_COMMITTER_DATE": f"@{when - 3600} +0000",
-            },
-        )
+        b.merge("evil", when - 3600, "Merge branch 'evil'", SJ, {"mm/damon/core.c": contents["mm/damon/core.c"]})
 
 
 # Patch series as the mm tree commits them, each posted with git send-email (STAMP.PID-K-SENDER message-ids,
@@ -444,13 +540,13 @@ SERIES: list[tuple[str, str | None, str, tuple[str, str], str, list[tuple[str, i
 ]
 
 
-def _series(b: Builder, tag: str, when: int, contents: dict[str, str]) -> None:
+def _series(b: Stream, tag: str, when: int, contents: dict[str, str]) -> None:
     """The SERIES patches due before `tag`, committed just before it; those of a topic branch are merged by
     Linus (a tag's patches are all on one branch or all direct)."""
     due = [(item, patch) for item in SERIES for patch in item[5] if patch[0] == tag]
     topic = any(patch[4] for _, patch in due)
     if topic:
-        b.git("checkout", "-q", "-b", f"mm-stable-{tag}")
+        b.checkout(f"mm-stable-{tag}", create=True)
     for nth, ((_, cover, stamp, author, host, patches), (_, k, subject, files, _)) in enumerate(due):
         for f in files:
             contents[f] += f"{subject}\n"
@@ -460,7 +556,7 @@ def _series(b: Builder, tag: str, when: int, contents: dict[str, str]) -> None:
         message = f"{subject}\n\n{letter}The patch itself.\n\n{trailers}"
         b.commit(message, author, when - 900 + nth * 10, files={f: contents[f] for f in files})
     if topic:
-        b.git("checkout", "-q", "master")
+        b.checkout("master")
         b.merge(f"mm-stable-{tag}", when - 300, f"Merge tag 'mm-stable-{tag}'")
 
 
@@ -468,16 +564,16 @@ def _series(b: Builder, tag: str, when: int, contents: dict[str, str]) -> None:
 UNSTABLE = ("mm-unstable", "mm/damon: add a goal metric", "20231220101010.7007", ["core", "sysfs", "docs"])
 
 
-def _unstable(b: Builder, contents: dict[str, str]) -> None:
+def _unstable(b: Stream, contents: dict[str, str]) -> None:
     branch, title, stamp, subjects = UNSTABLE
-    b.git("checkout", "-q", "-b", branch, "v1.4-rc1")
+    b.checkout(branch, "v1.4-rc1", create=True)
     for k, subject in enumerate(subjects, 2):
         letter = f'Patch series "{title}".\n\nThis patch (of {len(subjects)}):\n\n' if k == 2 else ""
         trailers = f"Link: https://lkml.kernel.org/r/{stamp}-{k}-{SJ[1]}\nSigned-off-by: {SJ[0]} <{SJ[1]}>"
         text = contents["mm/damon/core.c"] + f"{subject}\n"
         when = ts("2023-12-20T10:00:00") + k * 60
         b.commit(f"mm/damon: {subject}\n\n{letter}The patch.\n\n{trailers}", SJ, when, files={"mm/damon/core.c": text})
-    b.git("checkout", "-q", "master")
+    b.checkout("master")
 
 
 DAMO_AUTHORS = [
@@ -492,7 +588,7 @@ DAMO_AUTHORS = [
 def build_tool(path: Path, per_month: int = 4) -> Path:
     """A damo-like repository: monthly commits across 2022-2024, no tags needed (calendar years)."""
     rng = random.Random(7)
-    b = Builder(path)
+    b = Stream(path)
     text = "".join(f"damo line {i}\n" for i in range(20))
     nth = 0
     for year in (2022, 2023, 2024):
@@ -506,7 +602,7 @@ def build_tool(path: Path, per_month: int = 4) -> Path:
                 b.commit(f"damo {nth}", DAMO_AUTHORS[nth % len(DAMO_AUTHORS)], when, files={"damo.py": text})
         if year == 2023:  # and its last second
             b.commit("old year", SJ, ts("2023-12-31T23:59:59"), files={"CHANGES": "a\nb\n"})
-    return path
+    return b.done()
 
 
 # The report configuration for these repositories: the default one, without the explicit 2022 refs of real
