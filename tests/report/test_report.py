@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import tomllib
 from collections import Counter
@@ -14,7 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 from gitcheck import DAMON
-from kernelrepo import CONFIG
+from kernelrepo import CONFIG, report_2023
 from markdown_it import MarkdownIt
 
 from reporter.cli import main
@@ -52,11 +53,14 @@ def report(config: Path, out: Path, kernel: Path | None, tool: Path | None, *ext
     return main([*report_args(config, out, kernel, tool), "--offline", *extra])
 
 
-@pytest.fixture
-def written(config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path) -> Path:
-    out = tmp_path / "out"
-    assert report(config, out, kernel_repo, tool_repo) == 0
-    return out
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory, kernel_repo: Path, tool_repo: Path) -> Path:
+    """The 2023 report of the fixture repositories, made once for the tests that read it (a test that writes
+    into an output directory copies it first), with a cache of its own."""
+    root = tmp_path_factory.mktemp("written")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("XDG_CACHE_HOME", str(root / "xdg-cache"))
+        return report_2023(root, kernel_repo, tool_repo)
 
 
 def blocks(post: str) -> dict[str, str]:
@@ -71,13 +75,13 @@ def blocks(post: str) -> dict[str, str]:
 
 
 def test_every_block_is_what_its_command_prints(
-    written: Path, kernel_repo: Path, tool_repo: Path, capsys: pytest.CaptureFixture[str]
+    written: Path, kernel_repo: Path, tool_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     post = (written / "2023.md").read_text()
     found = blocks(post)
     assert len(found) == 9  # kernel authors, tool 2023 and 2022, three tables, employers, credits, newcomers
     # The employer map the post names, as a reader writes it from the config's lines.
-    emap = written / EMPLOYER_MAP
+    emap = tmp_path / EMPLOYER_MAP
     emap.write_text("".join(line + "\n" for line in default_config().kernel.employers))
     capsys.readouterr()
     for command, output in found.items():
@@ -282,9 +286,10 @@ def test_change_phrases(before: int, after: int, expected: str) -> None:
 
 
 def test_rerun_is_byte_identical_and_uses_last_years_json(
-    config: Path, written: Path, kernel_repo: Path, tool_repo: Path
+    config: Path, tmp_path: Path, written: Path, kernel_repo: Path, tool_repo: Path
 ) -> None:
     first = (written / "2023.md").read_bytes()
+    written = Path(shutil.copytree(written, tmp_path / "out"))
     assert report(config, written, kernel_repo, tool_repo) == 0
     assert (written / "2023.md").read_bytes() == first
     # Last year's figures come from 2022.json when it is there: change one, and the post follows it.

@@ -113,6 +113,9 @@ def _bash(script: str, cwd: Path, env: dict[str, str]) -> None:
     assert done.returncode == 0, done.stderr
 
 
+# Slow: a process per job; the merge of kept years equals the one-machine result in the quick part too
+# (test_a_kept_year_is_read_back_until_its_inputs_change, `--from`).
+@pytest.mark.slow
 def test_the_workflows_matrix_merges_to_the_one_machine_result(
     one_machine, config: Path, kernel_repo: Path, tool_repo: Path, tmp_path: Path, capsys
 ):
