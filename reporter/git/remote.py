@@ -79,24 +79,37 @@ def check_url(url: str, what: str) -> str:
 
 def credentials(url: str) -> dict[str, str]:
     """Environment for git that sends the user name and password (or token) an http(s) `url` holds as an
-    Authorization header, to that server only: the URL itself is kept and shown without them
-    (redact.public), and they never reach a command line or a configuration file. Empty for a URL without
-    them, or of another kind (ssh asks for its own)."""
+    Authorization header (see `authorization`): the URL itself is kept and shown without them
+    (redact.public). Empty for a URL without them, or of another kind (ssh asks for its own)."""
     parts = urlsplit(url) if "://" in url else None
-    userinfo, at, host = parts.netloc.rpartition("@") if parts else ("", "", "")
+    userinfo, at, _ = parts.netloc.rpartition("@") if parts else ("", "", "")
     if parts is None or not at or parts.scheme.lower() not in ("http", "https"):
         return {}
     user, _, password = userinfo.partition(":")
-    secret = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+    return authorization(url, unquote(user), unquote(password))
+
+
+def authorization(url: str, user: str, password: str) -> dict[str, str]:
+    """Environment for git that sends `user` and `password` as a Basic Authorization header to `url`'s server
+    (scheme, host and port) only, through GIT_CONFIG_* variables: never in a command line, a URL or a
+    configuration file. Whether they may go there at all is the caller's to decide (`token_allowed`)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
     index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)  # after configuration passed this way already
     return {
         "GIT_CONFIG_COUNT": str(index + 2),
         f"GIT_CONFIG_KEY_{index}": f"http.{parts.scheme}://{host}/.extraheader",
-        f"GIT_CONFIG_VALUE_{index}": f"Authorization: Basic {secret}",
-        # After a redirect git sends its later requests, header included, to the new host: none is followed.
+        f"GIT_CONFIG_VALUE_{index}": f"Authorization: Basic {basic_secret(user, password)}",
+        # git follows a redirect of its first request and then sends every later one, header included, to
+        # the new host (curl drops the header on the redirect itself only): with the header, none is followed.
         f"GIT_CONFIG_KEY_{index + 1}": "http.followRedirects",
         f"GIT_CONFIG_VALUE_{index + 1}": "false",
     }
+
+
+def basic_secret(user: str, password: str) -> str:
+    """The Basic header's secret part, to be masked in logs like the password itself."""
+    return base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def _config(limits: Bounds) -> list[str]:

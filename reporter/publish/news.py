@@ -8,7 +8,6 @@ new tip (the edit is applied again to the fetched file), with bounded backoff; n
 
 from __future__ import annotations
 
-import base64
 import difflib
 import os
 import re
@@ -28,6 +27,7 @@ from reporter.services.github import Pull
 
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+TOKEN_USER = "x-access-token"  # the user name a GitHub token goes with, as actions/checkout sends it
 
 
 @dataclass(frozen=True)
@@ -61,25 +61,14 @@ def auth_env(url: str, token: str | None, server_url: str) -> dict[str, str]:
     """Environment for git that sends `token` as actions/checkout does, to `url`'s server only, and only
     when that is the GitHub server `server_url` names or a host the user allowed (see remote.token_allowed)."""
     env = {"GIT_TERMINAL_PROMPT": "0"}  # a refused token fails at once instead of asking
-    parts = urlsplit(url)
     if not token or not remote_git.token_allowed(url, server_url):
         return env
-    index = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)  # keep configuration passed this way already
-    env |= {
-        "GIT_CONFIG_COUNT": str(index + 2),
-        f"GIT_CONFIG_KEY_{index}": f"http.{parts.scheme}://{parts.netloc}/.extraheader",
-        f"GIT_CONFIG_VALUE_{index}": f"AUTHORIZATION: basic {header_secret(token)}",
-        # git follows a redirect of its first request and then sends every later one, header included, to
-        # the new host (curl drops the header on the redirect itself only): with the token, none is followed.
-        f"GIT_CONFIG_KEY_{index + 1}": "http.followRedirects",
-        f"GIT_CONFIG_VALUE_{index + 1}": "false",
-    }
-    return env
+    return env | remote_git.authorization(url, TOKEN_USER, token)
 
 
 def header_secret(token: str) -> str:
     """The header value's secret part, to be masked in logs like the token itself."""
-    return base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    return remote_git.basic_secret(TOKEN_USER, token)
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ def test_auth_env_sends_the_token_as_a_header_to_its_server_only(monkeypatch):
     monkeypatch.delenv("GIT_CONFIG_COUNT", raising=False)
     env = news.auth_env("https://github.com/a/b.git", "s3cret", "https://github.com")
     assert env["GIT_CONFIG_KEY_0"] == "http.https://github.com/.extraheader"
-    assert env["GIT_CONFIG_VALUE_0"] == "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46czNjcmV0"
+    assert env["GIT_CONFIG_VALUE_0"] == "Authorization: Basic eC1hY2Nlc3MtdG9rZW46czNjcmV0"
     assert "s3cret" not in json.dumps(env)
     assert "GIT_CONFIG_COUNT" not in news.auth_env("/srv/news.git", "s3cret", "https://github.com")
 
