@@ -384,15 +384,34 @@ def tool_commits(history: History, tool: ToolConfig, since: int, until: int) -> 
 def year_inputs(
     config: Config, kernel: tuple[list[str], dict[str, str], list[PathSource]] | None, tools: dict[str, str]
 ) -> dict[str, Any]:
-    """What a year's figures are made from, as its JSON holds it: the kernel's refs (`kernel`: with their
-    commits and where each path set was read), the sections and options that change a figure, the tools'
-    settings and commits of the year (`tools`: a digest per tool). Where a repository is kept (its URL, a
-    local path) is no input: the commits are."""
-    k = config.kernel
+    """What a year's figures are made from, as its JSON holds it and `retrospect trends` fingerprints it: the
+    configuration's `settings`, the kernel's refs (`kernel`: with their commits and where each path set was
+    read), the tools' commits of the year (`tools`: a digest per tool)."""
+    chosen = settings(config)
     found: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "people": dataclasses.asdict(config.people),
+        "people": chosen["people"],
         "tool_commits": tools,
+        "tools": chosen["tools"],
+        "kernel": None,
+    }
+    if kernel is not None:
+        refs, resolved, sources = kernel
+        found["kernel"] = chosen["kernel"] | {
+            "refs": refs,
+            "boundaries": resolved,  # each ref's commit: a moved tag is another input
+            "path_sets": sources,
+        }
+    return _as_json(found)
+
+
+def settings(config: Config) -> dict[str, Any]:
+    """The configuration's parts that change a year's figures (the sections and options, the tools'
+    settings), as JSON reads back. Where a repository is kept (its URL, a local path) is none: its commits
+    are, and the boundaries a pattern chose are the year's refs."""
+    k = config.kernel
+    found = {
+        "people": config.people,
         "tools": [
             {
                 f.name: getattr(t, f.name)
@@ -401,11 +420,7 @@ def year_inputs(
             }
             for t in config.tools
         ],
-        "kernel": None,
-    }
-    if kernel is not None:
-        refs, resolved, sources = kernel
-        found["kernel"] = {
+        "kernel": {
             "subsystem": k.subsystem.spec(),
             "parent": k.parent.spec(),
             "total_label": k.total_label,
@@ -414,11 +429,14 @@ def year_inputs(
             "employers": k.employers,
             "features": k.features,
             "next_refs": k.next_refs,
-            "refs": refs,
-            "boundaries": resolved,  # each ref's commit: a moved tag is another input
-            "path_sets": [dataclasses.asdict(s) for s in sources],
-        }
-    plain: dict[str, Any] = json.loads(json.dumps(found, default=_plain))  # as the JSON reads back it
+        },
+    }
+    return _as_json(found)
+
+
+def _as_json(found: dict[str, Any]) -> dict[str, Any]:
+    """`found` as its JSON reads back (dataclasses as objects, tuples as lists)."""
+    plain: dict[str, Any] = json.loads(json.dumps(found, default=_plain))
     return plain
 
 

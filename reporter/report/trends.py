@@ -30,14 +30,16 @@ from reporter.report.run import (
     Session,
     authors_and_persons,
     kernel_authors_request,
+    settings,
     table_request,
     tool_authors_request,
     tool_commits,
+    year_inputs,
     year_refs,
 )
 
 # The per-year file's layout: a file of another layout is computed again.
-FORMAT = 1
+FORMAT = 2
 PREFIX = "trends-"
 
 
@@ -93,23 +95,10 @@ def from_json(data: dict[str, Any]) -> TrendYear:
     )
 
 
-def settings(config: Config) -> dict[str, Any]:
-    """The configuration's parts that decide a year's figures (a year's explicit refs are the year's)."""
-    k = config.kernel
-    return {
-        "subsystem": k.subsystem.spec(),
-        "parent": k.parent.spec(),
-        "total": k.total_label,
-        "tag_pattern": k.tag_pattern,
-        "release_pattern": k.release_pattern,
-        "people": [config.people.fold_names, [list(g) for g in config.people.aliases]],
-        "tools": [[t.name, t.merges, t.date_kind] for t in config.tools],
-    }
-
-
-def _fingerprint(config: Config, year: int, resolved: dict[str, str], tools: dict[str, str]) -> str:
-    inputs = {"format": FORMAT, "settings": settings(config), "year": year, "refs": resolved, "tools": tools}
-    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+def _fingerprint(year: int, inputs: dict[str, Any]) -> str:
+    """The year's inputs as its report records them (`run.year_inputs`), hashed with this file's layout."""
+    found = {"format": FORMAT, "year": year, "inputs": inputs}
+    return hashlib.sha256(json.dumps(found, sort_keys=True).encode()).hexdigest()
 
 
 def path_of(directory: Path, year: int) -> Path:
@@ -231,7 +220,8 @@ def _plan(session: Session, history: History, year: int, cutoff: int | None, fir
         t.name: tool_commits(session.history(t.name, t.url, t.path, first), t, year_start(year), until)
         for t in config.tools
     }
-    fingerprint = _fingerprint(config, year, resolved, tools)
+    sources = compute.table_sources(history, table_request(config.kernel, refs))
+    fingerprint = _fingerprint(year, year_inputs(config, (refs, resolved, sources), tools))
     return _Planned(year, refs, cutoff, fingerprint, _kept(path_of(session.options.out_dir, year), fingerprint))
 
 

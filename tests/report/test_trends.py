@@ -78,19 +78,19 @@ def test_every_year_equals_its_report(one_machine, config: Path, kernel_repo: Pa
         assert y["commits"] > 0 and y["tools"][0]["commits"] > 0
 
 
+def _never(*args: object) -> None:
+    raise AssertionError("a kept year was computed again")
+
+
 def test_a_kept_year_is_read_back_until_its_inputs_change(
     one_machine, config: Path, kernel_repo: Path, tool_repo: Path, capsys, monkeypatch
 ):
     found, out, _ = one_machine
     kept = {p.name: p.read_text() for p in out.glob("trends-*.json")}
     assert sorted(kept) == ["trends-2022.json", "trends-2023.json", "trends-2024.json"]
-
-    def computed(*args: object) -> None:
-        raise AssertionError("a kept year was computed again")
-
     args = ["--config", str(config), *repos(kernel_repo, tool_repo), "--out", str(out)]
     with monkeypatch.context() as m:
-        m.setattr(trends, "_compute", computed)
+        m.setattr(trends, "_compute", _never)
         assert trends_json(capsys, *args) == found
     # Another fingerprint (as after a moved tag or a changed config): that year alone is computed again.
     data = json.loads(kept["trends-2023.json"])
@@ -163,7 +163,7 @@ def test_merge_refuses_mixed_or_missing_years(one_machine, config: Path, tmp_pat
     mixed = tmp_path / "mixed"
     shutil.copytree(out, mixed)
     data = json.loads((mixed / "trends-2023.json").read_text())
-    data["settings"]["total"] = "other"
+    data["settings"]["kernel"]["total_label"] = "other"
     (mixed / "trends-2023.json").write_text(json.dumps(data))
     assert main(["trends", "--from", str(mixed), "--config", str(config)]) == 2
     err = capsys.readouterr().err
@@ -191,3 +191,26 @@ def test_the_post_shows_every_year_when_the_config_asks(
     assert "Every Year Since the Start" in mail and rows.splitlines()[-1] in mail and "x-axis" not in mail
     (tmp_path / "off").mkdir()
     assert "Every Year Since" not in (report_2023(tmp_path / "off", kernel_repo, tool_repo) / "2023.md").read_text()
+
+
+def test_a_report_and_trends_read_back_each_others_years(
+    one_machine, kernel_repo: Path, tool_repo: Path, tmp_path: Path, capsys, monkeypatch
+):
+    """A year's fingerprint is the inputs its report records: the years a report keeps (`trends.post`) are
+    read back by `retrospect trends`, and those `retrospect trends` kept by a report."""
+    found, kept, _ = one_machine
+    config = CONFIG.replace("  post: false ", "  post: true  ")
+    (tmp_path / "report").mkdir()
+    out = report_2023(tmp_path / "report", kernel_repo, tool_repo, config)
+    document = json.loads((out / "2023.json").read_text())
+    for year, stats in ((2023, document["stats"]), (2022, document["previous"])):
+        stored = json.loads((out / "trends" / f"trends-{year}.json").read_text())
+        assert stored["fingerprint"] == trends._fingerprint(year, stats["inputs"])
+    monkeypatch.setattr(trends, "_compute", _never)
+    args = ["--config", str(tmp_path / "report" / "retrospect.yml"), *repos(kernel_repo, tool_repo)]
+    shown = trends_json(capsys, *args, "--out", str(out / "trends"), "--last-year", "2023")
+    until_2023 = [y for y in found["years"] if y["year"] <= 2023]
+    assert shown["years"] == until_2023
+    shutil.copytree(kept, tmp_path / "again" / "out" / "trends")
+    again = report_2023(tmp_path / "again", kernel_repo, tool_repo, config)
+    assert json.loads((again / "2023.json").read_text())["trends"]["years"] == until_2023
