@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib import resources
 from typing import Any
@@ -17,13 +18,20 @@ def schema(command: str) -> dict[str, Any]:
     return loaded
 
 
-def validated(command: str, out: str) -> dict[str, Any]:
-    """`out` read as JSON, valid for `command`'s schema, which names the version the code writes."""
-    data: dict[str, Any] = json.loads(out)
+@functools.cache
+def validator(command: str) -> jsonschema.Draft202012Validator:
+    """A validator of `command`'s schema, which is itself valid and names the version the code writes:
+    made once, as checking the schema took most of a validation's time."""
     shipped = schema(command)
     jsonschema.Draft202012Validator.check_schema(shipped)
-    jsonschema.validate(data, shipped, cls=jsonschema.Draft202012Validator)
     assert shipped["properties"]["schema_version"] == {"const": COMMAND_SCHEMA_VERSION}
+    return jsonschema.Draft202012Validator(shipped)
+
+
+def validated(command: str, out: str) -> dict[str, Any]:
+    """`out` read as JSON, valid for `command`'s schema."""
+    data: dict[str, Any] = json.loads(out)
+    validator(command).validate(data)
     assert (data["schema_version"], data["command"]) == (COMMAND_SCHEMA_VERSION, command)
     return data
 

@@ -144,7 +144,7 @@ class Builder:
         author_when: int | None = None,
         files: dict[str, str | bytes | None] | None = None,
         renames: dict[str, str] | None = None,
-    ) -> str:
+    ) -> None:
         for old, new in (renames or {}).items():
             (self.path / new).parent.mkdir(parents=True, exist_ok=True)
             self.git("mv", old, new)
@@ -160,9 +160,8 @@ class Builder:
             "GIT_COMMITTER_DATE": f"@{when} +0000",
         }
         self.git("commit", "-q", "--allow-empty", "-m", message, env=env)
-        return self.git("rev-parse", "HEAD").strip()
 
-    def merge(self, branch: str, when: int, message: str) -> str:
+    def merge(self, branch: str, when: int, message: str) -> None:
         env = {
             "GIT_COMMITTER_DATE": f"@{when} +0000",
             "GIT_AUTHOR_DATE": f"@{when} +0000",
@@ -170,7 +169,6 @@ class Builder:
             "GIT_AUTHOR_EMAIL": "torvalds@linux-foundation.org",
         }
         self.git("merge", "-q", "--no-ff", "-m", message, branch, env=env)
-        return self.git("rev-parse", "HEAD").strip()
 
     def tag(self, name: str, when: int, annotated: bool = True) -> None:
         if annotated:

@@ -5,6 +5,7 @@ under `if TYPE_CHECKING:` and inside functions included."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -54,12 +55,18 @@ def imported(tree: ast.AST, modules: set[str]) -> list[tuple[int, str]]:
     return found
 
 
+@functools.cache
+def parsed(source: str) -> ast.AST:
+    """A module's syntax tree, parsed once for the tests that check the same package (it is only read)."""
+    return ast.parse(source)
+
+
 def upward_imports(sources: dict[str, str]) -> list[str]:
     """Each import of `sources` ({module: its source}) that runs up the layers, as 'module:line -> target'."""
     modules = set(sources)
     wrong = []
     for module, source in sorted(sources.items()):
-        for line, target in imported(ast.parse(source), modules):
+        for line, target in imported(parsed(source), modules):
             if layer(target) > layer(module):
                 wrong.append(f"{module}:{line} -> {target}")
     return wrong
