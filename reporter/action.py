@@ -266,6 +266,7 @@ def plan(environ: Mapping[str, str], workspace: Path) -> Plan:
         out_dir=workspace / OUT_DIR,
         cache_dir=cache,
         token=inputs["token"] or None,
+        news_repo=Path(local_news[0]) if local_news else None,  # where last year's post is looked for
     )
     return Plan(mode, dry_run, options, cache, target, marker, pr_number, inputs)
 

@@ -36,6 +36,13 @@ def add(sub: options.Subcommands) -> None:
     p.add_argument("--offline", action="store_true", help="no network: no cloning, fetching or web APIs")
     options.format_option(p, ("hugo", "gfm"), "gfm also writes YEAR.gfm.md with the tables as GitHub markdown")
     p.add_argument("--date", help="the post's front-matter date (default: that of the year's last boundary)")
+    p.add_argument(
+        "--news-repo",
+        type=Path,
+        metavar="DIR",
+        help="a clone of the news repository (a Hugo site), where last year's post is found by its title (or "
+        "publish.post_path) when posts names none, at its HEAD (default: publish.news_repository when local)",
+    )
     options.repository_options(p)
     options.github_options(p)
     p.set_defaults(func=run)
@@ -75,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
         token=args.token,
         api_url=args.api_url,
         max_wait=args.max_wait,
+        news_repo=args.news_repo,
     )
     result = report_run.run_report(request)
     for path in (result.markdown_path, result.json_path, result.mail_path, result.gfm_path):

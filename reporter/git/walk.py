@@ -407,8 +407,17 @@ def tree_dirs(repo: git.Repo, ref: str) -> set[str]:
 
 def symlinks(repo: git.Repo, ref: str) -> frozenset[str]:
     """The paths at `ref` that git stores as symbolic links (mode 120000; their blob is the target)."""
+    return _with_modes(repo, ref, (b"120000 ",))
+
+
+def regular_files(repo: git.Repo, ref: str) -> frozenset[str]:
+    """The paths at `ref` that git stores as files (modes 100644, 100755): no symbolic link, no submodule."""
+    return _with_modes(repo, ref, (b"100644 ", b"100755 "))
+
+
+def _with_modes(repo: git.Repo, ref: str, modes: tuple[bytes, ...]) -> frozenset[str]:
     out = repo.git.ls_tree("-r", "-z", resolve(repo, ref), stdout_as_string=False)
-    entries = (decoded(entry) for entry in out.split(b"\0") if entry.startswith(b"120000 "))
+    entries = (decoded(entry) for entry in out.split(b"\0") if entry.startswith(modes))
     return frozenset(entry.partition("\t")[2] for entry in entries)
 
 

@@ -499,6 +499,21 @@ KEYS = (
             Key("news_branch", str, "the branch to update", default_text="the repository's default branch"),
             Key("news_path", str, "the markdown file to update"),
             Key(
+                "post_path",
+                str,
+                "a year's post in the news repository ({year}), where last year's is not found by its title",
+                default_text="found by the title",
+                example="content/post/damon-{year}.md",
+            ),
+            Key(
+                "post_url",
+                str,
+                "a post's URL from its file ({path}, {name}: the file or page bundle, {slug}, {year}), where the "
+                "site's Hugo config (baseURL, permalinks) does not tell it",
+                default_text="from the site's Hugo config",
+                example="'https://example.org/post/{slug}/'",
+            ),
+            Key(
                 "region",
                 str,
                 "the region between <!-- retrospect:begin REGION --> and <!-- retrospect:end REGION -->",
@@ -816,16 +831,28 @@ def _name(r: _Reader) -> str:
 
 def _title(r: _Reader) -> str:
     """The title template: text with {subsystem} and {year}, nothing else to format."""
-    title: str = r.get("title")
+    return _fields(r, "title", ("subsystem", "year"))
+
+
+# The fields the publish section's post patterns may use: a year's post file, and a post's URL from its file.
+POST_PATH_FIELDS = ("year",)
+POST_URL_FIELDS = ("path", "name", "slug", "year")
+
+
+def _fields(r: _Reader, key: str, allowed: tuple[str, ...]) -> str:
+    """`key`'s value, a str.format pattern with only `allowed` fields (so that formatting it can fail on
+    nothing, and a value put in it never becomes a field)."""
+    text: str = r.get(key)
     try:
-        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(title)]
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(text)]
     except ValueError as err:
-        raise r.fail("title", f"{err} (write {{{{ and }}}} for literal braces)") from None
+        raise r.fail(key, f"{err} (write {{{{ and }}}} for literal braces)") from None
     for name, spec, conversion in fields:
-        if name is not None and (name not in ("subsystem", "year") or spec or conversion):
+        if name is not None and (name not in allowed or spec or conversion):
             shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
-            raise r.fail("title", f"field {{{shown}}}: only {{subsystem}} and {{year}} (write {{{{ for a brace)")
-    return title
+            only = ", ".join(f"{{{a}}}" for a in allowed)
+            raise r.fail(key, f"field {{{shown}}}: only {only} (write {{{{ for a brace)")
+    return text
 
 
 def _employer_lines(r: _Reader) -> list[str]:
@@ -924,6 +951,9 @@ def parse(text: str, source: str) -> Config:
         packaging.append(PackagingConfig(p.get("project"), p.get("pypi")))
     publish = r.child("publish")
     publish.check_keys()
+    for key, allowed in (("post_path", POST_PATH_FIELDS), ("post_url", POST_URL_FIELDS)):
+        if publish.get(key) is not None:
+            _fields(publish, key, allowed)
     config = Config(
         source=source,
         title=_title(r),

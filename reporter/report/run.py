@@ -42,6 +42,7 @@ from reporter.progress import Progress, group, warning
 from reporter.render import data as render_data
 from reporter.render import escape, hugo, mail
 from reporter.render import post as render_post
+from reporter.report import posts
 from reporter.report.config import Config, KernelConfig, ToolConfig
 from reporter.report.config import load as load_config
 from reporter.report.data import SCHEMA_VERSION, Extras, Involvement, KernelYear, SeriesYear, ToolYear, YearStats
@@ -70,6 +71,7 @@ class ReportOptions:
     token: str | None = None  # for the GitHub API; default: $GITHUB_TOKEN
     api_url: str | None = None  # default: $GITHUB_API_URL, else https://api.github.com
     max_wait: float = DEFAULT_MAX_WAIT  # longest GitHub rate-limit wait, seconds
+    news_repo: Path | None = None  # a checkout of the news repository; default: publish.news_repository if local
 
 
 @dataclass(slots=True)
@@ -564,6 +566,35 @@ def _every_year(options: ReportOptions, year: int) -> Trends:
     return trends.run_trends(request)
 
 
+def _news_repo(config: Config, options: ReportOptions) -> Path | None:
+    """The news repository's checkout: the option's, else the publish section's when it is a local path."""
+    configured = config.publish.get("news_repository", "")
+    if options.news_repo is None and configured.startswith(("/", ".", "~")):
+        return Path(configured).expanduser()
+    return options.news_repo
+
+
+def _previous_post(config: Config, options: ReportOptions, year: int) -> tuple[Config, str | None]:
+    """The configuration with `year`'s post found in the news repository where the configuration names none,
+    and a warning when the repository was looked in and holds no such post."""
+    where = _news_repo(config, options)
+    if year in config.posts or where is None:
+        return config, None
+    rules = posts.Rules(
+        render_post.title(config, year), config.publish.get("post_path"), config.publish.get("post_url")
+    )
+    found = posts.find(walk.open_repo(where), "HEAD", year, rules)
+    if found is None:
+        how = f"at {rules.path.format(year=year)}" if rules.path else f"titled {rules.title!r}"
+        return config, f"no {year} post {how} in the news repository {where.name}: set posts.{year} in the config"
+    if found.url is None:
+        return (
+            config,
+            f"{found.path}, the {year} post, has no URL: the site's Hugo config has no baseURL (set publish.post_url)",
+        )
+    return replace(config, posts={year: found.url, **config.posts}), None
+
+
 def run_report(options: ReportOptions) -> ReportResult:
     """Compute the year (and the previous one), then write YEAR.md and YEAR.json (and YEAR.gfm.md)."""
     config = load_config(options.config_path)
@@ -606,6 +637,10 @@ def run_report(options: ReportOptions) -> ReportResult:
             "warnings": warnings,
             "trends": every_year.to_json() if every_year else None,
         }
+        config, note = _previous_post(config, options, year - 1)
+        if note:
+            warning(note)
+            warnings.append(note)  # the document's list
         post = escape.shown(render_post.post(config, document))
         region = escape.shown(hugo.region(config, current))
         out = options.out_dir

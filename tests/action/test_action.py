@@ -655,3 +655,19 @@ def test_the_hand_over_never_follows_a_link(tmp_path, depth):
     assert {p.lstat().st_uid for p in [outside, *outside.rglob("*")]} == {0}
     if depth:
         assert (workspace / "out").stat().st_uid == RUNNER_UID
+
+
+def test_a_local_news_repository_is_where_the_report_looks_for_last_years_post(
+    runner, sources, tmp_path, hermetic_git, monkeypatch
+):
+    environ = {"INPUT_CONFIG": "retrospect.yml", "INPUT_REPOSITORIES": f"linux={sources['linux']}"}
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    site = {"INPUT_MODE": "commit", "INPUT_NEWS_PATH": NEWS_PATH}
+    local = action.plan(
+        {**environ, **site, "INPUT_NEWS_REPOSITORY": "./site", "INPUT_DRY_RUN": "true"}, runner.workspace
+    )
+    assert local.options.news_repo == runner.workspace / "site"
+    remote = action.plan(
+        {**environ, **site, "INPUT_NEWS_REPOSITORY": "owner/site", "INPUT_DRY_RUN": "true"}, runner.workspace
+    )
+    assert remote.options.news_repo is None
