@@ -9,8 +9,8 @@ tag dated like the real one. The tree has a kernel-style MAINTAINERS with a few 
 (F:, X:, N: entries; DATA ACCESS MONITOR and MEMORY MANAGEMENT among them, and ARM ROCKCHIP, whose N:
 lines match several hundred files) and a few thousand files.
 
-Patches are posted as patch series, and their messages say so the way the kernel's do: a topic's run of
-patches by one author is one series (cut at 12 patches), each patch's `Link:
+Patches are posted as patch series, and their messages say so the way the kernel's do: one author's
+patches to one area in a topic are posted as series of 1-12 patches, each patch's `Link:
 https://lkml.kernel.org/r/STAMP.PID-K-SENDER` message-id as git send-email makes it (shared STAMP.PID and
 SENDER, K its place), the memory-management tree's series with their cover letter folded into the first
 patch (`Patch series "TITLE".`, sometimes wrapped over two lines or ending `, v3.`, then `This patch (of
@@ -37,7 +37,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -61,7 +60,7 @@ LINUS = ("Linus Torvalds", "torvalds@linux-foundation.org", -8)
 AKPM = ("Andrew Morton", "akpm@linux-foundation.org", -8)
 SJ = ("SeongJae Park", "sj@kernel.org", -8)
 SJ_OLD = ("SeongJae Park", "sjpark@amazon.de", 1)
-SERIES_MAX = 12  # patches in one posting: a longer run of one author's patches is posted as several
+SERIES_SIZES = (1, 1, 2, 3, 4, 5, 6, 8, 10, 12)  # patches in one posting, drawn for each
 SERIES_VERBS = ("implement", "introduce", "support", "add", "extend", "improve", "rework", "fix", "clean up")
 NO_LINK_SHARE = 0.15  # of series outside the mm tree, applied without a Link trailer
 MM_LINKS = "lkml.kernel.org/r"  # the mm tree's Link host; other trees link lore
@@ -1038,14 +1037,19 @@ class Poster:
         self.rng = random.Random(f"series {seed}")
 
     def messages(self, drafts: Sequence[Draft], mm_tree: bool) -> list[str]:
-        """Each draft's message, a run of one author's consecutive patches being one series."""
-        runs: list[list[Draft]] = []
-        for draft in drafts:
-            if runs and runs[-1][0].author == draft.author and len(runs[-1]) < SERIES_MAX:
-                runs[-1].append(draft)
-            else:
-                runs.append([draft])
-        return [message for run in runs for message in self._series(run, mm_tree)]
+        """Each draft's message: one author's patches to one area in a topic are posted as series of a few
+        patches each, in the topic's order."""
+        groups: dict[tuple[Ident, str], list[int]] = {}
+        for number, draft in enumerate(drafts):
+            groups.setdefault((draft.author, draft.area.prefix), []).append(number)
+        out = [""] * len(drafts)
+        for members in groups.values():
+            while members:
+                size = self.rng.choice(SERIES_SIZES)
+                run, members = members[:size], members[size:]
+                for number, message in zip(run, self._series([drafts[n] for n in run], mm_tree), strict=True):
+                    out[number] = message
+        return out
 
     def _series(self, run: list[Draft], mm_tree: bool) -> list[str]:
         rng = self.rng
@@ -1064,7 +1068,7 @@ class Poster:
     def _cover(self, run: list[Draft]) -> str:
         """`Patch series "TITLE".` (some titles wrapped, some `, vN.`), its text, and `This patch (of N):`."""
         rng = self.rng
-        prefix = Counter(d.area.prefix for d in run).most_common(1)[0][0]
+        prefix = run[0].area.prefix  # a series' patches are all its area's
         words = [rng.choice(SERIES_VERBS), rng.choice(WORDS), rng.choice(WORDS)]
         if rng.random() < 0.3:
             words += ["for", rng.choice(WORDS), rng.choice(WORDS)]
