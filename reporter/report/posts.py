@@ -10,10 +10,11 @@ made into a pattern), and each piece put into a URL is percent-encoded.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePosixPath
@@ -37,6 +38,7 @@ HUGO_CONFIGS = (
     "config.json",
 )
 POST_SUFFIXES = (".md", ".markdown")
+FRONT_MATTER_LINES = 1000  # read of a page at most, for its front matter
 _FRONT = re.compile(r"\A(?:\+\+\+\r?\n(.*?)\r?\n\+\+\+|---\r?\n(.*?)\r?\n---)\r?\n", re.S)
 _TOKEN = re.compile(r":(year|month|day|section|slug|slugorfilename|filename|contentbasename|title)\b")
 
@@ -67,7 +69,8 @@ def find(repo: git.Repo, ref: str, year: int, rules: Rules) -> Found | None:
         candidates = [wanted] if wanted in files else []
     else:
         candidates = [f for f in sorted(files) if f.endswith(POST_SUFFIXES) and f.startswith(content + "/")]
-    texts = walk.show_files(repo, walk.resolve(repo, ref), candidates)
+    commit = walk.resolve(repo, ref)
+    texts = {path: _head(lines) for path, lines in walk.blob_lines(repo, commit, candidates) if lines is not None}
     title = _words(rules.title)
     for path in candidates:
         front = front_matter(texts.get(path, ""))
@@ -78,6 +81,16 @@ def find(repo: git.Repo, ref: str, year: int, rules: Rules) -> Found | None:
 
 def _words(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def _head(lines: Iterator[str]) -> str:
+    """A page's text up to the end of its front matter (a page's body is not read)."""
+    head: list[str] = []
+    for line in itertools.islice(lines, FRONT_MATTER_LINES):
+        head.append(line)
+        if head[0].rstrip() not in ("+++", "---") or (len(head) > 1 and line.rstrip() == head[0].rstrip()):
+            break
+    return "".join(head)
 
 
 def front_matter(text: str) -> dict[str, Any]:
@@ -97,7 +110,7 @@ def _site(repo: git.Repo, ref: str, files: frozenset[str]) -> dict[str, Any]:
     """The Hugo site's configuration at the repository's top, or {}."""
     for name in HUGO_CONFIGS:
         if name in files:
-            text = walk.show_files(repo, walk.resolve(repo, ref), [name]).get(name, "")
+            text = walk.show_file(repo, ref, name) or ""
             try:
                 data = _parse(name, text)
             except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError):
