@@ -30,7 +30,8 @@ from reporter.render import escape, gfm, text
 from reporter.services.defaults import DEFAULT_MAX_WAIT
 
 # Options that take a date and those that take a date or a ref read one text alike (ranges.date_or_ref).
-TIMESTAMP = "an ISO 8601 timestamp; always a date, even where a tag has that name"
+DATE_ONLY = "always a date, even where a tag has that name"
+TIMESTAMP = f"an ISO 8601 timestamp; {DATE_ONLY}"
 DATE_OR_REF = (
     "a value that reads as a date (YYYY-MM-DD, YYYYMMDD, an ISO 8601 timestamp) is that date, even where a tag "
     "has that name, as in --since: write refs/tags/NAME for such a tag"
@@ -244,7 +245,9 @@ def year_options(parser: Parser, required: bool = False) -> None:
     group = parser.add_argument_group("year boundaries")
     if required:
         group.add_argument("--year", type=year, required=True, help="the year whose boundary tags to find")
-    group.add_argument("--cutoff", metavar="DATE", help="ignore tags dated after this date")
+    group.add_argument(
+        "--cutoff", metavar="DATE", help=f"ignore tags dated after this day (as --until reads it: {DATE_ONLY})"
+    )
     group.add_argument(
         "--release-pattern", default=DEFAULT_RELEASE_PATTERN, metavar="REGEX", help="regex of final release tags"
     )

@@ -30,7 +30,11 @@ def add(sub: options.Subcommands) -> None:
     )
     config_option(p)
     p.add_argument("--year", type=options.year, help="default: the current year, up to now")
-    p.add_argument("--cutoff", metavar="DATE", help="ignore tags and commits after this date")
+    p.add_argument(
+        "--cutoff",
+        metavar="DATE",
+        help=f"ignore tags and commits after this day (as --until reads it: {options.DATE_ONLY})",
+    )
     repo_option(p)
     p.add_argument("--out", type=Path, default=Path("retrospect-out"), metavar="DIR", help="output directory")
     p.add_argument("--offline", action="store_true", help="no network: no cloning, fetching or web APIs")
