@@ -69,7 +69,8 @@ def runner(tmp_path, hermetic_git, sources, github_api):
     files.mkdir()
     counter = iter(range(100))
 
-    def run(extra_env: dict[str, str] | None = None, **inputs: str) -> Run:
+    def run(extra_env: dict[str, str] | None = None, under: tuple[str, ...] = (), **inputs: str) -> Run:
+        """`under`: a command the entrypoint runs under (its arguments follow)."""
         n = next(counter)
         output, summary = files / f"output_{n}", files / f"summary_{n}"
         output.touch()
@@ -92,7 +93,7 @@ def runner(tmp_path, hermetic_git, sources, github_api):
         }
         env |= {f"INPUT_{k.upper()}": v for k, v in inputs.items()} | (extra_env or {})
         done = subprocess.run(
-            [sys.executable, "-m", "reporter", "action"],
+            [*under, sys.executable, "-m", "reporter", "action"],
             cwd=workspace,
             env=env,
             capture_output=True,
@@ -635,6 +636,45 @@ def test_a_symbolic_link_in_the_cache_or_the_output_is_refused(runner, sources, 
     after = sorted((p.relative_to(outside), p.lstat().st_uid, p.lstat().st_mtime) for p in outside.rglob("*"))
     assert after == before and outside.stat().st_uid == 0
     assert (outside / "keep").read_text() == "keep\n"
+
+
+# A file system mounted (in a mount namespace of the run's own) at a folder of the cache or the output, or
+# at a folder between the workspace and the cache, with the input that puts the cache there.
+MOUNTED = {
+    ".retrospect-cache": {},
+    ".retrospect-cache/repos": {},
+    "retrospect-out": {},
+    "retrospect-out/2023": {},
+    "caches": {"cache_dir": "caches/retrospect"},
+}
+# The mount is made, the entrypoint runs, then what the mounted file system holds is listed.
+_MOUNTED_RUN = (
+    'mount -t tmpfs retrospect-test "$1" && shift && "$@"; status=$?; ls -A "$MOUNTED" > "$LISTING"; exit $status'
+)
+
+
+def _can_mount(where: Path) -> bool:
+    probe = ["unshare", "--mount", "sh", "-c", 'mount -t tmpfs retrospect-test "$1"', "sh", str(where)]
+    return shutil.which("unshare") is not None and subprocess.run(probe, capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize("mounted", MOUNTED)
+def test_a_folder_on_another_file_system_in_the_cache_or_the_output_is_refused(runner, sources, tmp_path, mounted):
+    """Another device (st_dev) at the cache folder, below it, at the output folder, below it, or between the
+    workspace and the cache: one error, and nothing written onto that file system."""
+    with_clones(runner, sources)
+    mount_point = runner.workspace / mounted
+    mount_point.mkdir(parents=True)
+    if not _can_mount(mount_point):
+        pytest.skip("no mount namespace here (run as root, as CI does)")
+    listing = tmp_path / "listing"
+    shell = ("unshare", "--mount", "sh", "-c", _MOUNTED_RUN, "sh", str(mount_point))
+    environ = {"MOUNTED": str(mount_point), "LISTING": str(listing)}
+    done = runner(environ, under=shell, repositories="", **MOUNTED[mounted])
+    assert done.status == 1
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error::")]
+    assert len(errors) == 1 and f"{mounted} is a symbolic link or another file system" in errors[0], done.stdout
+    assert listing.read_text() == ""
 
 
 @pytest.mark.parametrize("depth", [0, 1, 2])
