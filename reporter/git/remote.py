@@ -153,7 +153,7 @@ def run(
         except subprocess.TimeoutExpired:
             _end(proc)
             raise UserError(
-                f"{what} did not answer: git {args[0]} gave up after {limits.timeout:g} s ({TIMEOUT_VAR})"
+                f"{what} did not answer: git {_command(args)} gave up after {limits.timeout:g} s ({TIMEOUT_VAR})"
             ) from None
         except BaseException:  # SIGTERM or ^C: git and its helpers end with us
             _end(proc)
@@ -163,6 +163,11 @@ def run(
     return subprocess.CompletedProcess(
         proc.args, proc.returncode, out.decode(errors="replace"), said.decode(errors="replace")
     )
+
+
+def _command(args: Sequence[str]) -> str:
+    """The git command of `args`, past the options before it (`--git-dir=...`: a scratch path says nothing)."""
+    return next((arg for arg in args if not arg.startswith("-")), args[0])
 
 
 def _with_us() -> Callable[[], None] | None:

@@ -54,7 +54,7 @@ from reporter.errors import UserError
 from reporter.git import cache as caches
 from reporter.progress import warning
 from reporter.services.defaults import DEFAULT_MAX_WAIT, DEFAULT_RELEASE_MILESTONES, DEFAULT_STAR_MILESTONES
-from reporter.services.http import cached_session, network_reason, user_agent
+from reporter.services.http import PausingRetry, WatchedAdapter, cached_session, network_reason, user_agent
 
 DEFAULT_MAX_PAGES = 1000  # pages of one list (100 items each): GitHub itself stops listing stars at 400
 DEFAULT_LIST_BUDGET = 900.0  # seconds for one list, its rate-limit waits included (3 x DEFAULT_MAX_WAIT)
@@ -80,7 +80,7 @@ def _rate_limit_wait(headers: Any) -> float | None:
     return None
 
 
-class _BoundedRetry(GithubRetry):
+class _BoundedRetry(PausingRetry, GithubRetry):
     """GithubRetry that honours `max_rate_limit_wait` for Retry-After and 429 too, and waits for the reset.
 
     GithubRetry only recognises a primary limit by the 403 body's message and lets urllib3 sleep any
@@ -137,7 +137,11 @@ def _caching_connection(base: type, cache_dir: Path, conversation: Conversation)
             super().__init__(*args, **kwargs)
             session = cached_session(cache_dir, EXPIRE_IMMEDIATELY)
             session.auth = Requester.noopAuth  # as PyGithub's own session: no fallback to ~/.netrc
-            session.mount(f"{self.protocol}://", self.adapter)  # PyGithub's, with its retry policy
+            # As PyGithub's (its retry policy, its pool size), with a deadline on each request.
+            self.adapter = WatchedAdapter(
+                max_retries=self.retry, pool_connections=self.pool_size, pool_maxsize=self.pool_size
+            )
+            session.mount(f"{self.protocol}://", self.adapter)
             self.session = session
 
         def getresponse(self) -> Any:

@@ -10,11 +10,13 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from drip_server import BODY, HEADERS, DripServer
 from git_http_server import GitHTTPServer
 from kernelrepo import build_kernel, build_tool
 from news_repos import (
@@ -99,6 +101,7 @@ def runner(tmp_path, hermetic_git, sources, github_api):
             capture_output=True,
             text=True,
             umask=0o022,
+            timeout=300,  # a run held by a server fails the test instead of holding it
         )
         return Run(done.returncode, done.stdout, done.stderr, read_outputs(output), summary.read_text())
 
@@ -675,6 +678,22 @@ def test_a_folder_on_another_file_system_in_the_cache_or_the_output_is_refused(r
     errors = [line for line in done.stdout.splitlines() if line.startswith("::error::")]
     assert len(errors) == 1 and f"{mounted} is a symbolic link or another file system" in errors[0], done.stdout
     assert listing.read_text() == ""
+
+
+@pytest.mark.parametrize("what", [HEADERS, BODY])
+def test_a_github_api_that_drips_ends_the_run_at_the_deadline(runner, sources, what):
+    """The API's answer a byte at a time (no read times out): one ::error:: once the request's deadline
+    passes, not a run held for as long as the server goes on."""
+    with_clones(runner, sources)
+    with DripServer(what) as api:
+        started = time.monotonic()
+        env = {"GITHUB_API_URL": api.url, "RETROSPECT_HTTP_DEADLINE": "2"}
+        done = runner(env, repositories="", mode="comment", pr_number="7")
+        took = time.monotonic() - started
+    assert done.status == 1, done.stdout + done.stderr
+    errors = [line for line in done.stdout.splitlines() if line.startswith("::error::")]
+    assert len(errors) == 1 and "no complete answer within 2 s" in errors[0], done.stdout
+    assert api.requests and took < 60
 
 
 @pytest.mark.parametrize("depth", [0, 1, 2])

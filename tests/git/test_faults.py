@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from drip_server import GIT_REFS, HEADERS, DripServer
 from kernelrepo import CONFIG, offline_config
 from news_repos import NEWS_PATH, git, hermetic_git, make_remote, push_change
 from silent_server import SilentServer
@@ -63,6 +64,32 @@ def test_a_source_remote_that_never_answers_is_one_error(
     assert f"{url} did not answer" in err and err.count("\n") == 1, err
     assert time.monotonic() - started < 20
     assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("dripped", "bound"),
+    [
+        # Headers a byte at a time: under curl's low-speed limit, which ends it after its time (1 s here).
+        ((HEADERS, 0.2, 1), "did not answer: git fetch stopped receiving data"),
+        # A ref advertisement that never ends, 2,000 bytes a second (over the low-speed limit): git's process
+        # timeout (4 s here) ends it.
+        ((GIT_REFS, 0.1, 200), "did not answer: git fetch gave up after 4 s"),
+    ],
+    ids=["headers", "fast-refs"],
+)
+def test_a_git_server_that_drips_is_left(
+    dripped: tuple[str, float, int], bound: str, tmp_path: Path, hermetic_git: Path, monkeypatch
+):
+    """Each read answered in time, the whole never: the clone ends at a bound, with one error naming the remote."""
+    monkeypatch.setenv("RETROSPECT_GIT_LOW_SPEED_TIME", "1")
+    monkeypatch.setenv("RETROSPECT_GIT_TIMEOUT", "4")
+    with DripServer(*dripped) as drip:
+        started = time.monotonic()
+        with pytest.raises(UserError, match=bound) as raised:
+            repos.ensure("damo", f"{drip.url}/damo.git", tmp_path / "cache", 2023, offline=False, shallow=False)
+        took = time.monotonic() - started
+    assert drip.requests and "\n" not in str(raised.value)
+    assert took < 10
 
 
 def test_a_refusing_pre_receive_hook_is_reported_and_nothing_is_lost(tmp_path: Path, hermetic_git: Path) -> None:
