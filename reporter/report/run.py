@@ -243,13 +243,31 @@ def _kernel_boundaries(
     raise AssertionError("unreachable")
 
 
-def _prefetch(session: Session, history: History, tags: list[walk.Tag]) -> None:
+def _prefetch(session: Session, history: History, tags: list[walk.Tag]) -> list[str] | None:
     """Have the previous year's kernel ranges walked behind this year's, when it will be computed: its
-    walks then fill the cores this year's leave idle (a year whose boundaries are unknown yet is left)."""
+    walks then fill the cores this year's leave idle (a year whose boundaries are unknown yet is left).
+    Its boundaries, or None."""
     year, session.prefetch_year = session.prefetch_year, None
     if year is not None:
         with contextlib.suppress(UserError):
-            history.prefetch(consecutive(kernel_refs(history.repo, tags, session.config.kernel, year, None)))
+            refs = kernel_refs(history.repo, tags, session.config.kernel, year, None)
+            history.prefetch(consecutive(refs))
+            return refs
+    return None
+
+
+def _year_authors(
+    history: History, kernel: KernelConfig, refs: list[str], rules: Rules, before: list[str] | None
+) -> tuple[AuthorRanking, list[Person]]:
+    """The year's authors and persons (`authors_and_persons`, with trailers); then, with `before` (the
+    previous year's boundaries, when that year will be computed), the previous year's walk of the same kind,
+    into the cache: it answers that year's ranking and this year's newcomers (the same range) without a
+    walk on the way to the report's end. What that walk cannot do there is left to the previous year."""
+    found = authors_and_persons(history, kernel_authors_request(kernel, refs), rules, True)
+    if before is not None and history.cache is not None:
+        with contextlib.suppress(UserError):
+            compute.selected(history, kernel_authors_request(kernel, before), numstat=True, trailers=True)
+    return found
 
 
 def year_refs(session: Session, history: History, year: int, cutoff: int | None) -> tuple[list[walk.Tag], list[str]]:
@@ -273,13 +291,11 @@ def kernel_year(session: Session, year: int, cutoff: int | None, first_year: int
                 f"starts {year - 1}'s range, so first commits cannot be told apart"
             )
         request = table_request(kernel, refs)
-        _prefetch(session, history, tags)
+        before = _prefetch(session, history, tags)
         with ThreadPoolExecutor(max_workers=1) as side:
-            # The authors' walk (path-limited, with the trailers that the review credits read) is short: it runs
-            # beside the tables' long walks, rather than after them with a core to itself.
-            authors = side.submit(
-                authors_and_persons, history, kernel_authors_request(kernel, refs), session.config.people, True
-            )
+            # The authors' walks (path-limited, with the trailers that the review credits read) are short: they
+            # run beside the tables' long walks, rather than after them with a core to themselves.
+            authors = side.submit(_year_authors, history, kernel, refs, session.config.people, before)
             tables = compute.tables(history, compute.TABLE_KINDS, request)
             # The walks have told the ancestry.
             for text in overlaps(history.repo, refs, history.hashes(refs), history.contains):
