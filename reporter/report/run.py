@@ -279,7 +279,10 @@ def year_refs(session: Session, history: History, year: int, cutoff: int | None)
     return tags, refs
 
 
-def kernel_year(session: Session, year: int, cutoff: int | None, first_year: int) -> KernelYear:
+def kernel_year(
+    session: Session, year: int, cutoff: int | None, first_year: int, series_until: int | None = None
+) -> KernelYear:
+    """The kernel's figures of the year; with `series_until`, its patch series too (see series_year)."""
     kernel = session.config.kernel
     with group(f"{kernel.name}: {year}"):
         history = session.history(kernel.name, kernel.url, kernel.path, first_year, shallow=True)
@@ -296,6 +299,8 @@ def kernel_year(session: Session, year: int, cutoff: int | None, first_year: int
             # The authors' walks (path-limited, with the trailers that the review credits read) are short: they
             # run beside the tables' long walks, rather than after them with a core to themselves.
             authors = side.submit(_year_authors, history, kernel, refs, session.config.people, before)
+            # The series need the authors' walk and git's tags only: found there too, not after the tables.
+            series = None if series_until is None else side.submit(series_year, session, year, refs, series_until)
             tables = compute.tables(history, compute.TABLE_KINDS, request)
             # The walks have told the ancestry.
             for text in overlaps(history.repo, refs, history.hashes(refs), history.contains):
@@ -305,7 +310,10 @@ def kernel_year(session: Session, year: int, cutoff: int | None, first_year: int
         found = compute.maintainers_of(history, request)
         involvement = involvement_year(history, kernel, refs, dates[refs[-1]], found, window, session.config.people)
         lists = compute.lists_of(history, request)
-        return KernelYear(refs, history.hashes(refs), dates, ranking, tables, persons, found, involvement, lists)
+        found_series = None if series is None else series.result()
+        return KernelYear(
+            refs, history.hashes(refs), dates, ranking, tables, persons, found, involvement, lists, found_series
+        )
 
 
 def tool_year(session: Session, tool: ToolConfig, year: int, cutoff: int | None, first_year: int) -> ToolYear:
@@ -338,23 +346,20 @@ def series_year(session: Session, year: int, refs: list[str], until: int) -> Ser
     first boundary), and those of the development tree's refs that no release holds yet and that were
     committed by `until`."""
     kernel = session.config.kernel
-    with group(f"{kernel.name}: {year}'s patch series"):
-        history = session.history(kernel.name, kernel.url, kernel.path, year)
-        tags = walk.tags(history.repo)
-        release = compile_pattern(kernel.release_pattern, "release pattern")
-        releases = sorted((t for t in tags if release.search(t.name)), key=lambda t: t.date)
-        start = _tag_date(history, tags, refs[0])
-        before = [t for t in releases if t.date < start]
-        first = next((t for t in releases if t.date >= start), None)
-        nexts = [ref for ref in kernel.next_refs if _known(history, ref)]
-        ranges = [RevRange(before[-1].name, refs[0])] if before else []
-        ranges += [RevRange(refs[0], refs[-1])] + [RevRange(refs[-1], ref) for ref in nexts]
-        found = compute.series(history, ranges, kernel_authors_request(kernel, refs), kernel.tag_pattern)
-        delivered = found.pop(0) if before else []
-        pending = [s for part in found[1:] for s in part if s.tag is None and _committed_by(s, until)]
-        return SeriesYear(
-            first.name if first else None, first.date if first else None, delivered, found[0], nexts, pending
-        )
+    history = session.history(kernel.name, kernel.url, kernel.path, year)
+    tags = walk.tags(history.repo)
+    release = compile_pattern(kernel.release_pattern, "release pattern")
+    releases = sorted((t for t in tags if release.search(t.name)), key=lambda t: t.date)
+    start = _tag_date(history, tags, refs[0])
+    before = [t for t in releases if t.date < start]
+    first = next((t for t in releases if t.date >= start), None)
+    nexts = [ref for ref in kernel.next_refs if _known(history, ref)]
+    ranges = [RevRange(before[-1].name, refs[0])] if before else []
+    ranges += [RevRange(refs[0], refs[-1])] + [RevRange(refs[-1], ref) for ref in nexts]
+    found = compute.series(history, ranges, kernel_authors_request(kernel, refs), kernel.tag_pattern)
+    delivered = found.pop(0) if before else []
+    pending = [s for part in found[1:] for s in part if s.tag is None and _committed_by(s, until)]
+    return SeriesYear(first.name if first else None, first.date if first else None, delivered, found[0], nexts, pending)
 
 
 def _known(history: History, ref: str) -> bool:
@@ -373,9 +378,8 @@ def _committed_by(found: Series, until: int) -> bool:
 def compute_year(session: Session, year: int, cutoff: int | None, first_year: int) -> YearStats:
     """Every figure of the year: any failure is the report's failure."""
     tools = [tool_year(session, tool, year, cutoff, first_year) for tool in session.config.tools]
-    kernel = kernel_year(session, year, cutoff, first_year)
     until = year_end(year) if cutoff is None else min(year_end(year), cutoff)
-    kernel.series = series_year(session, year, kernel.refs, until)
+    kernel = kernel_year(session, year, cutoff, first_year, until)
     return _year_stats(session, year, kernel, tools)
 
 
