@@ -75,25 +75,26 @@ def _staged(path: Path, data: str | bytes) -> Path:
 
 def crossing(root: Path, path: Path) -> Path | None:
     """The first of `path` (at or below `root`), the directories between the two and everything below
-    `path` that is a symbolic link, or on another file system than `root`: what is written there could land
-    outside `root`. None when there is none (a part that does not exist yet is none)."""
+    `path` that is a symbolic link, on another file system than `root`, or where one is mounted (a bind
+    mount): what is written there could land outside `root`. None when there is none (a part that does not
+    exist yet is none)."""
     first = root.lstat()
     if stat.S_ISLNK(first.st_mode):
         return root
-    device, here, mode = first.st_dev, root, first.st_mode
+    device, here, mode, mounts = first.st_dev, root, first.st_mode, mount_points()
     for part in path.relative_to(root).parts:
         here = here / part
         try:
             found = here.lstat()
         except FileNotFoundError:
             return None
-        if stat.S_ISLNK(found.st_mode) or found.st_dev != device:
+        if stat.S_ISLNK(found.st_mode) or found.st_dev != device or str(here) in mounts:
             return here
         mode = found.st_mode
-    return _crossing_below(here, device) if stat.S_ISDIR(mode) else None
+    return _crossing_below(here, device, mounts) if stat.S_ISDIR(mode) else None
 
 
-def _crossing_below(top: Path, device: int) -> Path | None:
+def _crossing_below(top: Path, device: int, mounts: frozenset[str]) -> Path | None:
     todo = [top]
     while todo:
         with os.scandir(todo.pop()) as entries:
@@ -101,7 +102,19 @@ def _crossing_below(top: Path, device: int) -> Path | None:
                 if entry.is_symlink():
                     return Path(entry.path)
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.stat(follow_symlinks=False).st_dev != device:
+                    if entry.stat(follow_symlinks=False).st_dev != device or entry.path in mounts:
                         return Path(entry.path)
                     todo.append(Path(entry.path))
     return None
+
+
+def mount_points() -> frozenset[str]:
+    """Where this process sees file systems mounted (Linux's /proc/self/mountinfo; none elsewhere): a bind
+    mount of a folder of the same file system keeps its st_dev, so only this list tells it."""
+    try:
+        text = Path("/proc/self/mountinfo").read_text(errors="surrogateescape")
+    except OSError:
+        return frozenset()
+    # The fifth field; a space, tab, newline or backslash in it is written as an octal escape.
+    fields = (line.split(" ")[4] for line in text.splitlines() if line.count(" ") >= 4)
+    return frozenset(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), field) for field in fields)

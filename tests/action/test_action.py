@@ -650,10 +650,10 @@ MOUNTED = {
     "retrospect-out/2023": {},
     "caches": {"cache_dir": "caches/retrospect"},
 }
-# The mount is made, the entrypoint runs, then what the mounted file system holds is listed.
-_MOUNTED_RUN = (
-    'mount -t tmpfs retrospect-test "$1" && shift && "$@"; status=$?; ls -A "$MOUNTED" > "$LISTING"; exit $status'
-)
+# The mount is made (a tmpfs: another st_dev; or a folder outside the workspace bound there: the same
+# st_dev), the entrypoint runs, then what the mounted folder holds is listed.
+_MOUNTED_RUN = 'mount $MOUNT "$1" && shift && "$@"; status=$?; ls -A "$MOUNTED" > "$LISTING"; exit $status'
+MOUNTS = {"tmpfs": "-t tmpfs retrospect-test", "bind": "--bind {outside}"}
 
 
 def _can_mount(where: Path) -> bool:
@@ -661,18 +661,25 @@ def _can_mount(where: Path) -> bool:
     return shutil.which("unshare") is not None and subprocess.run(probe, capture_output=True).returncode == 0
 
 
+@pytest.mark.parametrize("kind", MOUNTS)
 @pytest.mark.parametrize("mounted", MOUNTED)
-def test_a_folder_on_another_file_system_in_the_cache_or_the_output_is_refused(runner, sources, tmp_path, mounted):
+def test_a_folder_on_another_file_system_in_the_cache_or_the_output_is_refused(
+    runner, sources, tmp_path, mounted, kind
+):
     """Another device (st_dev) at the cache folder, below it, at the output folder, below it, or between the
-    workspace and the cache: one error, and nothing written onto that file system."""
+    workspace and the cache; or a folder outside the workspace bound there (the same device): one error, and
+    nothing written there."""
     with_clones(runner, sources)
     mount_point = runner.workspace / mounted
     mount_point.mkdir(parents=True)
     if not _can_mount(mount_point):
         pytest.skip("no mount namespace here (run as root, as CI does)")
+    outside = tmp_path / "outside"  # no space in a pytest path: $MOUNT splits as meant
+    outside.mkdir()
     listing = tmp_path / "listing"
     shell = ("unshare", "--mount", "sh", "-c", _MOUNTED_RUN, "sh", str(mount_point))
-    environ = {"MOUNTED": str(mount_point), "LISTING": str(listing)}
+    mount = MOUNTS[kind].format(outside=outside)
+    environ = {"MOUNT": mount, "MOUNTED": str(mount_point), "LISTING": str(listing)}
     done = runner(environ, under=shell, repositories="", **MOUNTED[mounted])
     assert done.status == 1
     errors = [line for line in done.stdout.splitlines() if line.startswith("::error::")]
