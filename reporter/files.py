@@ -81,7 +81,7 @@ def crossing(root: Path, path: Path) -> Path | None:
     first = root.lstat()
     if stat.S_ISLNK(first.st_mode):
         return root
-    device, here, mode, mounts = first.st_dev, root, first.st_mode, mount_points()
+    device, here, mode, mounts = first.st_dev, root, first.st_mode, _mount_points()
     for part in path.relative_to(root).parts:
         here = here / part
         try:
@@ -108,7 +108,7 @@ def _crossing_below(top: Path, device: int, mounts: frozenset[str]) -> Path | No
     return None
 
 
-def mount_points() -> frozenset[str]:
+def _mount_points() -> frozenset[str]:
     """Where this process sees file systems mounted (Linux's /proc/self/mountinfo; none elsewhere): a bind
     mount of a folder of the same file system keeps its st_dev, so only this list tells it."""
     try:
