@@ -46,12 +46,25 @@ def tag_date(repo: Path, tag: str) -> int:
     return int(git(repo, "for-each-ref", "--format=%(creatordate:unix)", f"refs/tags/{tag}").strip())
 
 
+def tag_dates(repo: Path) -> dict[str, int]:
+    """Each tag's `tag_date`, from one `git for-each-ref`."""
+    lines = git(repo, "for-each-ref", "--format=%(refname:short) %(creatordate:unix)", "refs/tags").splitlines()
+    return {tag: int(when) for tag, when in (line.split() for line in lines)}
+
+
+def links(repo: Path, *args: str) -> dict[str, str]:
+    """Each commit `git log ARGS` lists, with its Link: trailers' values (`git log -1
+    --format=%(trailers:key=Link,valueonly) COMMIT`, stripped), from one `git log`."""
+    out = git(repo, "log", "--format=%x1e%H%x1f%(trailers:key=Link,valueonly)", *args)
+    return {commit: link.strip() for commit, link in (record.split("\x1f") for record in out.split("\x1e")[1:])}
+
+
 def expected(repo: Path, span: str) -> dict[str, dict]:
     """Per series key (the Link's STAMP.PID and sender, or the commit alone), its title, patches and first
     tag, from plain git: the subsystem's commits, then for each key every commit whose message names it."""
     found: dict[str, dict] = {}
-    for commit in git(repo, "log", "--no-merges", "--format=%H", span, "--", *DAMON).split():
-        link = git(repo, "log", "-1", "--format=%(trailers:key=Link,valueonly)", commit).strip()
+    dates = tag_dates(repo)
+    for commit, link in links(repo, "--no-merges", span, "--", *DAMON).items():
         parts = re.search(r"/([\d.]+)-(\d+)-([^/]+)$", link)
         key = f"{parts.group(1)}-{parts.group(3)}" if parts else commit
         if key in found:
@@ -63,15 +76,15 @@ def expected(repo: Path, span: str) -> dict[str, dict]:
         )
         covers = git(repo, "log", "--no-walk", "--format=%B%x00", "--grep=^Patch series", *members).split("\0")
         title = re.search(r'Patch series "([^"]+)"', covers[0]) if covers[0].strip() else None
-        places = {m: git(repo, "log", "-1", "--format=%(trailers:key=Link,valueonly)", m) for m in members}
+        places = links(repo, "--no-walk", *members)
         first = min(members, key=lambda m: int(re.search(r"-(\d+)-", places[m]).group(1)) if parts else 0)
         subject = git(repo, "log", "-1", "--format=%s", first).strip()
         tags = [first_tag(repo, m) for m in members]
-        last = None if None in tags else max(tags, key=lambda t: tag_date(repo, t))
+        last = None if None in tags else max(tags, key=lambda t: dates[t])
         found[key] = {
             "title": " ".join(title.group(1).split()) if title else subject,
             "patches": sorted(members),
             "tag": last,
-            "tags": sorted(set(tags), key=lambda t: tag_date(repo, t) if t else 1 << 62),
+            "tags": sorted(set(tags), key=lambda t: dates[t] if t else 1 << 62),
         }
     return found

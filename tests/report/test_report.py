@@ -571,6 +571,9 @@ def git_refs_2022(kernel_repo: Path) -> list[str]:
     return [t for t in ("v0.9-rc1", "v1.0", "v1.1-rc1") if git_lines(kernel_repo, "tag", "-l", t)]
 
 
+# Slow: another reason of the same recomputation, which test_last_years_json_made_from_other_inputs_is_recomputed
+# checks in the quick part.
+@pytest.mark.slow
 def test_last_years_json_of_part_of_that_year_is_recomputed(
     config: Path, tmp_path: Path, kernel_repo: Path, tool_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
