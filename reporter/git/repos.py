@@ -315,6 +315,7 @@ def reach_back(repo: git.Repo, whole: bool = False) -> bool:
     if since is None:
         return False
     _fetch(git_dir, None if whole else f"{int(since[:4]) - 1}{since[4:]}")
+    walk.forget(repo)
     return True
 
 

@@ -14,6 +14,7 @@ import re
 import subprocess
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -174,14 +175,44 @@ def fed(repo: git.Repo, command: str, args: Sequence[str], lines: Iterable[str])
     return out
 
 
+@dataclass
+class _Answers:
+    refs: dict[str, str]
+    tags: list[Tag] | None = None
+
+
+# What `resolve` and `tags` answered for a repository as opened (each open_repo makes a new git.Repo; its
+# entry goes with it): a run asks for the same refs and tags dozens of times. `forget` drops them after a fetch.
+_KNOWN: dict[int, _Answers] = {}
+_KNOWN_LOCK = threading.Lock()
+
+
+def _known(repo: git.Repo) -> _Answers:
+    with _KNOWN_LOCK:
+        if id(repo) not in _KNOWN:
+            _KNOWN[id(repo)] = _Answers({})
+            weakref.finalize(repo, _KNOWN.pop, id(repo), None)  # before its id can be another object's
+        return _KNOWN[id(repo)]
+
+
+def forget(repo: git.Repo) -> None:
+    """Ask git again for refs and tags: a fetch may have moved them."""
+    with _KNOWN_LOCK:
+        _KNOWN.pop(id(repo), None)
+
+
 def resolve(repo: git.Repo, ref: str) -> str:
     """The commit hash `ref` names; UserError for an unknown ref."""
     check_ref(ref)
+    known = _known(repo).refs
+    if ref in known:
+        return known[ref]
     try:
-        commit: str = repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
-        return commit.strip()
+        commit: str = repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}").strip()
     except git.GitCommandError:
         raise UserError(f"unknown ref {ref!r} in {repo_name(repo)}") from None
+    known[ref] = commit
+    return commit
 
 
 def parse_range(text: str) -> RevRange:
@@ -277,6 +308,13 @@ def is_ancestor(repo: git.Repo, older: str, newer: str) -> bool:
 def tags(repo: git.Repo) -> list[Tag]:
     """Every tag of a commit with its date, from one for-each-ref process. A tag of a tree or a blob can
     bound no range: it is left out, with a warning naming it."""
+    known = _known(repo)
+    if known.tags is None:
+        known.tags = _tags(repo)
+    return list(known.tags)
+
+
+def _tags(repo: git.Repo) -> list[Tag]:
     out = repo.git.for_each_ref(
         "--format=%(refname:strip=2)%00%(objecttype)%00%(*objecttype)%00%(taggerdate:unix)%00%(committerdate:unix)"
         "%00%(objectname)",

@@ -297,3 +297,22 @@ def test_refs_resolved_together_answer_as_one_by_one(kernel_repo: Path) -> None:
         History(repo).hashes([REFS[0], "v9.9", REFS[1]])
     with pytest.raises(UserError, match="unknown ref"):  # not two commits, as rev-parse lists a range
         walk.resolve_all(repo, [REFS[0], f"{REFS[0]}..{REFS[1]}"])
+
+
+def test_refs_and_tags_are_asked_once_per_opened_repository(kernel_repo: Path, tmp_path: Path) -> None:
+    """A run asks git once for each ref and for the tags; a repository opened again, or forgotten (after a
+    fetch), is asked again, so a moved tag is seen as git sees it."""
+    import shutil
+
+    copy = tmp_path / "linux"
+    shutil.copytree(kernel_repo, copy, symlinks=True)
+    repo = walk.open_repo(copy)
+    before = walk.resolve(repo, "v1.1")
+    dates = {t.name: t.date for t in walk.tags(repo)}
+    git(copy, "tag", "-f", "v1.1", "v1.0")  # moved
+    moved = git(copy, "rev-parse", "v1.0^{commit}").strip()
+    assert walk.resolve(repo, "v1.1") == before  # this run's answers, not asked again
+    assert {t.name: t.date for t in walk.tags(repo)} == dates
+    walk.forget(repo)
+    assert walk.resolve(repo, "v1.1") == moved and walk.resolve(walk.open_repo(copy), "v1.1") == moved
+    assert {t.name: t.date for t in walk.tags(repo)}["v1.1"] == dates["v1.0"]
