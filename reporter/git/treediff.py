@@ -54,19 +54,22 @@ def matching(repo: git.Repo, paths: Iterable[str], pathspecs: Sequence[Sequence[
     with tempfile.TemporaryDirectory(prefix="retrospect-") as scratch, ThreadPoolExecutor(len(pathspecs) + 1) as pool:
         index = str(Path(scratch) / "index")
         env = {"GIT_INDEX_FILE": index}
+
+        def listed(specs: Sequence[str]) -> dict[None, frozenset[str]]:
+            out = _run(repo, "ls_files", ["-z", "--", *specs], b"", env)
+            return {None: frozenset(decoded(p) for p in out.split(b"\0") if p)}
+
         while pending:
             Path(index).unlink(missing_ok=True)
             entries = b"".join(b"100644 %s\t%s\0" % (empty_blob.encode(), encoded(p)) for p in pending)
             _run(repo, "update_index", ["-z", "--index-info"], entries, env)
             # What the index took, and what each list selects of it, asked side by side.
-            every, *found = pool.map(
-                lambda specs: _run(repo, "ls_files", ["-z", "--", *specs], b"", env), [(), *pathspecs]
-            )
-            held = {decoded(p) for p in every.split(b"\0") if p}
+            every, *found = pool.map(lambda specs: walk.in_chunks(specs, listed)[None], [(), *pathspecs])
+            held = set(every)
             if not held & set(pending):
                 raise UserError(f"git update-index took none of {len(pending)} paths in {walk.repo_name(repo)}")
-            for chosen, out in zip(selected, found, strict=True):
-                chosen.update(decoded(p) for p in out.split(b"\0") if p)
+            for chosen, paths in zip(selected, found, strict=True):
+                chosen.update(paths)
             pending = [p for p in pending if p not in held]
     return selected
 
@@ -152,9 +155,16 @@ def diff_pairs(
 def _diff_share(
     repo: git.Repo, pairs: Sequence[tuple[str, str]], pathspecs: Sequence[str] | None
 ) -> dict[tuple[str, str], frozenset[str]]:
-    """One `git diff-tree --stdin` (raw, so that a path is always the token after a `:` status entry)."""
+    """One `git diff-tree --stdin` (raw, so that a path is always the token after a `:` status entry) for
+    each command line of pathspecs (git reads none on its standard input there)."""
+    return walk.in_chunks(pathspecs or (), lambda specs: _diff_chunk(repo, pairs, specs))
+
+
+def _diff_chunk(
+    repo: git.Repo, pairs: Sequence[tuple[str, str]], pathspecs: Sequence[str]
+) -> dict[tuple[str, str], frozenset[str]]:
     stdin = b"".join(b"%s %s\n" % (c.encode(), o.encode()) for c, o in pairs)
-    out = _run(repo, "diff_tree", ["--stdin", "-r", "--no-renames", "-z", "--always", "--", *(pathspecs or ())], stdin)
+    out = _run(repo, "diff_tree", ["--stdin", "-r", "--no-renames", "-z", "--always", "--", *pathspecs], stdin)
     tokens = iter(out.split(b"\0"))
     found: list[set[bytes]] = []
     for token in tokens:

@@ -15,11 +15,11 @@ import subprocess
 import tempfile
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 import git
 
@@ -199,6 +199,76 @@ def forget(repo: git.Repo) -> None:
     """Ask git again for refs and tags: a fetch may have moved them."""
     with _KNOWN_LOCK:
         _KNOWN.pop(id(repo), None)
+
+
+_K = TypeVar("_K")
+ARGV_BUDGET = 512 * 1024
+"""Bytes of pathspecs one git command line carries: a quarter of Linux's ARG_MAX (2 MB, shared with the
+environment), half of macOS's. A single argument is bounded too (`_ARG_MOST`: Linux's MAX_ARG_STRLEN).
+A MAINTAINERS section (input from the repository) may hold a million paths: past the budget, pathspecs go
+on git's standard input or are asked in several command lines (`in_chunks`)."""
+_ARG_MOST = 128 * 1024 - 1
+
+
+def _fed_paths(revisions: Sequence[str], pathspecs: Sequence[str]) -> tuple[list[str], str]:
+    """(command-line tail, standard input) of `git log/rev-list --stdin`: the revisions, then after a `--`
+    line the pathspecs, one a line. git reads a line without its newline and a trailing CR, so a pathspec
+    holding either stays on the command line (as it was always given, exactly)."""
+    lines = [p for p in pathspecs if "\n" not in p and not p.endswith("\r")]
+    kept = [p for p in pathspecs if "\n" in p or p.endswith("\r")]
+    _bounded(kept)
+    paths = "".join(f"{p}\n" for p in ["--", *lines]) if lines else ""
+    return ["--", *kept], "".join(f"{r}\n" for r in revisions) + paths
+
+
+def _bounded(args: Sequence[str]) -> None:
+    """UserError, rather than the system's E2BIG traceback, for arguments no command line can carry."""
+    size = sum(len(encoded(a)) + 1 for a in args)
+    if size > ARGV_BUDGET or any(len(encoded(a)) > _ARG_MOST for a in args):
+        raise UserError(f"{len(args)} pathspecs ({size} bytes) are more than one git command line can carry")
+
+
+def in_chunks(
+    pathspecs: Sequence[str], ask: Callable[[Sequence[str]], Mapping[_K, frozenset[str]]]
+) -> dict[_K, frozenset[str]]:
+    """What `ask` (git matching the pathspecs on its command line, for each of some keys) answers for all
+    of `pathspecs`, asked in command lines within the budget. git selects a path that one positive
+    pathspec matches and no exclude does (every path when all are excludes), so: the union of what the
+    positive chunks select, within what each exclude chunk alone leaves."""
+    if sum(len(encoded(s)) + 1 for s in pathspecs) <= ARGV_BUDGET:
+        _bounded(pathspecs)
+        return dict(ask(pathspecs))
+    excludes = [s for s in pathspecs if _excludes(s)]
+    positive = [s for s in pathspecs if not _excludes(s)]
+    found: dict[_K, frozenset[str]] = {}
+    for chunk in _chunks(positive) if positive else [[]]:
+        for key, paths in ask(chunk).items():
+            found[key] = found.get(key, frozenset()) | paths
+    for chunk in _chunks(excludes):
+        left = ask(chunk)
+        found = {key: paths & left.get(key, frozenset()) for key, paths in found.items()}
+    return found
+
+
+def _excludes(spec: str) -> bool:
+    """Whether a pathspec carries exclude magic (`:(exclude,glob)x`, `:!x`, `:^x`, `:/!x`)."""
+    if spec.startswith(":("):
+        return "exclude" in {w.strip() for w in spec[2:].partition(")")[0].split(",")}
+    short = re.match(r":([/!^]*)", spec)  # git's short magic signs (any other one is git's error)
+    return short is not None and bool({"!", "^"} & set(short.group(1)))
+
+
+def _chunks(pathspecs: Sequence[str]) -> list[list[str]]:
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for spec in pathspecs:
+        _bounded([spec])
+        if chunks[-1] and size + len(encoded(spec)) + 1 > ARGV_BUDGET:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(spec)
+        size += len(encoded(spec)) + 1
+    return chunks
 
 
 def resolve(repo: git.Repo, ref: str) -> str:
@@ -463,9 +533,12 @@ def count_files(repo: git.Repo, commit: str, pathspecs: Sequence[str] | None) ->
     """How many files `pathspecs` select at `commit` (all of them for None): the tree against the empty
     tree, as git's own pathspec matching (magic included) lists it, without reading a blob."""
     empty = repo.git.hash_object("-t", "tree", "--stdin", istream=subprocess.DEVNULL)
-    spec = ["--", *pathspecs] if pathspecs is not None else []
-    out = repo.git.diff_tree("-r", "--name-only", "--no-renames", "-z", empty, commit, *spec)
-    return len(list(filter(None, out.split("\0"))))
+
+    def ask(specs: Sequence[str]) -> dict[None, frozenset[str]]:
+        out = repo.git.diff_tree("-r", "--name-only", "--no-renames", "-z", empty, commit, "--", *specs)
+        return {None: frozenset(filter(None, out.split("\0")))}
+
+    return len(in_chunks(pathspecs or (), ask)[None])
 
 
 def tree_files(repo: git.Repo, ref: str) -> list[str]:
@@ -491,8 +564,10 @@ def log(
     paired as git pairs them there); with `files`, also its changed files; with `trailers`, its
     trailers. Merges have no diff, as in plain `git log`.
     """
-    args = [*_log_options(numstat, mailmap, trailers), *options, "--stdin", "--", *(pathspecs or ())]
-    yield from _stream(repo, args, files, progress, "".join(r + "\n" for r in revisions), trailers)
+    tail, stdin = _fed_paths(revisions, pathspecs or ())
+    yield from _stream(
+        repo, [*_log_options(numstat, mailmap, trailers), *options, "--stdin", *tail], files, progress, stdin, trailers
+    )
 
 
 def log_commits(
@@ -506,8 +581,10 @@ def log_commits(
     nothing there is left out, as `git log` leaves it out), in the given order (no walk)."""
     if not hashes:  # git would read none and show HEAD
         return
-    args = [*_log_options(True, False), "--no-walk=unsorted", "--stdin", *(["--", *pathspecs] if pathspecs else [])]
-    yield from _stream(repo, args, files, progress, stdin="".join(h + "\n" for h in hashes))
+    tail, stdin = _fed_paths(hashes, pathspecs)
+    yield from _stream(
+        repo, [*_log_options(True, False), "--no-walk=unsorted", "--stdin", *tail], files, progress, stdin
+    )
 
 
 def count(repo: git.Repo, revisions: Sequence[str]) -> int:
@@ -543,7 +620,7 @@ def _log_options(numstat: bool, mailmap: bool, trailers: bool = False) -> list[s
 
 def _feed(pipe: IO[bytes], text: str) -> None:
     try:
-        pipe.write(text.encode())
+        pipe.write(encoded(text))
     except BrokenPipeError:  # git died; its exit status says why
         pass
     finally:
@@ -668,16 +745,23 @@ def commit_time(repo: git.Repo, ref: str) -> int:
 
 
 def log_fields(
-    repo: git.Repo, fmt: Sequence[str], revisions: Sequence[str], options: Sequence[str] = ()
+    repo: git.Repo,
+    fmt: Sequence[str],
+    revisions: Sequence[str],
+    options: Sequence[str] = (),
+    pathspecs: Sequence[str] = (),
 ) -> list[tuple[str, ...]]:
-    """Each commit of `git log -z OPTIONS REVISIONS` as the values of the placeholders `fmt` (`%B`, say,
+    """Each commit of `git log -z OPTIONS REVISIONS -- PATHSPECS` as the values of the placeholders `fmt` (`%B`, say,
     for its message), from one process. Revisions go to git's standard input (there may be thousands of
     hashes; `--no-walk=unsorted` in `options` gives exactly those commits)."""
     if not revisions:  # git would read none and show HEAD
         return []
     fields = "%x00".join(fmt)
-    proc = repo.git.log("-z", f"--format={fields}", *options, "--stdin", "--", as_process=True, istream=subprocess.PIPE)
-    out, errors = proc.proc.communicate("".join(f"{check_ref(r)}\n" for r in revisions).encode())
+    tail, stdin = _fed_paths([check_ref(r) for r in revisions], pathspecs)
+    proc = repo.git.log(
+        "-z", f"--format={fields}", *options, "--stdin", *tail, as_process=True, istream=subprocess.PIPE
+    )
+    out, errors = proc.proc.communicate(encoded(stdin))
     if proc.proc.returncode != 0:
         raise UserError(f"git log failed in {repo_name(repo)}: {_first_line(errors.decode(errors='replace'))}")
     values = decoded(out).split("\0")

@@ -154,10 +154,10 @@ def _until(year: int, cutoff: int | None) -> int:
 def first_commit_year(history: History, config: Config) -> int:
     """The year of the subsystem's first commit (its paths as MAINTAINERS reads at HEAD)."""
     pathspecs = compute.resolve_spec(history.repo, config.kernel.subsystem.spec(), "HEAD").pathspecs or ()
-    dates = history.repo.git.log("--reverse", "--format=%ct", "HEAD", "--", *pathspecs).split("\n", 1)
-    if not dates[0]:
+    dates = walk.log_fields(history.repo, ["%ct"], ["HEAD"], ["--reverse"], pathspecs)
+    if not dates:
         raise UserError(f"no commit of {config.kernel.display} in {walk.repo_name(history.repo)}")
-    return datetime.fromtimestamp(int(dates[0]), UTC).year
+    return datetime.fromtimestamp(int(dates[0][0]), UTC).year
 
 
 @dataclass(slots=True)
