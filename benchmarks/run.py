@@ -196,7 +196,24 @@ def reference(repo: Path, refs: Sequence[str]) -> tuple[dict[str, list[list[str]
     authors = authors_text(
         git_lines(repo, "log", "--pretty=%an <%ae>", "--no-merges", ranges[-1], "--", *damon.patterns)
     )
-    return tables, authors, commands + 1
+    return tables, authors + provenance_line(repo, last, damon.patterns), commands + 1
+
+
+def provenance_line(repo: Path, ref: str, patterns: Sequence[str]) -> str:
+    """The line retrospect adds after authors.py's footer: where MAINTAINERS was read, the section's pathspecs
+    and the files they match there (`git ls-files` over the ref's tree, read into a scratch index)."""
+    commit = b"".join(git_lines(repo, "rev-parse", "--verify", f"{ref}^{{commit}}")).decode().strip()
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        subprocess.run(["git", "-C", str(repo), "read-tree", commit], check=True, env=env)
+        listed = subprocess.run(
+            ["git", "-C", str(repo), "ls-files", "-z", "--", *patterns], check=True, env=env, capture_output=True
+        ).stdout
+    files = listed.count(b"\0")
+    return (
+        f"# path sets as at {ref} ({commit[:12]}): MAINTAINERS section {SUBSYSTEM} "
+        f"({len(patterns)} pathspecs, {files} files there)\n"
+    )
 
 
 def authors_text(lines: Iterator[bytes]) -> str:
