@@ -221,11 +221,11 @@ def _fed_paths(revisions: Sequence[str], pathspecs: Sequence[str]) -> tuple[list
     return ["--", *kept], "".join(f"{r}\n" for r in revisions) + paths
 
 
-def _bounded(args: Sequence[str]) -> None:
+def _bounded(args: Sequence[str], what: str = "pathspecs") -> None:
     """UserError, rather than the system's E2BIG traceback, for arguments no command line can carry."""
     size = sum(len(encoded(a)) + 1 for a in args)
     if size > ARGV_BUDGET or any(len(encoded(a)) > _ARG_MOST for a in args):
-        raise UserError(f"{len(args)} pathspecs ({size} bytes) are more than one git command line can carry")
+        raise UserError(f"{len(args)} {what} ({size} bytes) are more than one git command line can carry")
 
 
 def in_chunks(
@@ -786,6 +786,7 @@ def first_tags(repo: git.Repo, hashes: Sequence[str], tags: Sequence[str]) -> di
     if not hashes or not tags:
         return {}
     patterns = [f"--refs=refs/tags/{_glob_literal(t)}" for t in tags]
+    _bounded(patterns, "tags of the tag pattern")  # name-rev reads no --refs on its standard input
     found = {}
     # Commits named on the command line (on its standard input name-rev would walk the whole history: it
     # stops at the oldest asked commit's date only for those), so a few thousand at a time.

@@ -13,6 +13,7 @@ import git as gitpython
 import pytest
 
 from reporter.cli import main
+from reporter.errors import UserError
 from reporter.git import walk
 
 # 150,000 pathspecs through every git call that takes them: seconds.
@@ -126,3 +127,11 @@ def _selected_files(repo: Path) -> int:
 def test_the_files_a_huge_section_selects(huge: Path) -> None:
     specs = [_name(i) for i in range(HUGE)] + [f":(exclude){EXCLUDED}", NEWLINE]
     assert walk.count_files(gitpython.Repo(huge), "v4", specs) == _selected_files(huge)
+
+
+def test_more_tags_than_name_rev_takes_is_one_error(huge: Path) -> None:
+    """git name-rev takes its tags as --refs options only: a tag pattern matching 100,000 tags is refused
+    with one line, not the system's traceback."""
+    tags = [f"v1.{n}" for n in range(100_000)]
+    with pytest.raises(UserError, match="100000 tags of the tag pattern"):
+        walk.first_tags(gitpython.Repo(huge), ["HEAD"], tags)
