@@ -204,10 +204,10 @@ def forget(repo: git.Repo) -> None:
 _K = TypeVar("_K")
 ARGV_BUDGET = 512 * 1024
 """Bytes of pathspecs one git command line carries: a quarter of Linux's ARG_MAX (2 MB, shared with the
-environment), half of macOS's. A single argument is bounded too (`_ARG_MOST`: Linux's MAX_ARG_STRLEN).
+environment), half of macOS's. A single argument is bounded too (`ARG_MOST`: Linux's MAX_ARG_STRLEN).
 A MAINTAINERS section (input from the repository) may hold a million paths: past the budget, pathspecs go
 on git's standard input or are asked in several command lines (`in_chunks`)."""
-_ARG_MOST = 128 * 1024 - 1
+ARG_MOST = 128 * 1024 - 1
 
 
 def _fed_paths(revisions: Sequence[str], pathspecs: Sequence[str]) -> tuple[list[str], str]:
@@ -223,9 +223,15 @@ def _fed_paths(revisions: Sequence[str], pathspecs: Sequence[str]) -> tuple[list
 
 def _bounded(args: Sequence[str], what: str = "pathspecs") -> None:
     """UserError, rather than the system's E2BIG traceback, for arguments no command line can carry."""
-    size = sum(len(encoded(a)) + 1 for a in args)
-    if size > ARGV_BUDGET or any(len(encoded(a)) > _ARG_MOST for a in args):
+    if too_long := [a for a in args if not fits(a)]:
+        raise UserError(f"{len(too_long)} of {len(args)} {what} longer than one git argument may be ({ARG_MOST} bytes)")
+    if (size := sum(len(encoded(a)) + 1 for a in args)) > ARGV_BUDGET:
         raise UserError(f"{len(args)} {what} ({size} bytes) are more than one git command line can carry")
+
+
+def fits(arg: str) -> bool:
+    """Whether one argument is short enough for git's command line."""
+    return len(encoded(arg)) <= ARG_MOST
 
 
 def in_chunks(

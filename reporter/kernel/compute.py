@@ -123,6 +123,11 @@ def section_pathset(repo: git.Repo, ref: str, title: str, label: str | None = No
     found = _section_pathset(repo, walk.resolve(repo, ref), title, label)
     if not any(not spec.startswith(":(exclude") for spec in found.pathspecs or ()):
         raise UserError(f"MAINTAINERS section {found.section!r} selects no paths at {ref}")
+    if too_long := [spec for spec in found.pathspecs or () if not walk.fits(spec)]:
+        raise UserError(
+            f"MAINTAINERS section {found.section!r} has {len(too_long)} paths longer than one git argument"
+            f" may be ({walk.ARG_MOST} bytes) at {ref}"
+        )
     return found
 
 

@@ -135,3 +135,18 @@ def test_more_tags_than_name_rev_takes_is_one_error(huge: Path) -> None:
     tags = [f"v1.{n}" for n in range(100_000)]
     with pytest.raises(UserError, match="100000 tags of the tag pattern"):
         walk.first_tags(gitpython.Repo(huge), ["HEAD"], tags)
+
+
+def test_a_path_longer_than_one_argument_is_one_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An `F:` line past what one git argument may hold (128 KB on Linux) is refused naming its section."""
+    maintainers = f"LONG\nS:\tMaintained\nF:\tmm/x.c\nF:\tmm/{'a' * 200_000}\n"
+    stream = b"commit refs/heads/main\ncommitter A <a@x> 1700000000 +0000\n" + _data("c")
+    stream += b"M 100644 inline MAINTAINERS\n" + _data(maintainers) + b"M 100644 inline mm/x.c\n" + _data("x")
+    repo = tmp_path / "repo.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "fast-import", "--quiet"], input=stream, check=True)
+    assert main(["authors", str(repo), "--range", "main", "--subsystem", "LONG", "--no-cache"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "retrospect: error: MAINTAINERS section 'LONG' has 1 paths longer than one git argument may be"
+        " (131071 bytes) at main"
+    ]
