@@ -379,8 +379,8 @@ class History:
         # A path-limited walk prints only the commits that touch the paths, but examines the whole range:
         # its progress is the range, reached when it ends.
         live = counter if pathspecs is None else None
+        # The cache's rows are made as the commits come, while git is still writing: not after it has finished.
         rows: list[bytes] = []
-        commits = []
         found = walk.log(
             self.repo,
             rev.revisions(),
@@ -391,11 +391,9 @@ class History:
             trailers=trailers,
             options=options,
             progress=live,
+            rows=rows if self.cache else None,
         )
-        for commit in found:
-            commits.append(commit)
-            if self.cache:  # encoded as they come, while git is still writing: not after it has finished
-                rows.append(walk_row(commit))
+        commits = list(found)
         if counter:
             counter(expected)
         if self.cache:

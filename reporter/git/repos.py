@@ -244,8 +244,9 @@ def _fetch(git_dir: Path, since: str | None) -> None:
         (git_dir / _SINCE).unlink(missing_ok=True)
     else:
         heads = _active_heads(git_dir, since)
-        if heads:
-            refspecs = [f"+{head}:{head}" for head in heads]
+        # The remote names its branches, as many as it likes: their refspecs go in as many fetches as the
+        # command line needs (remote.run gives git no standard input, so that nothing waits on ours).
+        for refspecs in walk.chunks([f"+{head}:{head}" for head in heads], "refspecs") if heads else []:
             _forget_absent_boundaries(git_dir)
             _run(git_dir, "fetch", "--quiet", f"--shallow-since={since}", "origin", *refspecs)
             _forget_absent_boundaries(git_dir)

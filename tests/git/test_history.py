@@ -91,6 +91,47 @@ def test_the_walk_cache_keeps_every_field(tmp_path: Path) -> None:
     assert cache.walk("k") == commits
 
 
+@pytest.mark.parametrize("numstat", [True, False])
+@pytest.mark.parametrize("mailmap", [True, False])
+@pytest.mark.parametrize("trailers", [True, False])
+def test_the_rows_cut_from_gits_output_are_the_cache_rows(
+    tmp_path: Path, numstat: bool, mailmap: bool, trailers: bool
+) -> None:
+    """A walk's cache rows are cut from git's bytes as they come; each equals the row made from its record,
+    whatever the identities hold (bytes that are no UTF-8, tabs, an empty email, a mailmapped name), for
+    roots, merges, binary files and commits with no diff."""
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+
+    def data(text: bytes) -> bytes:
+        return b"data %d\n%s\n" % (len(text), text)
+
+    stream = b"".join(
+        [
+            b"commit refs/heads/main\nmark :1\nauthor N\xffme\tX <> 1 +0000\ncommitter C <c@x> 1 +0000\n",
+            data(b"root\n") + b"M 644 inline a\n" + data(b"a\n") + b"M 644 inline bin\n" + data(b"\x00\x01\n"),
+            b"commit refs/heads/side\nmark :2\nauthor Old Name <old@x> 2 +0000\n",
+            b"committer C <c@x> 2 +0000\n" + data(b"side\n\nReviewed-by: R <r@x>\n") + b"from :1\n",
+            b"M 644 inline a\n" + data(b"a\nb\n"),
+            b"commit refs/heads/main\nmark :3\nauthor B <b@x> 3 +0000\ncommitter C <c@x> 3 +0000\n",
+            data(b"empty\n") + b"from :1\n",
+            b"commit refs/heads/main\nmark :4\nauthor B <b@x> 4 +0000\n",
+            b"committer C <c@x> 4 +0000\n" + data(b"merge\n") + b"from :3\nmerge :2\n",
+        ]
+    )
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=stream, check=True)
+    (repo / ".mailmap").write_text("New Name <new@x> <old@x>\n")
+    git(repo, "add", ".mailmap")
+    git(repo, "-c", "user.name=M", "-c", "user.email=m@x", "commit", "-q", "-m", "mailmap")
+    rows: list[bytes] = []
+    commits = list(
+        walk.log(walk.open_repo(repo), ["main"], numstat=numstat, mailmap=mailmap, trailers=trailers, rows=rows)
+    )
+    assert len(commits) == 5
+    assert rows == [cache_module.walk_row(c) for c in commits]
+    assert any(c.author_name == ("New Name" if mailmap else "Old Name") for c in commits)
+
+
 def test_bundles_keep_every_commit_and_lose_only_what_is_damaged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

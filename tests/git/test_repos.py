@@ -3,6 +3,7 @@ is new, an older year fetches further back; its numbers equal those of the full 
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,19 @@ def test_a_relative_cache_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(tmp_path)
     clone = repos.ensure("proj", f"file://{remote}", Path("cache"), 2024, offline=False, shallow=True)
     assert Path(clone.git_dir) == tmp_path / "cache" / "proj.git"
+
+
+def test_more_active_branches_than_one_command_line_carries(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The remote names its branches: 16,000 recent ones, whose refspecs (2.3 MB) no single `git fetch`
+    command line carries (Linux's ARG_MAX is 2 MB); each is fetched, and the figures are the remote's."""
+    remote = _remote(tmp_path / "remote").path
+    tip = git(remote, "rev-parse", "master").strip()
+    names = [f"refs/heads/topic/{n:05d}-{'x' * 48}" for n in range(16_000)]
+    made = "".join(f"create {name} {tip}\n" for name in names)
+    subprocess.run(["git", "update-ref", "--stdin"], cwd=remote, input=made, text=True, check=True)
+    clone = repos.ensure("proj", f"file://{remote}", tmp_path / "cache", 2024, offline=False, shallow=True)
+    path = Path(clone.git_dir)
+    assert git(path, "for-each-ref", "--format=%(refname)", "refs/heads/topic").split() == names
+    refs = _year(path, 2024)
+    repos.complete(clone, [*consecutive(refs), RevRange(refs[0], refs[-1])], offline=False)
+    assert _table(capsys, path, refs, tmp_path) == _table(capsys, remote, refs, tmp_path)
