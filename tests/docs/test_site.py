@@ -176,7 +176,7 @@ def test_the_readmes_test_command_is_what_ci_runs() -> None:
     for step in (
         "pip install --require-hashes -r requirements-test.lock",
         "pip install --no-deps --no-build-isolation -e .",
-        "python -m pytest -q",
+        "python -m pytest -q -n auto",
         "mkdocs build --strict",
     ):
         assert step in readme, step
