@@ -223,10 +223,15 @@ def _fed_paths(revisions: Sequence[str], pathspecs: Sequence[str]) -> tuple[list
 
 def _bounded(args: Sequence[str], what: str = "pathspecs") -> None:
     """UserError, rather than the system's E2BIG traceback, for arguments no command line can carry."""
-    if too_long := [a for a in args if not fits(a)]:
-        raise UserError(f"{len(too_long)} of {len(args)} {what} longer than one git argument may be ({ARG_MOST} bytes)")
+    _each_fits(args, what)
     if (size := sum(len(encoded(a)) + 1 for a in args)) > ARGV_BUDGET:
         raise UserError(f"{len(args)} {what} ({size} bytes) are more than one git command line can carry")
+
+
+def _each_fits(args: Sequence[str], what: str) -> None:
+    """UserError for arguments longer than one git argument may be (counted among all of `args`)."""
+    if too_long := [a for a in args if not fits(a)]:
+        raise UserError(f"{len(too_long)} of {len(args)} {what} longer than one git argument may be ({ARG_MOST} bytes)")
 
 
 def fits(arg: str) -> bool:
@@ -266,15 +271,16 @@ def _excludes(spec: str) -> bool:
 
 def chunks(args: Sequence[str], what: str = "pathspecs") -> list[list[str]]:
     """`args` in runs that each fit one command line (ARGV_BUDGET); UserError for one that fits none."""
+    _each_fits(args, what)
     runs: list[list[str]] = [[]]
     size = 0
     for arg in args:
-        _bounded([arg], what)
-        if runs[-1] and size + len(encoded(arg)) + 1 > ARGV_BUDGET:
+        length = len(encoded(arg)) + 1
+        if runs[-1] and size + length > ARGV_BUDGET:
             runs.append([])
             size = 0
         runs[-1].append(arg)
-        size += len(encoded(arg)) + 1
+        size += length
     return runs
 
 

@@ -44,10 +44,9 @@ def date_or_ref(text: str) -> int | str:
     stays a date where a tag has that name too, as in the options that take only dates, so that one text
     means one moment everywhere; the tag is then named in full (refs/tags/20231231)."""
     try:
-        datetime.fromisoformat(text)
-    except ValueError:
+        return parse_date(text)
+    except UserError:
         return check_ref(text)
-    return parse_date(text)
 
 
 def _date_alone(text: str) -> bool:

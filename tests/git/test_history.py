@@ -132,6 +132,16 @@ def test_the_rows_cut_from_gits_output_are_the_cache_rows(
     assert any(c.author_name == ("New Name" if mailmap else "Old Name") for c in commits)
 
 
+def test_arguments_go_in_runs_that_each_fit_a_command_line() -> None:
+    names = [f"+refs/heads/{n:06d}-{'x' * 60}:refs/heads/{n:06d}-{'x' * 60}" for n in range(8_000)]
+    runs = walk.chunks(names, "refspecs")
+    assert [name for run in runs for name in run] == names
+    assert len(runs) > 1 and all(sum(len(n) + 1 for n in run) <= walk.ARGV_BUDGET for run in runs)
+    too_long = "x" * (walk.ARG_MOST + 1)
+    with pytest.raises(UserError, match=r"^2 of 4 refspecs longer than one git argument"):
+        walk.chunks(["a", too_long, "b", too_long], "refspecs")
+
+
 def test_bundles_keep_every_commit_and_lose_only_what_is_damaged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
