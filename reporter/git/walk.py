@@ -23,7 +23,7 @@ from typing import IO, TypeVar
 
 import git
 
-from reporter.errors import UserError
+from reporter.errors import UserError, quoted
 from reporter.git import guard
 from reporter.model import NUMSTAT_ENTRY, Commit, RevRange, decoded, encoded, numstat_totals
 from reporter.progress import warning
@@ -445,10 +445,13 @@ def show_file(repo: git.Repo, ref: str, path: str) -> str | None:
         return None
 
 
-def blob_lines(repo: git.Repo, commit: str, paths: Sequence[str]) -> Iterator[tuple[str, Iterator[str] | None]]:
+def blob_lines(
+    repo: git.Repo, commit: str, paths: Sequence[str], longest: int
+) -> Iterator[tuple[str, Iterator[str] | None]]:
     """For each of `paths` at `commit` (a commit hash), in order: its lines as `decoded` text, each with its
     "\n", or None where the tree holds no file there; from one `cat-file --batch` process, read as it
-    streams, so a large file never lies in memory whole. Lines a consumer leaves unread are skipped."""
+    streams, so a large file never lies in memory whole. Lines a consumer leaves unread are skipped; a line
+    longer than `longest` bytes is refused (one line could otherwise be the whole file)."""
     proc = repo.git.cat_file("--batch", as_process=True, istream=subprocess.PIPE)
     requests = "".join(f"{commit}:{path}\n" for path in paths if "\n" not in path)
     threading.Thread(target=_feed, args=(proc.stdin, requests), daemon=True).start()
@@ -456,13 +459,13 @@ def blob_lines(repo: git.Repo, commit: str, paths: Sequence[str]) -> Iterator[tu
         for path in paths:
             if "\n" in path:  # the batch protocol cannot name it: asked alone
                 alone = blobs_at(repo, [(commit, path)]).get((commit, path))
-                yield path, None if alone is None else (decoded(line) for line in io.BytesIO(alone))
+                yield path, None if alone is None else iter(_Blob(io.BytesIO(alone), len(alone), path, longest))
                 continue
             header = proc.stdout.readline().split()
             if len(header) != 3:  # "<name> missing"
                 yield path, None
                 continue
-            blob = _Blob(proc.stdout, int(header[2]))
+            blob = _Blob(proc.stdout, int(header[2]), path, longest)
             yield path, iter(blob) if header[1] == b"blob" else None
             blob.skip()
     finally:
@@ -473,12 +476,17 @@ def blob_lines(repo: git.Repo, commit: str, paths: Sequence[str]) -> Iterator[tu
 class _Blob:
     """One object of a `cat-file --batch` stream, line by line; its end is the size git announced."""
 
-    def __init__(self, stream: IO[bytes], size: int) -> None:
-        self.stream, self.left = stream, size
+    def __init__(self, stream: IO[bytes], size: int, path: str, longest: int) -> None:
+        self.stream, self.left, self.path, self.longest = stream, size, path, longest
 
     def __iter__(self) -> Iterator[str]:
+        number = 0
         while self.left > 0:
-            yield decoded(self._read(self.stream.readline(self.left)))
+            line = self._read(self.stream.readline(min(self.left, self.longest + 2)))
+            number += 1
+            if len(line.removesuffix(b"\n")) > self.longest:
+                raise UserError(f"{quoted(self.path)}: line {number} is longer than {self.longest:,} bytes: refused")
+            yield decoded(line)
 
     def skip(self) -> None:
         while self.left > 0:

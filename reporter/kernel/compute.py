@@ -72,7 +72,7 @@ def _maintainers_texts(repo: git.Repo, commit: str) -> Iterator[tuple[str, Itera
             warning(f"{err}: skipped")
             continue
         sources.append((path, resolved, where))
-    read = walk.blob_lines(repo, commit, [resolved for _, resolved, _ in sources])
+    read = walk.blob_lines(repo, commit, [resolved for _, resolved, _ in sources], maintainers.MAX_LINE)
     for (path, _, where), (_, lines) in zip(sources, read, strict=True):
         if lines is not None:
             yield path, lines

@@ -26,12 +26,23 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from reporter.errors import UserError, quoted
 from reporter.kernel import perlre
 
 _MAX_EXPANSIONS = 256
+# What one reading may hold, whatever the file's shape: its sections and values, counted as Python holds them
+# (a short line can cost more than a hundred times its size, a character outside Latin-1 four bytes), with
+# their glob and pathspec forms. A real file is far below: Linux's MAINTAINERS holds a few MB.
+MAX_HELD = 160 << 20
+_SECTION_HELD = 256  # the Section, its tuples, its place and the index's entries
+# N: lines are programs, whose memory and time grow with their size: Linux's file has about a hundred lines of a
+# few dozen instructions each, U-Boot's files a hundred lines in all. perlre.SHARED_MEMORY is shared among them.
+MAX_REGEXES = 1_000
+MAX_REGEX_SIZE = 20_000  # RE2 instructions, all lines together
+MAX_WARNINGS = 100
+MAX_LINE = 4096  # bytes: real lines are under a hundred
 _GLOB_SPECIAL = frozenset("*?[]\\")
 
 
@@ -96,7 +107,7 @@ def read_files(files: Iterable[tuple[str, Iterable[str]]]) -> Parsed:
     `--find-maintainer-files` (U-Boot's board directories each have one). Each file comes as its lines
     (ending in "\n" or not), which may be streamed: only the sections are kept."""
     sections: list[Section] = []
-    warnings: list[str] = []
+    reading = _Reading()
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     title: str | None = None  # the last title line: the section of the tags that follow
     current: _Draft | None = None
@@ -111,7 +122,7 @@ def read_files(files: Iterable[tuple[str, Iterable[str]]]) -> Parsed:
             if line.lstrip().startswith("#"):
                 continue
             if line.strip() and current is not None and after_tag:
-                warnings.append(
+                reading.warn(
                     f"{name}:{number}: {line.strip()!r} follows section {current.title!r} without a blank "
                     "line; read as the title of a new section, as get_maintainer.pl does"
                 )
@@ -128,14 +139,55 @@ def read_files(files: Iterable[tuple[str, Iterable[str]]]) -> Parsed:
         after_tag, after_title = True, False
         if current is None:
             if title is None:
-                warnings.append(f"{name}:{number}: tag line {line.strip()!r} has no section title; skipped")
+                reading.warn(f"{name}:{number}: tag line {line.strip()!r} has no section title; skipped")
                 continue
+            reading.hold(_SECTION_HELD + sys.getsizeof(title), title_at)
             current = _Draft(title, title_at)
-        current.add(tag[0], tag[1], f"{name}:{number}", warnings)
+        current.add(tag[0], tag[1], f"{name}:{number}", reading)
     if current is not None:
         sections.append(current.section(shared))
     _number_shared_titles(sections)
-    return Parsed(sections, warnings)
+    return Parsed(sections, reading.warnings())
+
+
+@dataclass(slots=True)
+class _Reading:
+    """What a reading has spent of its budgets, and its warnings: the first MAX_WARNINGS of them, then how
+    many more (a hostile file can make one per line)."""
+
+    shown: list[str] = field(default_factory=list)
+    unshown: int = 0
+    held: int = 0
+    regexes: int = 0
+    regex_size: int = 0
+
+    def warn(self, text: str) -> None:
+        if len(self.shown) < MAX_WARNINGS:
+            self.shown.append(text)
+        else:
+            self.unshown += 1
+
+    def warnings(self) -> list[str]:
+        more = [f"{self.unshown} more warnings about MAINTAINERS not shown"] if self.unshown else []
+        return self.shown + more
+
+    def hold(self, size: int, where: str) -> None:
+        self.held += size
+        if self.held > MAX_HELD:
+            raise UserError(
+                f"{where}: MAINTAINERS would take more than {MAX_HELD >> 20} MB of memory from this line on, "
+                "far beyond any real file (Linux's takes a few MB): refused"
+            )
+
+    def regex(self, size: int, where: str) -> None:
+        self.regexes += 1
+        self.regex_size += size
+        if self.regexes > MAX_REGEXES or self.regex_size > MAX_REGEX_SIZE:
+            raise UserError(
+                f"{where}: more than {MAX_REGEXES:,} N: lines in MAINTAINERS, or more than {MAX_REGEX_SIZE:,} "
+                "instructions of RE2 in all, far beyond any real file (Linux's has about a hundred short lines): "
+                "refused"
+            )
 
 
 @dataclass(slots=True)
@@ -148,17 +200,22 @@ class _Draft:
     values: dict[str, list[str]] = field(default_factory=dict)
     status: str = ""
 
-    def add(self, tag: str, value: str, where: str, warnings: list[str]) -> None:
+    def add(self, tag: str, value: str, where: str, reading: _Reading) -> None:
         if tag in "FX":
-            self.values.setdefault(tag, []).extend(_patterns(self.title, tag, value, where, warnings))
+            patterns = _patterns(self.title, tag, value, where, reading)
+            reading.hold(sum(2 * sys.getsizeof(p) + 16 for p in patterns), where)  # with its glob and pathspec
+            self.values.setdefault(tag, []).extend(patterns)
         elif tag == "N":
             try:
-                perlre.check(value)
+                size = perlre.check(value)
             except perlre.Unsupported as err:
-                warnings.append(f"{where}: N: {quoted(value)} in {self.title!r} is refused ({err}); it matches nothing")
+                reading.warn(f"{where}: N: {quoted(value)} in {self.title!r} is refused ({err}); it matches nothing")
                 return
+            reading.regex(size, where)
+            reading.hold(sys.getsizeof(value) + 8, where)
             self.values.setdefault(tag, []).append(value)
         elif tag in "MRL":
+            reading.hold(sys.getsizeof(value) + 64, where)  # with its places in a list, a tuple and the interned
             self.values.setdefault(tag, []).append(sys.intern(value))  # the same people and lists recur
         elif tag == "S":
             self.status = sys.intern(value)
@@ -183,17 +240,17 @@ class _Draft:
         )
 
 
-def _patterns(title: str, tag: str, value: str, where: str, warnings: list[str]) -> list[str]:
+def _patterns(title: str, tag: str, value: str, where: str, reading: _Reading) -> list[str]:
     """The patterns of an `F:` or `X:` line: braces expanded, patterns outside the tree dropped (warned)."""
     patterns = expand_braces(value)
     if patterns is None:
-        warnings.append(
+        reading.warn(
             f"{where}: {tag}: {quoted(value)} in {title!r} expands to more than {_MAX_EXPANSIONS} patterns; "
             "taken literally"
         )
         patterns = [value]
     if any(_outside(p) for p in patterns):
-        warnings.append(
+        reading.warn(
             f"{where}: {tag}: {quoted(value)} in {title!r} is not a path inside the tree (a leading `/`, "
             "`.`, `..` or an empty part): get_maintainer.pl matches no file with it, nor does retrospect"
         )
@@ -310,7 +367,7 @@ def _first_file(section: Section) -> str:
     return f"F: {section.files[0]}" if section.files else f"N: {section.regexes[0]}" if section.regexes else "no F:"
 
 
-@cache
+@lru_cache(maxsize=8)  # for the few sections asked one by one; SectionIndex keeps its own
 def _regexes(patterns: tuple[str, ...]) -> perlre.Matcher | None:
     """One matcher for a section's `N:` lines (None without any): refused lines were warned about and left
     out when the file was read."""
@@ -333,23 +390,44 @@ _ANY = "\0?"
 _STAR = "\0*"
 
 
+# A glob is kept as the pieces between its stars: runs of literal text, and classes (a `?` is the class of
+# every character but a newline), so it holds about as much as its pattern, not an object per character.
+_Piece = str | _Class
+_NOT_NEWLINE: _Class = (True, frozenset("\n"), ())
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    pieces: tuple[_Piece, ...]
+    length: int  # in characters of a path
+
+
 @dataclass(frozen=True, slots=True)
 class _Glob:
-    segments: tuple[tuple[_Token, ...], ...]  # the fixed-length pieces between stars
+    segments: tuple[_Segment, ...]  # the fixed-length parts between stars
     directory: bool
     slashes: int
 
 
 @cache
 def _glob(pattern: str) -> _Glob:
-    tokens = list(_tokens(pattern))
-    segments: list[tuple[_Token, ...]] = [()]
-    for token in tokens:
+    parts: list[list[_Token]] = [[]]
+    for token in _tokens(pattern):
         if token == _STAR:
-            segments.append(())
+            parts.append([])
         else:
-            segments[-1] += (token,)
-    return _Glob(tuple(segments), pattern.endswith("/"), pattern.count("/"))
+            parts[-1].append(token)
+    return _Glob(tuple(map(_segment, parts)), pattern.endswith("/"), pattern.count("/"))
+
+
+def _segment(tokens: list[_Token]) -> _Segment:
+    pieces: list[_Piece] = []
+    for literal, run in itertools.groupby(tokens, key=lambda t: isinstance(t, str) and len(t) == 1):
+        if literal:
+            pieces.append("".join(t for t in run if isinstance(t, str)))
+        else:
+            pieces.extend(t if isinstance(t, tuple) else _NOT_NEWLINE for t in run)  # a class, or `?`
+    return _Segment(tuple(pieces), len(tokens))
 
 
 def _tokens(pattern: str) -> Iterator[_Token]:
@@ -400,18 +478,25 @@ def _class(pattern: str, start: int) -> tuple[_Class, int] | None:
     return None
 
 
-def _token_matches(token: _Token, char: str) -> bool:
-    if isinstance(token, tuple):
-        negated, chars, ranges = token
-        inside = char in chars or any(low <= char <= high for low, high in ranges)
-        return inside != negated
-    if token == _ANY:
-        return char != "\n"
-    return token == char
+def _in_class(token: _Class, char: str) -> bool:
+    negated, chars, ranges = token
+    inside = char in chars or any(low <= char <= high for low, high in ranges)
+    return inside != negated
 
 
-def _segment_at(segment: tuple[_Token, ...], path: str, at: int) -> bool:
-    return at + len(segment) <= len(path) and all(_token_matches(t, path[at + k]) for k, t in enumerate(segment))
+def _segment_at(segment: _Segment, path: str, at: int) -> bool:
+    if at + segment.length > len(path):
+        return False
+    for piece in segment.pieces:
+        if isinstance(piece, str):
+            if not path.startswith(piece, at):
+                return False
+            at += len(piece)
+        elif _in_class(piece, path[at]):
+            at += 1
+        else:
+            return False
+    return True
 
 
 def _prefix_matches(glob: _Glob, path: str) -> bool:
@@ -423,13 +508,13 @@ def _prefix_matches(glob: _Glob, path: str) -> bool:
     first, *rest = glob.segments
     if not _segment_at(first, path, 0):
         return False
-    at = len(first)
+    at = first.length
     for segment in rest:
-        found = next((p for p in range(at, len(path) - len(segment) + 1) if _segment_at(segment, path, p)), None)
+        found = next((p for p in range(at, len(path) - segment.length + 1) if _segment_at(segment, path, p)), None)
         # `.*` does not cross a newline: a later position would not avoid one either.
         if found is None or "\n" in path[at:found]:
             return False
-        at = found + len(segment)
+        at = found + segment.length
     return True
 
 
@@ -503,6 +588,7 @@ class SectionIndex:
         self._owners = array.array("q")  # each pattern's section, ~section for an exclude
         self._patterns: list[str] = []
         self._regexes: list[tuple[int, perlre.Matcher]] = []
+        lines = sum(len(section.regexes) for section in self.sections)
         for i, section in enumerate(self.sections):
             for patterns, owner in ((section.files, i), (section.excludes, ~i)):
                 for pattern in patterns:
@@ -512,11 +598,11 @@ class SectionIndex:
                     self._last[filed] = len(self._patterns)
                     self._owners.append(owner)
                     self._patterns.append(pattern)
-            if (regexes := _regexes(section.regexes)) is not None:
-                self._regexes.append((i, regexes))
+            if section.regexes:  # each section's programs get their share of the memory for all
+                share = perlre.SHARED_MEMORY * len(section.regexes) // lines
+                self._regexes.append((i, perlre.compile_all(section.regexes, share)))
         # Most paths match no `N:` at all: one pass of every section's lines together tells them apart.
-        every = [r for s in self.sections for r in s.regexes]
-        self._any_regex = perlre.compile_all(every) if every else None
+        self._any_regex = perlre.joined([r for s in self.sections for r in s.regexes]) if self._regexes else None
         self._memo: dict[str, frozenset[int]] = {}
 
     def of(self, path: str) -> frozenset[int]:
@@ -539,6 +625,6 @@ class SectionIndex:
                     (excluded if owner < 0 else included).add(owner if owner >= 0 else ~owner)
                 k = self._previous[k]
         in_tree = self.files is None or path in self.files
-        if self._any_regex is not None and in_tree and perlre.search(self._any_regex, path):
+        if self._regexes and in_tree and (self._any_regex is None or perlre.search(self._any_regex, path)):
             included.update(i for i, regexes in self._regexes if perlre.search(regexes, path))
         return frozenset(included - excluded)

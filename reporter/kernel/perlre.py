@@ -50,10 +50,11 @@ _NAMED = re.compile(r"\(\?P?<[A-Za-z_]\w*>|\(\?'[A-Za-z_]\w*'")
 _FLAGS = re.compile(r"\(\?([a-zA-Z^]*)(?:-([a-zA-Z]*))?([:)])")
 _COUNTED = re.compile(r"\{(?:\d+(?:,\d*)?|,\d+)\}")  # `{,n}` is `{0,n}` since Perl 5.34
 _META = frozenset(".^$|()[]{}*+?\\")
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False  # a bad line is reported once, as a warning naming it
-_OPTIONS.encoding = re2.Options.Encoding.LATIN1  # bytes, as Perl sees a path it read from git
-_OPTIONS.never_capture = True
+# The memory of a program, its DFA's cache included (RE2's max_mem): past it RE2 falls back from its DFA to its
+# NFA, slower but as linear and as exact. A line whose program does not fit in the least is refused.
+LEAST_MEMORY = 64 << 10
+JOINED_MEMORY = 8 << 20  # one program for many lines
+SHARED_MEMORY = 64 << 20  # a file's N: programs together: each has its share (see SectionIndex)
 
 
 class Unsupported(ValueError):
@@ -62,6 +63,10 @@ class Unsupported(ValueError):
 
 class Matcher(Protocol):
     def search(self, text: bytes) -> object: ...
+
+
+class _Program(Matcher, Protocol):
+    programsize: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +92,20 @@ def translate(pattern: str) -> str:
     return "|".join("".join(_resolved(alternative)) for alternative in alternatives)
 
 
-def compile_all(patterns: Sequence[str]) -> Matcher:
-    """A matcher that finds a path when any of `patterns` would: one RE2 program (one pass over the path)
-    when RE2's memory bound allows it, else one per pattern."""
+def compile_all(patterns: Sequence[str], memory: int = JOINED_MEMORY) -> Matcher:
+    """A matcher that finds a path when any of `patterns` would, in `memory` at most: one RE2 program (one
+    pass over the path) when it fits, else one per pattern, each with its share."""
+    share = max(memory // len(patterns), LEAST_MEMORY)
+    return joined(patterns, memory) or _Each(tuple(_compile(translate(p), share) for p in patterns))
+
+
+def joined(patterns: Sequence[str], memory: int = JOINED_MEMORY) -> Matcher | None:
+    """One program finding a path when any of `patterns` would, or None when it needs more than `memory`
+    (or a pattern is refused)."""
     try:
-        return _compile("|".join(f"(?:{translate(p)})" for p in patterns))
+        return _compile("|".join(f"(?:{translate(p)})" for p in patterns), memory)
     except Unsupported:
-        return _Each(tuple(_compile(translate(p)) for p in patterns))
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,22 +116,33 @@ class _Each:
         return next((found for m in self.matchers if (found := m.search(text)) is not None), None)
 
 
-def check(pattern: str) -> None:
-    """Raise Unsupported when `pattern` cannot be run, with the reason (RE2's own, for what it rejects)."""
-    compile_all([pattern])
+def check(pattern: str) -> int:
+    """The size of `pattern`'s program (RE2's instructions); Unsupported when it cannot be run, with the
+    reason (RE2's own, for what it rejects)."""
+    return _compile(translate(pattern), LEAST_MEMORY).programsize
 
 
 def search(matcher: Matcher, path: str) -> bool:
     return matcher.search(encoded(path)) is not None
 
 
-@cache
-def _compile(text: str) -> Matcher:
+def _compile(text: str, memory: int) -> _Program:
+    """Not cached here: a program held by no one is freed with its DFA's memory (callers keep what they use)."""
     try:
-        return cast(Matcher, re2.compile(text.encode("latin-1"), _OPTIONS))
+        return cast(_Program, re2.compile(text.encode("latin-1"), _options(memory)))
     except re2.error as err:
         reason = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else err
         raise Unsupported(f"RE2 rejects it: {reason}") from None
+
+
+@cache
+def _options(memory: int) -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # a bad line is reported once, as a warning naming it
+    options.encoding = re2.Options.Encoding.LATIN1  # bytes, as Perl sees a path it read from git
+    options.never_capture = True
+    options.max_mem = memory
+    return options
 
 
 def _resolved(tokens: list[_Token]) -> list[str]:

@@ -39,6 +39,7 @@ HUGO_CONFIGS = (
 )
 POST_SUFFIXES = (".md", ".markdown")
 FRONT_MATTER_LINES = 1000  # read of a page at most, for its front matter
+FRONT_MATTER_LINE = 1 << 20  # bytes of one of those lines at most
 _FRONT = re.compile(r"\A(?:\+\+\+\r?\n(.*?)\r?\n\+\+\+|---\r?\n(.*?)\r?\n---)\r?\n", re.S)
 _TOKEN = re.compile(r":(year|month|day|section|slug|slugorfilename|filename|contentbasename|title)\b")
 
@@ -70,7 +71,11 @@ def find(repo: git.Repo, ref: str, year: int, rules: Rules) -> Found | None:
     else:
         candidates = [f for f in sorted(files) if f.endswith(POST_SUFFIXES) and f.startswith(content + "/")]
     commit = walk.resolve(repo, ref)
-    texts = {path: _head(lines) for path, lines in walk.blob_lines(repo, commit, candidates) if lines is not None}
+    texts = {
+        path: _head(lines)
+        for path, lines in walk.blob_lines(repo, commit, candidates, FRONT_MATTER_LINE)
+        if lines is not None
+    }
     title = _words(rules.title)
     for path in candidates:
         front = front_matter(texts.get(path, ""))

@@ -138,10 +138,13 @@ def test_more_tags_than_name_rev_takes_is_one_error(huge: Path) -> None:
 
 
 def test_a_path_longer_than_one_argument_is_one_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """An `F:` line past what one git argument may hold (128 KB on Linux) is refused naming its section."""
-    maintainers = f"LONG\nS:\tMaintained\nF:\tmm/x.c\nF:\tmm/{'a' * 200_000}\n"
+    """A path past what one git argument may hold (128 KB on Linux), which an `N:` line selects from the tree
+    (an `F:` line that long is refused as MAINTAINERS is read), is refused naming its section."""
+    maintainers = "LONG\nS:\tMaintained\nF:\tmm/x.c\nN:\tmm/a{250}/\n"
+    long = "mm/" + "/".join(["a" * 250] * 600)
     stream = b"commit refs/heads/main\ncommitter A <a@x> 1700000000 +0000\n" + _data("c")
     stream += b"M 100644 inline MAINTAINERS\n" + _data(maintainers) + b"M 100644 inline mm/x.c\n" + _data("x")
+    stream += f"M 100644 inline {long}\n".encode() + _data("y")
     repo = tmp_path / "repo.git"
     subprocess.run(["git", "init", "-q", "--bare", str(repo)], check=True)
     subprocess.run(["git", "-C", str(repo), "fast-import", "--quiet"], input=stream, check=True)

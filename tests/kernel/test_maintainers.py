@@ -238,3 +238,33 @@ def test_no_input_makes_parsing_or_matching_backtrack() -> None:
     spaces = "TITLE\nM:" + " " * 200_000 + "x\nF:" + " " * 200_000 + "\n"
     parsed = _within(20, lambda: maintainers.read(spaces))
     assert isinstance(parsed, maintainers.Parsed) and parsed.sections[0].maintainers == ("x",)
+
+
+def test_warnings_past_the_first_hundred_are_counted_not_kept() -> None:
+    """A hostile file can make a warning of every line: the first ones are said, the others counted."""
+    text = "TITLE\n" + "".join(f"F:\t/outside{n}\n" for n in range(250))
+    said = maintainers.read(text).warnings
+    assert len(said) == maintainers.MAX_WARNINGS + 1
+    assert said[0].startswith("MAINTAINERS:2: F: '/outside0' in 'TITLE' is not a path inside the tree")
+    assert said[-1] == "150 more warnings about MAINTAINERS not shown"
+
+
+@pytest.mark.parametrize(
+    ("line", "what"),
+    [
+        ("\nS{n}\nF:\tx{n}\n", "sections"),  # tiny sections
+        ("F:\t{n:x}\n", "short patterns"),
+        ("M:\tP{n} <p{n}@e>\n", "distinct people"),
+        ("F:\tdir/\U0001f600{n}\n", "characters outside Latin-1"),
+        ("F:\t{{a,b}}{{c,d}}{{e,f}}{{g,h}}{{i,j}}{{k,l}}/{n}\n", "brace expansions"),
+    ],
+)
+def test_a_file_that_would_hold_more_than_the_budget_is_refused(line: str, what: str, monkeypatch) -> None:
+    """Whatever makes a file large in memory (what it holds, counted as Python holds it), reading stops at the
+    budget with one error naming the line, and a file just under it is read whole."""
+    monkeypatch.setattr(maintainers, "MAX_HELD", 2 << 20)
+    text = "TITLE\n" + "".join(line.format(n=n) for n in range(100_000))
+    with pytest.raises(UserError, match=r"^MAINTAINERS:\d+: MAINTAINERS would take more than 2 MB of memory") as no:
+        maintainers.read(text)
+    at = int(str(no.value).split(":")[1])
+    assert maintainers.read("".join(text.splitlines(keepends=True)[: at - 1])).sections, what

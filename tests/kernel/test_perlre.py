@@ -17,6 +17,7 @@ from gitcheck import count
 from kernelrepo import ALICE, SJ, Builder, ts
 
 from reporter.cli import main
+from reporter.errors import UserError
 from reporter.kernel import maintainers, perlre
 
 # Real ones (U-Boot's lookbehinds), Perl's /x layout, and the escapes and anchors where Perl and RE2 differ.
@@ -214,3 +215,25 @@ def test_random_patterns_agree_with_perl() -> None:
         assert "".join("1" if perlre.search(matcher, p) else "0" for p in paths) == answer, pattern
         compared += 1
     assert compared > 100
+
+
+def test_a_program_past_its_memory_answers_as_perl_does() -> None:
+    """A line whose DFA needs more than its share (`[ab]*a[ab]{11}b` has thousands of states on such paths)
+    falls back to RE2's NFA: the same answers as Perl, within the memory it was given."""
+    pattern = "[ab]*a[ab]{11}b"
+    rng = random.Random(7)
+    paths = ["".join(rng.choice("ab") for _ in range(3000)) + end for end in ("a", "b", "ab", "ba") for _ in range(5)]
+    tight = perlre.compile_all([pattern], perlre.LEAST_MEMORY)
+    assert [perlre.search(tight, p) for p in paths] == _perl([pattern], paths)[0]
+
+
+def test_a_file_of_n_lines_beyond_any_real_one_is_refused() -> None:
+    """Each N: line is a program: past a budget of lines and of their instructions the file is refused, by
+    one error naming the line, before its programs take memory."""
+    small = "".join(f"S{n}\nN:\tdriver{n}\n\n" for n in range(maintainers.MAX_REGEXES))
+    assert len(maintainers.read(small).sections) == maintainers.MAX_REGEXES
+    with pytest.raises(UserError, match=r"^MAINTAINERS:3002: more than 1,000 N: lines"):
+        maintainers.read(small + "ONE MORE\nN:\tx\n")
+    large = "".join(f"S{n}\nN:\t[a-z]{{900}}{n}\n\n" for n in range(100))
+    with pytest.raises(UserError, match=r"^MAINTAINERS:\d+: .* more than 20,000 instructions"):
+        maintainers.read(large)

@@ -223,10 +223,10 @@ def test_a_maintainers_warning_is_said_once_when_two_threads_read_it(uboot: Path
     both = threading.Barrier(2, timeout=2)
     blob_lines = walk.blob_lines
 
-    def together(*args: Any) -> Iterator[tuple[str, Iterator[str] | None]]:
+    def together(*args: Any, **kwargs: Any) -> Iterator[tuple[str, Iterator[str] | None]]:
         with contextlib.suppress(threading.BrokenBarrierError):  # alone (the other waits its turn): go on
             both.wait()
-        return blob_lines(*args)
+        return blob_lines(*args, **kwargs)
 
     monkeypatch.setattr(walk, "blob_lines", together)
     repo = GitRepo(uboot)
