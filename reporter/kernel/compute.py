@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 import git
 
@@ -40,22 +43,53 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "subsystem"
 
 
-_READING = threading.Lock()
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Kept(Generic[K, V]):
+    """The values last made, kept for the next ask while together they hold at most `most` bytes; one that
+    holds more is made again when asked again, so that a history of large MAINTAINERS is never held whole."""
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+        self.values: OrderedDict[K, tuple[V, int]] = OrderedDict()
+
+    def get(self, key: K, make: Callable[[], tuple[V, int]]) -> V:
+        """The value of `key`, made by `make` (the value and the bytes it holds) unless kept."""
+        if key in self.values:
+            self.values.move_to_end(key)
+            return self.values[key][0]
+        value, held = make()
+        self.values[key] = (value, held)
+        while self.values and sum(held for _, held in self.values.values()) > self.most:
+            self.values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self.values.clear()
+
+
+# One reader at a time, and one path set made at a time: a report asks from several threads (its tables,
+# its authors, last year's), which would otherwise read the same file twice, or two large ones at once.
+_READING = threading.RLock()
+_KEPT = 32 << 20  # bytes of readings, and of path sets, kept: Linux's MAINTAINERS holds a few MB once read
+_READINGS: _Kept[tuple[git.Repo, str], tuple[list[maintainers.Section], frozenset[str]]] = _Kept(_KEPT)
+_WARNED: set[tuple[git.Repo, str]] = set()  # a file read again has been warned about once
 
 
 def _sections_at(repo: git.Repo, commit: str) -> tuple[list[maintainers.Section], frozenset[str]]:
-    """One reader at a time: a report asks for the same file from two threads (its tables and its authors),
-    which would both read it when they miss the cache together."""
     with _READING:
-        return _sections_read(repo, commit)
+        return _READINGS.get((repo, commit), lambda: _sections_read(repo, commit))
 
 
-@lru_cache(maxsize=8)
-def _sections_read(repo: git.Repo, commit: str) -> tuple[list[maintainers.Section], frozenset[str]]:
+def _sections_read(repo: git.Repo, commit: str) -> tuple[tuple[list[maintainers.Section], frozenset[str]], int]:
     parsed = maintainers.read_files(_maintainers_texts(repo, commit))
-    for problem in parsed.warnings:  # once per file version: the result is cached
-        warning(f"{problem} (at {commit[:12]})")
-    return parsed.sections, frozenset(walk.tree_dirs(repo, commit))
+    if (repo, commit) not in _WARNED:
+        _WARNED.add((repo, commit))
+        for problem in parsed.warnings:
+            warning(f"{problem} (at {commit[:12]})")
+    return (parsed.sections, frozenset(walk.tree_dirs(repo, commit))), parsed.held
 
 
 def _maintainers_texts(repo: git.Repo, commit: str) -> Iterator[tuple[str, Iterator[str]]]:
@@ -131,20 +165,29 @@ def section_pathset(repo: git.Repo, ref: str, title: str, label: str | None = No
     return found
 
 
-@lru_cache(maxsize=16)
+_PATHSETS: _Kept[tuple[git.Repo, str, str, str | None], PathSet] = _Kept(_KEPT)
+
+
 def _section_pathset(repo: git.Repo, commit: str, title: str, label: str | None) -> PathSet:
     """Asked again for the same section (a table's maintainers, an author ranking beside the tables): its
     `N:` regexes, matched against every file of a large tree, are matched once."""
+    with _READING:
+        return _PATHSETS.get((repo, commit, title, label), lambda: _section_pathset_made(repo, commit, title, label))
+
+
+def _section_pathset_made(repo: git.Repo, commit: str, title: str, label: str | None) -> tuple[PathSet, int]:
     sections, dirs = _sections_at(repo, commit)
     section = maintainers.find(sections, title)
     files = _files_at(repo, commit) if section.regexes else ()
-    return PathSet(
+    pathspecs = section.pathspecs(set(dirs), files)
+    found = PathSet(
         label=label or _slug(section.name),
-        pathspecs=section.pathspecs(set(dirs), files),
+        pathspecs=pathspecs,
         section=section.name,
         maintainers=tuple(section.maintainers),
         lists=tuple(address for entry in section.lists if (address := _list_address(entry))),
     )
+    return found, sum(sys.getsizeof(spec) + 8 for spec in pathspecs)
 
 
 def _list_address(entry: str) -> str | None:

@@ -94,6 +94,7 @@ class Section:
 class Parsed:
     sections: list[Section]
     warnings: list[str]
+    held: int = 0  # bytes, as the reading counted them against MAX_HELD
 
 
 def read(text: str, name: str = "MAINTAINERS") -> Parsed:
@@ -147,7 +148,7 @@ def read_files(files: Iterable[tuple[str, Iterable[str]]]) -> Parsed:
     if current is not None:
         sections.append(current.section(shared))
     _number_shared_titles(sections)
-    return Parsed(sections, reading.warnings())
+    return Parsed(sections, reading.warnings(), reading.held)
 
 
 @dataclass(slots=True)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kernelrepo import MAINTAINERS
 
 from reporter.errors import UserError
-from reporter.kernel import maintainers
+from reporter.kernel import compute, maintainers
 
 
 def section(**tags: list[str]) -> maintainers.Section:
@@ -268,3 +268,21 @@ def test_a_file_that_would_hold_more_than_the_budget_is_refused(line: str, what:
         maintainers.read(text)
     at = int(str(no.value).split(":")[1])
     assert maintainers.read("".join(text.splitlines(keepends=True)[: at - 1])).sections, what
+
+
+def test_readings_are_kept_while_they_hold_little() -> None:
+    """What was read is kept for the next ask, the last asked first, while all kept hold at most the bound;
+    one holding more is made again when asked again."""
+    kept: compute._Kept[str, str] = compute._Kept(100)
+    made: list[str] = []
+
+    def make(value: str, held: int) -> Callable[[], tuple[str, int]]:
+        return lambda: (made.append(value), (value, held))[1]
+
+    assert kept.get("a", make("a", 40)) == "a" and kept.get("b", make("b", 40)) == "b"
+    assert kept.get("a", make("a", 40)) == "a" and made == ["a", "b"]  # both kept; `a` asked last
+    kept.get("c", make("c", 40))  # 120 > 100: `b`, the least recently asked, goes
+    assert list(kept.values) == ["a", "c"]
+    kept.get("big", make("big", 101))
+    kept.get("big", make("big", 101))
+    assert made == ["a", "b", "c", "big", "big"] and "big" not in kept.values

@@ -204,8 +204,7 @@ def test_a_path_outside_the_tree_selects_nothing_everywhere(uboot: Path, tmp_pat
     refs.write_text("\n".join(REFS) + "\n")
     span = f"{REFS[0]}..{REFS[-1]}"
     args = ["--refs", str(refs), "--subsystem", "GIT", "--parent", "path:.", "--total-label", "all"]
-    compute._sections_read.cache_clear()  # read afresh, so its warnings are said here
-    compute._section_pathset.cache_clear()
+    _forget_readings()  # read afresh, so its warnings are said here
     assert main(["table", "commits", str(uboot), *args, "--format", "json", "--no-cache"]) == 0
     out, err = capsys.readouterr()
     table = output("table", out)
@@ -217,8 +216,7 @@ def test_a_path_outside_the_tree_selects_nothing_everywhere(uboot: Path, tmp_pat
 
 def test_a_maintainers_warning_is_said_once_when_two_threads_read_it(uboot: Path, capsys, monkeypatch) -> None:
     """A report reads MAINTAINERS from two threads at once (its tables, its authors): the warning came twice."""
-    compute._sections_read.cache_clear()
-    compute._section_pathset.cache_clear()
+    _forget_readings()
     progress.new_run()
     both = threading.Barrier(2, timeout=2)
     blob_lines = walk.blob_lines
@@ -260,7 +258,7 @@ def test_a_symlinked_maintainers_is_followed_in_the_tree(tmp_path: Path, capsys,
     b.tag("v1", ts("2023-01-03T00:00:00"))
     b.commit("foo", ALICE, ts("2023-02-01T00:00:00"), files={"foo/a.c": "2\n"})
     b.tag("v2", ts("2023-03-01T00:00:00"))
-    compute._sections_read.cache_clear()
+    _forget_readings()
     args = ["authors", str(b.path), "--subsystem", "FOO", "--range", "v1..v2", "--format", "json", "--quiet"]
     if problem is None:
         assert main(args) == 0
@@ -269,3 +267,9 @@ def test_a_symlinked_maintainers_is_followed_in_the_tree(tmp_path: Path, capsys,
         assert main(args) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "MAINTAINERS at " in err and problem in err, err
+
+
+def _forget_readings() -> None:
+    compute._READINGS.clear()
+    compute._PATHSETS.clear()
+    compute._WARNED.clear()
