@@ -54,6 +54,7 @@ class _Kept(Generic[K, V]):
     def __init__(self, most: int) -> None:
         self.most = most
         self.values: OrderedDict[K, tuple[V, int]] = OrderedDict()
+        self.held = 0  # by the values kept
 
     def get(self, key: K, make: Callable[[], tuple[V, int]]) -> V:
         """The value of `key`, made by `make` (the value and the bytes it holds) unless kept."""
@@ -62,12 +63,14 @@ class _Kept(Generic[K, V]):
             return self.values[key][0]
         value, held = make()
         self.values[key] = (value, held)
-        while self.values and sum(held for _, held in self.values.values()) > self.most:
-            self.values.popitem(last=False)
+        self.held += held
+        while self.held > self.most:
+            self.held -= self.values.popitem(last=False)[1][1]
         return value
 
     def clear(self) -> None:
         self.values.clear()
+        self.held = 0
 
 
 # One reader at a time, and one path set made at a time: a report asks from several threads (its tables,
